@@ -1,0 +1,43 @@
+/**
+ * Input hygiene and sample peak, in one pass over a channel.
+ *
+ * A NaN or an infinity that reached the IIR filters would stay in their state for ever (every later output
+ * would be NaN), so non-finite samples are replaced by 0 (metered as silence) and counted. x - x is 0 for every
+ * finite x and NaN for NaN and +-Inf, so "x - x != 0" finds them without a branch, four samples at a time.
+ */
+
+/**
+ * Replaces non-finite samples in x[0..frames) by 0. Returns how many there were; writes the running
+ * absolute-peak vector (four lanes, reduce when reading) back to `peakAt`.
+ */
+export function sanitizeAndPeak(x: usize, frames: i32, peakAt: usize): i32 {
+  let bad: i32 = 0;
+  let peak = v128.load(peakAt);
+  const zero = f32x4.splat(0.0);
+  const vectorEnd = frames & ~3;
+  let j = 0;
+  for (; j < vectorEnd; j += 4) {
+    const p = x + (<usize>j << 2);
+    const v = v128.load(p);
+    const nonFinite = f32x4.ne(f32x4.sub(v, v), zero);
+    const clean = v128.andnot(v, nonFinite);
+    bad += <i32>popcnt<u32>(i32x4.bitmask(nonFinite));
+    v128.store(p, clean);
+    peak = f32x4.pmax(peak, f32x4.abs(clean));
+  }
+  // Scalar tail: lane 0 of the peak vector absorbs it.
+  let tail = f32x4.extract_lane(peak, 0);
+  for (; j < frames; j++) {
+    const p = x + (<usize>j << 2);
+    let s = load<f32>(p);
+    if (s - s != 0.0) {
+      s = 0.0;
+      store<f32>(p, s);
+      bad++;
+    }
+    const a = Mathf.abs(s);
+    tail = a > tail ? a : tail;
+  }
+  v128.store(peakAt, f32x4.replace_lane(peak, 0, tail));
+  return bad;
+}

@@ -1,0 +1,115 @@
+/**
+ * True-peak detection by polyphase oversampling (ITU-R BS.1770-5, Annex 2).
+ *
+ * The standard oversamples 4x below 96 kHz and 2x below 192 kHz, low-passes and takes the largest absolute
+ * value. Its example FIR (48 taps) is allowed to be replaced by a better interpolator; ours is a Kaiser-windowed
+ * sinc with TAPS taps per phase, designed here at creation time:
+ *  - phase 0 sits exactly on the input samples (its taps are a unit impulse), so the true peak can never read
+ *    below the sample peak;
+ *  - each phase is normalised to unity gain at DC, and with beta = 7 the passband ripple stays below 0.01 dB,
+ *    so steady signals are not over-read; the fractional phases are within 0.25 dB up to 0.4 fs.
+ *  - the remaining under-read for a pure tone is the 4x grid's own, at most 20*log10(cos(pi*f/(4 fs))):
+ *    0.44 dB at 0.4 fs (standards.md quotes 0.688 dB at 0.5 fs for any 4x design).
+ *
+ * Speed: the four phases live in the four lanes of one f32x4, so each input sample costs TAPS splat-multiply-adds
+ * and one abs/max, whatever the oversampling factor. The running maximum stays a vector until it is read.
+ */
+
+/** Taps per phase. 16 keeps the fractional phases flat to 0.4 fs (12 taps droop by 1 dB there). */
+export const TAPS: i32 = 16;
+/** Where phase 0's unit impulse sits: output j reads the input at j - DELAY + phase/factor. */
+export const DELAY: i32 = TAPS / 2;
+const KAISER_BETA: f64 = 7.0;
+
+/** Zeroth-order modified Bessel function of the first kind, by its power series (converges fast for x < 20). */
+function besselI0(x: f64): f64 {
+  let sum: f64 = 1.0;
+  let term: f64 = 1.0;
+  const half = x / 2.0;
+  for (let k = 1; k < 60; k++) {
+    const r = half / <f64>k;
+    term *= r * r;
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return sum;
+}
+
+/**
+ * Writes TAPS vectors of 4 f32 lanes at `coef`: lane p of vector k is the weight of input x[j - k] for the
+ * output at fractional position p/factor. Lanes >= factor are zero (their output is 0, which never wins the max).
+ * factor is 4 or 2.
+ */
+export function designOversampler(factor: i32, coef: usize): void {
+  const half = <f64>DELAY + 0.5; // window half-width in input samples
+  const i0beta = besselI0(KAISER_BETA);
+  for (let p = 0; p < 4; p++) {
+    let sum: f64 = 0.0;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < TAPS; k++) {
+        let h: f64 = 0.0;
+        if (p < factor) {
+          // Distance in input samples between the tap's sample and the output position.
+          const u = <f64>(DELAY - k) - <f64>p / <f64>factor;
+          const sinc = u == 0.0 ? 1.0 : Math.sin(Math.PI * u) / (Math.PI * u);
+          const r = u / half;
+          const w = r * r >= 1.0 ? 0.0 : besselI0(KAISER_BETA * Math.sqrt(1.0 - r * r)) / i0beta;
+          h = sinc * w;
+        }
+        if (pass == 0) sum += h;
+        else store<f32>(coef + <usize>(k * 16 + p * 4), <f32>(sum != 0.0 ? h / sum : 0.0));
+      }
+    }
+  }
+}
+
+/**
+ * Runs the oversampler over `frames` samples starting at `x` (f32), where the TAPS - 1 samples before `x` hold
+ * the previous block's tail. Updates the running maximum vector at `maxAt` (four lanes; reduce when reading).
+ */
+export function oversampledPeak(x: usize, frames: i32, coef: usize, maxAt: usize): void {
+  let vmax = v128.load(maxAt);
+  const c0 = v128.load(coef, 0);
+  const c1 = v128.load(coef, 16);
+  const c2 = v128.load(coef, 32);
+  const c3 = v128.load(coef, 48);
+  const c4 = v128.load(coef, 64);
+  const c5 = v128.load(coef, 80);
+  const c6 = v128.load(coef, 96);
+  const c7 = v128.load(coef, 112);
+  for (let j = 0; j < frames; j++) {
+    const p = x + (<usize>j << 2);
+    // Taps 0..7 from registers, 8..15 from memory: x86 has 16 vector registers and we need a few more.
+    let acc = f32x4.mul(c0, v128.load32_splat(p));
+    acc = f32x4.add(acc, f32x4.mul(c1, v128.load32_splat(p - 4)));
+    acc = f32x4.add(acc, f32x4.mul(c2, v128.load32_splat(p - 8)));
+    acc = f32x4.add(acc, f32x4.mul(c3, v128.load32_splat(p - 12)));
+    acc = f32x4.add(acc, f32x4.mul(c4, v128.load32_splat(p - 16)));
+    acc = f32x4.add(acc, f32x4.mul(c5, v128.load32_splat(p - 20)));
+    acc = f32x4.add(acc, f32x4.mul(c6, v128.load32_splat(p - 24)));
+    acc = f32x4.add(acc, f32x4.mul(c7, v128.load32_splat(p - 28)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 128), v128.load32_splat(p - 32)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 144), v128.load32_splat(p - 36)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 160), v128.load32_splat(p - 40)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 176), v128.load32_splat(p - 44)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 192), v128.load32_splat(p - 48)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 208), v128.load32_splat(p - 52)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 224), v128.load32_splat(p - 56)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 240), v128.load32_splat(p - 60)));
+    // pmax is a single maxps (no NaN fix-up); inputs were sanitised, so no NaN can reach here.
+    vmax = f32x4.pmax(vmax, f32x4.abs(acc));
+  }
+  v128.store(maxAt, vmax);
+}
+
+/** Largest of the four lanes of the vector at `at`. */
+export function horizontalMax(at: usize): f32 {
+  const v = v128.load(at);
+  const a = f32x4.extract_lane(v, 0);
+  const b = f32x4.extract_lane(v, 1);
+  const c = f32x4.extract_lane(v, 2);
+  const d = f32x4.extract_lane(v, 3);
+  const ab = a > b ? a : b;
+  const cd = c > d ? c : d;
+  return ab > cd ? ab : cd;
+}
