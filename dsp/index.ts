@@ -18,6 +18,11 @@ export function setWeight(h: usize, channel: i32, weight: f64): void {
   changetype<Meter>(h).setWeight(channel, weight);
 }
 
+/** Turns true-peak measurement on (default) or off. */
+export function enableTruePeak(h: usize, enabled: bool): void {
+  changetype<Meter>(h).truePeakEnabled = enabled;
+}
+
 export function inputPointer(h: usize, channel: i32): usize {
   return changetype<Meter>(h).input(channel);
 }

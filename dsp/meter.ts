@@ -55,6 +55,8 @@ export class Meter {
   readonly ringLength: i32; // hops in the short-term window (30 Q)
   readonly momentaryHops: i32; // hops in the momentary window (4 Q)
   readonly oversampling: i32; // 4, 2 or 1
+  /** False skips the oversampler (true peak then reads as the sample peak); for callers that need no true peak. */
+  truePeakEnabled: bool = true;
 
   private pairs: i32;
   private kCoef: usize; // 10 x f64
@@ -151,7 +153,7 @@ export class Meter {
     for (let c = 0; c < channels; c++) {
       this.nonFiniteCount += <f64>sanitizeAndPeak(this.input(c), frames, this.samplePeaks + (<usize>c << 4));
     }
-    if (this.oversampling > 1) {
+    if (this.oversampling > 1 && this.truePeakEnabled) {
       for (let c = 0; c < channels; c++) {
         oversampledPeak(this.input(c), frames, this.tpCoef, this.truePeaks + (<usize>c << 4));
       }

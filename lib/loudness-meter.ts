@@ -17,7 +17,14 @@ export const MAX_CHANNELS = 8;
 
 const toDb = (linear: number): number => (linear > 0 ? 20 * Math.log10(linear) : -Infinity);
 
-function validateOptions(options: LoudnessMeterOptions): { sampleRate: number; channels: number; roles: ChannelRole[] } {
+interface ValidOptions {
+  sampleRate: number;
+  channels: number;
+  roles: ChannelRole[];
+  truePeak: boolean;
+}
+
+function validateOptions(options: LoudnessMeterOptions): ValidOptions {
   if (options === null || typeof options !== 'object') {
     throw new RangeError('LoudnessMeter options must be an object { sampleRate, channels, layout? }');
   }
@@ -28,7 +35,10 @@ function validateOptions(options: LoudnessMeterOptions): { sampleRate: number; c
   if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
     throw new RangeError(`channels must be an integer from 1 to ${MAX_CHANNELS}, got ${String(channels)}`);
   }
-  return { sampleRate, channels, roles: resolveLayout(layout, channels) };
+  if (options.truePeak !== undefined && typeof options.truePeak !== 'boolean') {
+    throw new RangeError(`truePeak must be true or false, got ${String(options.truePeak)}`);
+  }
+  return { sampleRate, channels, roles: resolveLayout(layout, channels), truePeak: options.truePeak ?? true };
 }
 
 export class LoudnessMeter {
@@ -36,6 +46,8 @@ export class LoudnessMeter {
   readonly channels: number;
   /** The role of each channel, which sets its BS.1770 weight. */
   readonly layout: readonly ChannelRole[];
+  /** Whether true peak is measured. */
+  readonly truePeakEnabled: boolean;
   private readonly dsp: DspExports;
   private readonly handle: number;
   private inputs: Float32Array[] = [];
@@ -56,7 +68,7 @@ export class LoudnessMeter {
     return new LoudnessMeter(valid, module ?? compileDspSync());
   }
 
-  private constructor(valid: { sampleRate: number; channels: number; roles: ChannelRole[] }, module: WebAssembly.Module) {
+  private constructor(valid: ValidOptions, module: WebAssembly.Module) {
     this.sampleRate = valid.sampleRate;
     this.channels = valid.channels;
     this.layout = Object.freeze(valid.roles);
@@ -64,6 +76,8 @@ export class LoudnessMeter {
     this.handle = this.dsp.createMeter(this.sampleRate, this.channels, CHUNK_FRAMES);
     if (this.handle === 0) throw new RangeError('the DSP core rejected the meter options');
     valid.roles.forEach((role, c) => this.dsp.setWeight(this.handle, c, roleWeight(role)));
+    this.truePeakEnabled = valid.truePeak;
+    this.dsp.enableTruePeak(this.handle, valid.truePeak ? 1 : 0);
     this.mapInputs();
   }
 
@@ -112,7 +126,7 @@ export class LoudnessMeter {
     const channelTruePeak: number[] = [];
     const channelSamplePeak: number[] = [];
     for (let c = 0; c < this.channels; c++) {
-      channelTruePeak.push(toDb(d.truePeak(h, c)));
+      channelTruePeak.push(this.truePeakEnabled ? toDb(d.truePeak(h, c)) : NaN);
       channelSamplePeak.push(toDb(d.samplePeak(h, c)));
     }
     return {
@@ -122,7 +136,7 @@ export class LoudnessMeter {
       range: d.loudnessRange(h),
       momentaryMax: d.momentaryMax(h),
       shortTermMax: d.shortTermMax(h),
-      truePeak: Math.max(...channelTruePeak),
+      truePeak: this.truePeakEnabled ? Math.max(...channelTruePeak) : NaN,
       samplePeak: Math.max(...channelSamplePeak),
       channelTruePeak,
       channelSamplePeak,

@@ -27,6 +27,11 @@ export interface LoudnessMeterOptions {
   channels: number;
   /** A layout name or one role per channel. Default: by channel count (see `defaultLayout`). */
   layout?: LayoutName | readonly ChannelRole[];
+  /**
+   * Measure true peak (default true). Oversampling is most of the meter's cost; without it `truePeak` and
+   * `channelTruePeak` read NaN (unknown) and everything else is unchanged.
+   */
+  truePeak?: boolean;
 }
 
 export interface LoudnessResult {

@@ -10,6 +10,7 @@ export interface DspExports {
   memory: WebAssembly.Memory;
   createMeter(sampleRate: number, channels: number, maxFrames: number): number;
   setWeight(h: number, channel: number, weight: number): void;
+  enableTruePeak(h: number, enabled: number): void;
   inputPointer(h: number, channel: number): number;
   processFrames(h: number, frames: number): void;
   resetMeter(h: number): void;
