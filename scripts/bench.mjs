@@ -4,7 +4,13 @@
 //   levelmatch full       : LoudnessMeter (M, S, I, LRA, true peak, sample peak), 128-frame pushes
 //   levelmatch no TP      : the same without the true-peak oversampler
 //   ebur128-wasm I + TP   : npm ebur128-wasm (Rust ebur128 crate in WASM), integrated + true peak, whole buffers
+//   libebur128 I + TP     : native libebur128 (C, -O2), 128-frame blocks, when libebur128-dev and cc are present
 import { performance } from 'node:perf_hooks';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LoudnessMeter } from '../dist/index.js';
 import * as ref from 'ebur128-wasm/ebur128_wasm.js';
 import { programme } from './programme.mjs';
@@ -49,13 +55,43 @@ const refMs = best(() => {
   refSink += Number(ref.ebur128_true_peak_stereo(SR, l, r));
 });
 
+/** Native libebur128 on the same audio, or undefined (with the reason printed) when it cannot be built here. */
+function nativeMs() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'levelmatch-bench-'));
+  try {
+    const exe = path.join(dir, 'bench-libebur128');
+    const src = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-libebur128.c');
+    execFileSync('cc', ['-O2', '-o', exe, src, '-lebur128', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const raw = Buffer.alloc(8 + frames * 8);
+    raw.writeUInt32LE(SR, 0);
+    raw.writeUInt32LE(2, 4);
+    const interleaved = new Float32Array(raw.buffer, raw.byteOffset + 8, frames * 2);
+    for (let i = 0; i < frames; i++) {
+      interleaved[2 * i] = l[i];
+      interleaved[2 * i + 1] = r[i];
+    }
+    writeFileSync(path.join(dir, 'audio.raw'), raw);
+    const out = JSON.parse(execFileSync(exe, [path.join(dir, 'audio.raw')], { encoding: 'utf8' }));
+    return (out.nsPerFrame * frames) / 1e6;
+  } catch (e) {
+    console.log(`(native libebur128 not measured: ${String(e.message).split('\n')[0]}; install libebur128-dev and cc)`);
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const native = nativeMs();
+
 const row = (name, ms) => {
   const ns = (ms * 1e6) / frames;
   const xrt = (SECONDS * 1000) / ms;
-  return `${name.padEnd(24)} ${ns.toFixed(1).padStart(8)} ns/frame ${xrt.toFixed(0).padStart(7)} x real time   ${(refMs / ms).toFixed(2).padStart(6)} x ebur128-wasm`;
+  const vsNative = native === undefined ? '' : `   ${(native / ms).toFixed(2).padStart(6)} x libebur128`;
+  return `${name.padEnd(24)} ${ns.toFixed(1).padStart(8)} ns/frame ${xrt.toFixed(0).padStart(7)} x real time   ${(refMs / ms).toFixed(2).padStart(6)} x ebur128-wasm${vsNative}`;
 };
 console.log(`stereo, ${SR} Hz, ${SECONDS} s of programme, ${QUANTUM}-frame pushes, best of ${REPEATS}`);
 console.log(row('levelmatch full', full.ms));
 console.log(row('levelmatch no true peak', noTp.ms));
 console.log(row('ebur128-wasm I + TP', refMs));
+if (native !== undefined) console.log(row('libebur128 I + TP', native));
+console.log('(ratios > 1 mean faster than that reference)');
 if (!Number.isFinite(full.sink + noTp.sink + refSink)) console.log('(a reading was not finite)');
