@@ -22,10 +22,15 @@ export const LAYOUTS: Readonly<Record<LayoutName, readonly ChannelRole[]>> = {
 const BY_COUNT: readonly LayoutName[] = ['mono', 'stereo', '3.0', 'quad', '5.0', '5.1', '7.0', '7.1'];
 
 const WEIGHTS: Readonly<Record<ChannelRole, number>> = {
-  L: 1, R: 1, C: 1, Lc: 1, Rc: 1, Lb: 1, Rb: 1, Cb: 1, T: 1,
+  L: 1, R: 1, C: 1, Lc: 1, Rc: 1,
+  LFE: 0,
   Ls: 1.41, Rs: 1.41,
-  LFE: 0, X: 0,
+  Lb: 1, Rb: 1, Cb: 1, T: 1,
+  X: 0,
 };
+
+/** Every channel role, in the order the help text lists them. */
+export const CHANNEL_ROLES: readonly ChannelRole[] = Object.keys(WEIGHTS) as ChannelRole[];
 
 export function isLayoutName(x: unknown): x is LayoutName {
   return typeof x === 'string' && Object.prototype.hasOwnProperty.call(LAYOUTS, x);

@@ -1,0 +1,75 @@
+/**
+ * Measures one WAV file: streams it through a LoudnessMeter a block at a time, so memory does not grow with
+ * the file's length.
+ */
+import cliProgress from 'cli-progress';
+import path from 'node:path';
+import { LoudnessMeter } from '../index.ts';
+import { LAYOUTS } from '../layouts.ts';
+import type { ChannelRole, LayoutName, LoudnessResult } from '../types.ts';
+import { channelMaskToLayout } from '../wav/channel-mask.ts';
+import { openWav, type WavInfo } from '../wav/reader.ts';
+
+/** Frames read and metered per step (8192 frames: 170 ms at 48 kHz, 192 KiB of 8-channel float). */
+const FRAMES_PER_CHUNK = 8192;
+/** Files with more audio than this (seconds) get a progress bar, when stderr is a terminal. */
+export const PROGRESS_MIN_SECONDS = 60;
+
+export interface Measurement {
+  file: string;
+  info: WavInfo;
+  /** The role of each channel that was used. */
+  layout: readonly ChannelRole[];
+  result: LoudnessResult;
+}
+
+export interface MeasureOptions {
+  /** Overrides the file's channel mask or the default layout. */
+  layout?: LayoutName | readonly ChannelRole[];
+  /** A terminal stream to draw a progress bar on, for long files. */
+  progressStream?: NodeJS.WritableStream;
+}
+
+/** Throws WavError for unreadable WAV files, fs errors for missing files, Error for a layout that does not fit. */
+export async function measureFile(file: string, options: MeasureOptions = {}): Promise<Measurement> {
+  const reader = await openWav(file);
+  let bar: cliProgress.SingleBar | undefined;
+  try {
+    const { info } = reader;
+    const layout = chooseLayout(info, options.layout);
+    const meter = await LoudnessMeter.create({ sampleRate: info.sampleRate, channels: info.channels, layout });
+    if (options.progressStream && info.durationSeconds > PROGRESS_MIN_SECONDS) {
+      bar = new cliProgress.SingleBar({
+        stream: options.progressStream,
+        format: `${path.basename(file)} [{bar}] {percentage}% | {value}/{total} s of audio`,
+        clearOnComplete: true,
+        hideCursor: true,
+      }, cliProgress.Presets.shades_classic);
+      bar.start(Math.ceil(info.durationSeconds), 0);
+    }
+    let frames = 0;
+    for await (const planes of reader.chunks(FRAMES_PER_CHUNK)) {
+      meter.push(planes);
+      frames += planes[0]!.length;
+      bar?.update(Math.floor(frames / info.sampleRate));
+    }
+    bar?.update(Math.ceil(info.durationSeconds));
+    return { file, info, layout: meter.layout, result: meter.result() };
+  } finally {
+    bar?.stop(); // also restores the cursor after an error
+    await reader.close();
+  }
+}
+
+/** The --layout override, else the WAVE_FORMAT_EXTENSIBLE mask, else the default for the channel count. */
+function chooseLayout(info: WavInfo, override: LayoutName | readonly ChannelRole[] | undefined): readonly ChannelRole[] {
+  if (override !== undefined) {
+    const roles = typeof override === 'string' ? LAYOUTS[override] : override;
+    if (roles.length !== info.channels) {
+      const name = typeof override === 'string' ? override : override.join(',');
+      throw new Error(`--layout ${name} has ${roles.length} channel(s) but the file has ${info.channels}`);
+    }
+    return roles;
+  }
+  return channelMaskToLayout(info.channelMask ?? 0, info.channels);
+}

@@ -1,0 +1,289 @@
+/**
+ * A small streaming WAV reader: it reads the header, then decodes the audio a block at a time into planar
+ * Float32Arrays, so memory stays bounded however long the file is.
+ *
+ * File layout (all integers little-endian):
+ *   "RIFF" u32 size "WAVE", then chunks: 4-byte id, u32 body size in bytes, body, and one pad byte when the
+ *   size is odd (chunks start at even offsets). We need "fmt " and "data" and skip every other chunk.
+ *   RF64 and BW64 (EBU Tech 3306) files say "RF64"/"BW64" instead of "RIFF"; their first chunk "ds64" holds
+ *   64-bit RIFF and data sizes, used when a 32-bit size field is 0xFFFFFFFF (files over 4 GiB).
+ *
+ * "fmt " body: u16 format tag, u16 channels, u32 sample rate (Hz), u32 byte rate, u16 block align (bytes per
+ * frame, one sample of every channel), u16 bits per sample. Tags: 1 WAVE_FORMAT_PCM (integers; 8-bit is
+ * unsigned with 128 as zero, wider is signed), 3 WAVE_FORMAT_IEEE_FLOAT, 0xFFFE WAVE_FORMAT_EXTENSIBLE, which
+ * adds u16 cbSize (22), u16 valid bits, u32 channel mask and a 16-byte SubFormat GUID whose first two bytes
+ * are the real format tag and whose other 14 bytes are the fixed KSDATAFORMAT suffix.
+ *
+ * "data" body: interleaved frames. Integers are scaled to [-1, 1) by 2^(bits-1). Float32 keeps 24 bits of
+ * precision, so 32-bit integers are rounded and the largest positive ones become exactly 1.0.
+ *
+ * A final partial frame (a data size that is not a multiple of the block align) is ignored: fewer than one
+ * frame of bytes cannot hold a sample of every channel, and such files exist (writers that were cut off).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+
+export type WavSampleFormat = 'pcm' | 'float';
+
+export interface WavInfo {
+  /** Hz. */
+  sampleRate: number;
+  channels: number;
+  /** 'pcm': integer samples; 'float': IEEE float samples. */
+  format: WavSampleFormat;
+  /** Bits per sample as stored (the container size): 8, 16, 24, 32 or 64. */
+  bitsPerSample: number;
+  /** WAVE_FORMAT_EXTENSIBLE speaker mask; absent for plain PCM/float files. */
+  channelMask?: number;
+  /** Whole frames in the data chunk. */
+  frames: number;
+  /** frames / sampleRate, in seconds. */
+  durationSeconds: number;
+  container: 'RIFF' | 'RF64' | 'BW64';
+}
+
+export interface WavReader {
+  readonly info: WavInfo;
+  /**
+   * Decodes the audio from the start, `framesPerChunk` frames at a time (the last chunk may be shorter), as
+   * one Float32Array per channel. The same arrays are reused for every chunk: copy them to keep them.
+   */
+  chunks(framesPerChunk?: number): AsyncGenerator<Float32Array[], void, undefined>;
+  close(): Promise<void>;
+}
+
+/** A file that is not a WAV file we can read; the message names the problem in plain words. */
+export class WavError extends Error {
+  override name = 'WavError';
+}
+
+const WAVE_FORMAT_PCM = 0x0001;
+const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+/** Bytes 2-15 of every KSDATAFORMAT_SUBTYPE_* GUID as stored: {xxxxxxxx-0000-0010-8000-00AA00389B71}. */
+const KSDATAFORMAT_SUFFIX = Buffer.from([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71]);
+
+const MIN_RATE = 8000;
+const MAX_RATE = 384000;
+const MAX_CHANNELS = 8;
+const SIZE_UNKNOWN = 0xffffffff; // a 32-bit size that defers to ds64
+
+const FORMAT_NAMES: Record<number, string> = {
+  0x0002: 'Microsoft ADPCM',
+  0x0006: 'A-law',
+  0x0007: 'mu-law',
+  0x0011: 'IMA ADPCM',
+  0x0050: 'MPEG',
+  0x0055: 'MPEG Layer 3 (MP3)',
+  0x00ff: 'AAC',
+  0x1610: 'AAC (HE)',
+};
+
+interface Fmt {
+  tag: number; // the effective tag (from the SubFormat GUID for EXTENSIBLE)
+  channels: number;
+  sampleRate: number;
+  blockAlign: number;
+  bitsPerSample: number;
+  channelMask?: number;
+}
+
+/** Opens a WAV file and reads its header. Throws WavError for files it cannot read, or the fs error. */
+export async function openWav(path: string): Promise<WavReader> {
+  const fh = await open(path, 'r');
+  try {
+    const fileSize = (await fh.stat()).size;
+    const { fmt, dataOffset, dataSize, container } = await readHeader(fh, fileSize);
+    const present = fileSize - dataOffset;
+    if (dataSize > present) {
+      throw new WavError(`truncated file: the data chunk declares ${dataSize} bytes but only ${present} are present`);
+    }
+    const frames = Math.floor(dataSize / fmt.blockAlign);
+    const info: WavInfo = {
+      sampleRate: fmt.sampleRate,
+      channels: fmt.channels,
+      format: fmt.tag === WAVE_FORMAT_IEEE_FLOAT ? 'float' : 'pcm',
+      bitsPerSample: fmt.bitsPerSample,
+      frames,
+      durationSeconds: frames / fmt.sampleRate,
+      container,
+    };
+    if (fmt.channelMask !== undefined) info.channelMask = fmt.channelMask;
+    return new StreamingWavReader(fh, info, fmt.blockAlign, dataOffset);
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+async function readHeader(fh: FileHandle, fileSize: number) {
+  if (fileSize === 0) throw new WavError('empty file');
+  const head = await readAt(fh, 0, 12);
+  const riffId = head.toString('latin1', 0, 4);
+  if (riffId === 'RIFX') throw new WavError('big-endian RIFX files are not supported');
+  if (head.length < 12 || !['RIFF', 'RF64', 'BW64'].includes(riffId) || head.toString('latin1', 8, 12) !== 'WAVE') {
+    throw new WavError('not a RIFF/WAVE file');
+  }
+  const container = riffId as WavInfo['container'];
+
+  let fmt: Fmt | undefined;
+  let ds64DataSize: number | undefined;
+  let dataOffset = -1;
+  let dataSize = 0;
+  // Walk the chunks. The data chunk usually comes last; if fmt follows it, skip over the audio to find fmt.
+  for (let pos = 12; pos + 8 <= fileSize && (fmt === undefined || dataOffset < 0);) {
+    const h = await readAt(fh, pos, 8);
+    if (h.length < 8) break;
+    const id = h.toString('latin1', 0, 4);
+    let size = h.readUInt32LE(4);
+    const body = pos + 8;
+    if (id === 'ds64' && container !== 'RIFF') {
+      // u64 RIFF size, u64 data size, u64 sample count, u32 table length, table.
+      const b = await readAt(fh, body, Math.min(size, 28));
+      if (b.length < 16) throw new WavError('truncated file: the ds64 chunk is incomplete');
+      ds64DataSize = Number(b.readBigUInt64LE(8));
+    } else if (id === 'fmt ') {
+      fmt = parseFmt(await readAt(fh, body, Math.min(size, 40)), size);
+    } else if (id === 'data') {
+      if (size === SIZE_UNKNOWN && ds64DataSize !== undefined) size = ds64DataSize;
+      dataOffset = body;
+      dataSize = size;
+    }
+    pos = body + size + (size & 1); // chunks are padded to an even size
+  }
+  if (fmt === undefined) throw new WavError('no fmt chunk (the format description is missing)');
+  if (dataOffset < 0) throw new WavError('no data chunk (no audio found)');
+  return { fmt, dataOffset, dataSize, container };
+}
+
+/** Parses and validates a "fmt " chunk body; `size` is the declared body size in bytes. */
+function parseFmt(b: Buffer, size: number): Fmt {
+  if (size < 16 || b.length < 16) throw new WavError(`fmt chunk too short (${Math.min(size, b.length)} bytes, need 16)`);
+  let tag = b.readUInt16LE(0);
+  const channels = b.readUInt16LE(2);
+  const sampleRate = b.readUInt32LE(4);
+  const blockAlign = b.readUInt16LE(12);
+  const bitsPerSample = b.readUInt16LE(14);
+  let channelMask: number | undefined;
+  if (tag === WAVE_FORMAT_EXTENSIBLE) {
+    if (size < 40 || b.length < 40) throw new WavError(`WAVE_FORMAT_EXTENSIBLE fmt chunk too short (${Math.min(size, b.length)} bytes, need 40)`);
+    channelMask = b.readUInt32LE(20);
+    tag = b.readUInt16LE(24);
+    if (!b.subarray(26, 40).equals(KSDATAFORMAT_SUFFIX)) {
+      throw new WavError('unsupported format: WAVE_FORMAT_EXTENSIBLE with an unknown SubFormat GUID');
+    }
+  }
+  if (tag !== WAVE_FORMAT_PCM && tag !== WAVE_FORMAT_IEEE_FLOAT) {
+    const hex = `0x${tag.toString(16).padStart(4, '0')}`;
+    const name = FORMAT_NAMES[tag];
+    throw new WavError(`unsupported format tag ${hex}${name ? ` (${name})` : ''}; only PCM and IEEE float are supported`);
+  }
+  const okBits = tag === WAVE_FORMAT_PCM ? [8, 16, 24, 32] : [32, 64];
+  if (!okBits.includes(bitsPerSample)) {
+    throw new WavError(`unsupported bit depth: ${bitsPerSample}-bit ${tag === WAVE_FORMAT_PCM ? 'PCM' : 'float'} (supported: ${okBits.join(', ')})`);
+  }
+  if (channels === 0 || channels > MAX_CHANNELS) {
+    throw new WavError(`unsupported channel count ${channels} (supported: 1 to ${MAX_CHANNELS})`);
+  }
+  if (sampleRate < MIN_RATE || sampleRate > MAX_RATE) {
+    throw new WavError(`unsupported sample rate ${sampleRate} Hz (supported: ${MIN_RATE} to ${MAX_RATE} Hz)`);
+  }
+  const expectedAlign = channels * (bitsPerSample / 8);
+  if (blockAlign !== expectedAlign) {
+    throw new WavError(`bad block align ${blockAlign} (${channels} channel(s) of ${bitsPerSample} bits need ${expectedAlign})`);
+  }
+  const fmt: Fmt = { tag, channels, sampleRate, blockAlign, bitsPerSample };
+  if (channelMask !== undefined) fmt.channelMask = channelMask;
+  return fmt;
+}
+
+/** Reads up to `length` bytes at `position`; shorter only at the end of the file. */
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  const n = await readFully(fh, buf, length, position);
+  return n === length ? buf : buf.subarray(0, n);
+}
+
+/** Fills buf[0, length) from `position`, looping over short reads; returns the bytes read (less at EOF). */
+async function readFully(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+class StreamingWavReader implements WavReader {
+  constructor(
+    private readonly fh: FileHandle,
+    readonly info: WavInfo,
+    private readonly blockAlign: number,
+    private readonly dataOffset: number,
+  ) {}
+
+  async *chunks(framesPerChunk = 8192): AsyncGenerator<Float32Array[], void, undefined> {
+    if (!Number.isInteger(framesPerChunk) || framesPerChunk < 1) {
+      throw new RangeError(`framesPerChunk must be a positive integer, got ${String(framesPerChunk)}`);
+    }
+    const { channels, frames, format, bitsPerSample } = this.info;
+    // One read buffer and one set of planes, reused for every chunk.
+    const buf = Buffer.allocUnsafe(framesPerChunk * this.blockAlign);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const planes = Array.from({ length: channels }, () => new Float32Array(framesPerChunk));
+    for (let frame = 0; frame < frames; frame += framesPerChunk) {
+      const n = Math.min(framesPerChunk, frames - frame);
+      const bytes = n * this.blockAlign;
+      const got = await readFully(this.fh, buf, bytes, this.dataOffset + frame * this.blockAlign);
+      if (got < bytes) {
+        // The file shrank after openWav checked its size.
+        throw new WavError(`truncated file: audio ends after ${frame + Math.floor(got / this.blockAlign)} of ${frames} frames`);
+      }
+      decode(view, planes, n, format, bitsPerSample);
+      yield n === framesPerChunk ? planes : planes.map((p) => p.subarray(0, n));
+    }
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+/**
+ * De-interleaves and scales `frames` frames from `view` into `planes`. Channel c of frame i is at byte
+ * (i * channels + c) * bytesPerSample. One plain loop per sample type keeps each loop monomorphic (fast).
+ */
+function decode(view: DataView, planes: Float32Array[], frames: number, format: WavSampleFormat, bits: number): void {
+  const channels = planes.length;
+  const bytes = bits / 8;
+  const stride = channels * bytes;
+  const type = format === 'float' ? `f${bits}` : `i${bits}`;
+  for (let c = 0; c < channels; c++) {
+    const out = planes[c]!;
+    let at = c * bytes;
+    switch (type) {
+      case 'i8': // unsigned, 128 = zero
+        for (let i = 0; i < frames; i++, at += stride) out[i] = (view.getUint8(at) - 128) / 128;
+        break;
+      case 'i16':
+        for (let i = 0; i < frames; i++, at += stride) out[i] = view.getInt16(at, true) / 32768;
+        break;
+      case 'i24': // low, middle, high (signed) byte
+        for (let i = 0; i < frames; i++, at += stride) {
+          out[i] = (view.getUint8(at) | (view.getUint8(at + 1) << 8) | (view.getInt8(at + 2) << 16)) / 8388608;
+        }
+        break;
+      case 'i32':
+        for (let i = 0; i < frames; i++, at += stride) out[i] = view.getInt32(at, true) / 2147483648;
+        break;
+      case 'f32':
+        for (let i = 0; i < frames; i++, at += stride) out[i] = view.getFloat32(at, true);
+        break;
+      case 'f64':
+        for (let i = 0; i < frames; i++, at += stride) out[i] = view.getFloat64(at, true);
+        break;
+      default:
+        throw new WavError(`unsupported bit depth ${bits}`); // parseFmt already rejected it
+    }
+  }
+}
