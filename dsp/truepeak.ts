@@ -2,7 +2,7 @@
  * True-peak detection by polyphase oversampling (ITU-R BS.1770-5, Annex 2).
  *
  * The standard oversamples 4x below 96 kHz and 2x below 192 kHz, low-passes and takes the largest absolute
- * value. Its example FIR (48 taps) is allowed to be replaced by a better interpolator; ours is a Kaiser-windowed
+ * value; we oversample 4x up to 192 kHz (see Meter) and not at all above. Its example FIR (48 taps) is allowed to be replaced by a better interpolator; ours is a Kaiser-windowed
  * sinc with TAPS taps per phase, designed here at creation time:
  *  - phase 0 sits exactly on the input samples (its taps are a unit impulse), so the true peak can never read
  *    below the sample peak;
