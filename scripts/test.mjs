@@ -1,7 +1,7 @@
-// Runs every uvu test file (*.test.ts) through tsx, in one process per file group.
-// ebur128-wasm (an independent reference used by the agreement tests) ships as an ES module that imports
-// its .wasm directly, which Node 20 only allows behind --experimental-wasm-modules.
-import { spawnSync } from 'node:child_process';
+// Runs every uvu test file (*.test.ts) through tsx and ends with one summary line, "N passed, N failed".
+// ebur128-wasm (an independent reference used by the agreement tests and the bench) ships as an ES module
+// that imports its .wasm directly, which Node 20 only allows behind --experimental-wasm-modules.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -15,5 +15,20 @@ const args = [
   '.', pattern,
   '-i', 'node_modules', '-i', 'dist', '-i', 'build',
 ];
-const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4000);
+});
+child.on('close', (code) => {
+  const plain = tail.replace(/\x1b\[[0-9;]*m/g, '');
+  const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? NaN);
+  const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];
+  if (Number.isFinite(total)) {
+    console.log(`\ntests: ${passed} passed, ${total - passed - skipped} failed, ${skipped} skipped`);
+  } else {
+    console.log('\ntests: the runner printed no summary');
+  }
+  process.exit(code ?? 1);
+});
