@@ -94,25 +94,32 @@ for (const fs of RATES) {
     near(w, 'test 6 I', named.integrated, -23, TOL, 'I (layout "5.0")');
   });
 
-  // Test 9: a 3 s periodic pattern; S = -23.0 +-0.1 and constant after 3 s. Sampled after every push.
-  t('test 9: (1.34 s -20; 1.66 s -30) x 5 -> S = -23.0 +-0.1 after every push from 3 s on', async () => {
-    const segs: S.ToneSegment[] = [];
-    for (let k = 0; k < 5; k++) segs.push({ seconds: 1.34, db: -20 }, { seconds: 1.66, db: -30 });
+  /**
+   * Tests 9 and 12: a periodic pattern whose window average is -23 LUFS; the reading (S or M) must hold
+   * -23.0 +-0.1 once the window is full. Sampled after every (irregular) push.
+   */
+  async function heldConstant(label: string, pattern: S.ToneSegment[], settleSeconds: number, reading: 'shortTerm' | 'momentary') {
     const m = await createMeter(fs, 2);
-    const start = S.framesOf(3, fs) + MAX_HOP;
+    const start = S.framesOf(settleSeconds, fs) + MAX_HOP;
     let lo = Infinity;
     let hi = -Infinity;
     let checked = 0;
-    S.pushChunked(m, stereoTone(fs, segs), S.IRREGULAR_CHUNKS, (frames) => {
+    S.pushChunked(m, stereoTone(fs, pattern), S.IRREGULAR_CHUNKS, (frames) => {
       if (frames < start) return;
-      const s = m.result().shortTerm;
-      near(w, 'test 9 S', s, -23, TOL, `S at frame ${frames}`);
-      lo = Math.min(lo, s);
-      hi = Math.max(hi, s);
+      const v = m.result()[reading];
+      near(w, label, v, -23, TOL, `${reading} at frame ${frames}`);
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
       checked++;
     });
-    assert.ok(checked > 1000, 'S sampled often');
-    w.note('test 9 S spread (max-min)', hi - lo);
+    assert.ok(checked > 1000, `${reading} sampled often`);
+    w.note(`${label} spread (max-min)`, hi - lo);
+  }
+
+  t('test 9: (1.34 s -20; 1.66 s -30) x 5 -> S = -23.0 +-0.1 after every push from 3 s on', async () => {
+    const segs: S.ToneSegment[] = [];
+    for (let k = 0; k < 5; k++) segs.push({ seconds: 1.34, db: -20 }, { seconds: 1.66, db: -30 });
+    await heldConstant('test 9 S', segs, 3, 'shortTerm');
   });
 
   // Test 10: file-based; each file has its 3 s tone at a different offset; max S must catch the full window.
@@ -124,11 +131,15 @@ for (const fs of RATES) {
     }
   });
 
-  // Test 11: live; one stream, each 6 s segment 1 dB louder; the running max S after each segment.
-  t('test 11: live stream, successive max S = -38 ... -19 +-0.1 (irregular pushes <= 128 frames)', async () => {
+  /**
+   * Tests 11 and 14: one live stream of 20 segments, each a tone `toneSeconds` long and 1 dB louder than the
+   * last, preceded by i * `stepSeconds` of silence and padded to equal length; after each segment the running
+   * maximum (of S or M) must read -38 + i.
+   */
+  async function successiveMaxima(label: string, toneSeconds: number, stepSeconds: number, reading: 'shortTermMax' | 'momentaryMax') {
     const segs: S.ToneSegment[] = [];
     for (let i = 0; i < 20; i++) {
-      segs.push({ seconds: i * 0.15, db: null }, { seconds: 3, db: -38 + i }, { seconds: 3 - i * 0.15, db: null });
+      segs.push({ seconds: i * stepSeconds, db: null }, { seconds: toneSeconds, db: -38 + i }, { seconds: toneSeconds - i * stepSeconds, db: null });
     }
     const p = stereoTone(fs, segs);
     const ends = S.segmentEnds(fs, segs);
@@ -138,29 +149,18 @@ for (const fs of RATES) {
       const end = ends[3 * i + 2]!;
       S.pushChunked(m, S.slicePlanar(p, pos, end), S.IRREGULAR_CHUNKS);
       pos = end;
-      near(w, 'test 11 max S', m.result().shortTermMax, -38 + i, TOL, `after segment ${i}: max S`);
+      near(w, label, m.result()[reading], -38 + i, TOL, `after segment ${i}: ${reading}`);
     }
+  }
+
+  t('test 11: live stream, successive max S = -38 ... -19 +-0.1 (irregular pushes <= 128 frames)', async () => {
+    await successiveMaxima('test 11 max S', 3, 0.15, 'shortTermMax');
   });
 
-  // Test 12: a 0.4 s periodic pattern; M = -23.0 +-0.1 and constant after 1 s. Sampled after every push.
   t('test 12: (0.18 s -20; 0.22 s -30) x 25 -> M = -23.0 +-0.1 after every push from 1 s on', async () => {
     const segs: S.ToneSegment[] = [];
     for (let k = 0; k < 25; k++) segs.push({ seconds: 0.18, db: -20 }, { seconds: 0.22, db: -30 });
-    const m = await createMeter(fs, 2);
-    const start = S.framesOf(1, fs) + MAX_HOP;
-    let lo = Infinity;
-    let hi = -Infinity;
-    let checked = 0;
-    S.pushChunked(m, stereoTone(fs, segs), S.IRREGULAR_CHUNKS, (frames) => {
-      if (frames < start) return;
-      const v = m.result().momentary;
-      near(w, 'test 12 M', v, -23, TOL, `M at frame ${frames}`);
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-      checked++;
-    });
-    assert.ok(checked > 1000, 'M sampled often');
-    w.note('test 12 M spread (max-min)', hi - lo);
+    await heldConstant('test 12 M', segs, 1, 'momentary');
   });
 
   // Test 13: file-based; the 400 ms tone at different offsets; max M must catch the full window.
@@ -175,22 +175,8 @@ for (const fs of RATES) {
     }
   });
 
-  // Test 14: live; each 800 ms segment 1 dB louder; the running max M after each segment.
   t('test 14: live stream, successive max M = -38 ... -19 +-0.1 (irregular pushes <= 128 frames)', async () => {
-    const segs: S.ToneSegment[] = [];
-    for (let i = 0; i < 20; i++) {
-      segs.push({ seconds: i * 0.02, db: null }, { seconds: 0.4, db: -38 + i }, { seconds: 0.4 - i * 0.02, db: null });
-    }
-    const p = stereoTone(fs, segs);
-    const ends = S.segmentEnds(fs, segs);
-    const m = await createMeter(fs, 2);
-    let pos = 0;
-    for (let i = 0; i < 20; i++) {
-      const end = ends[3 * i + 2]!;
-      S.pushChunked(m, S.slicePlanar(p, pos, end), S.IRREGULAR_CHUNKS);
-      pos = end;
-      near(w, 'test 14 max M', m.result().momentaryMax, -38 + i, TOL, `after segment ${i}: max M`);
-    }
+    await successiveMaxima('test 14 max M', 0.4, 0.02, 'momentaryMax');
   });
 
   // Tests 15-19: sines whose peaks fall between samples (BS.1770-5 Annex 2 true-peak meter).
