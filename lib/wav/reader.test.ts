@@ -239,7 +239,23 @@ test('errors: missing fmt or data chunk', async () => {
 test('errors: truncated data says how many bytes were expected and present', async () => {
   const whole = riff([fmt16, { id: 'data', body: Buffer.alloc(4000) }]);
   await expectWavError(whole.subarray(0, whole.length - 1000), /truncated file: the data chunk declares 4000 bytes but only 3000 are present/);
-  await expectWavError(riff([fmt16, { id: 'data', body: Buffer.alloc(8), declaredSize: 0xffffffff }]), /declares 4294967295 bytes but only 8/);
+});
+
+test('a RIFF data size of 0xFFFFFFFF (a WAV streamed to a pipe) reads to the end of the file', async () => {
+  const body = Buffer.alloc(9); // 2 whole 16-bit stereo frames and one stray byte
+  body.writeInt16LE(16384, 0);
+  body.writeInt16LE(-32768, 6);
+  const file = path.join(dir, 'piped.wav');
+  writeFileSync(file, riff([fmt16, { id: 'data', body, declaredSize: 0xffffffff }]));
+  const reader = await openWav(file);
+  try {
+    assert.is(reader.info.frames, 2);
+    const chunks: number[][][] = [];
+    for await (const planes of reader.chunks()) chunks.push(planes.map((p) => [...p]));
+    assert.equal(chunks, [[[0.5, 0], [0, -1]]]);
+  } finally {
+    await reader.close();
+  }
 });
 
 test('errors: unsupported format tags are named', async () => {

@@ -6,7 +6,9 @@
  *   "RIFF" u32 size "WAVE", then chunks: 4-byte id, u32 body size in bytes, body, and one pad byte when the
  *   size is odd (chunks start at even offsets). We need "fmt " and "data" and skip every other chunk.
  *   RF64 and BW64 (EBU Tech 3306) files say "RF64"/"BW64" instead of "RIFF"; their first chunk "ds64" holds
- *   64-bit RIFF and data sizes, used when a 32-bit size field is 0xFFFFFFFF (files over 4 GiB).
+ *   64-bit RIFF and data sizes, used when a 32-bit size field is 0xFFFFFFFF (files over 4 GiB). In a plain
+ *   RIFF file a data size of 0xFFFFFFFF means the length was unknown when the header was written (a WAV
+ *   streamed to a pipe): the audio runs to the end of the file.
  *
  * "fmt " body: u16 format tag, u16 channels, u32 sample rate (Hz), u32 byte rate, u16 block align (bytes per
  * frame, one sample of every channel), u16 bits per sample. Tags: 1 WAVE_FORMAT_PCM (integers; 8-bit is
@@ -129,6 +131,7 @@ async function readHeader(fh: FileHandle, fileSize: number) {
   let ds64DataSize: number | undefined;
   let dataOffset = -1;
   let dataSize = 0;
+  let lengthUnknown = false;
   // Walk the chunks. The data chunk usually comes last; if fmt follows it, skip over the audio to find fmt.
   for (let pos = 12; pos + 8 <= fileSize && (fmt === undefined || dataOffset < 0);) {
     const h = await readAt(fh, pos, 8);
@@ -144,10 +147,17 @@ async function readHeader(fh: FileHandle, fileSize: number) {
     } else if (id === 'fmt ') {
       fmt = parseFmt(await readAt(fh, body, Math.min(size, 40)), size);
     } else if (id === 'data') {
-      if (size === SIZE_UNKNOWN && ds64DataSize !== undefined) size = ds64DataSize;
       dataOffset = body;
+      if (size === SIZE_UNKNOWN && ds64DataSize !== undefined) size = ds64DataSize;
+      else if (size === SIZE_UNKNOWN) {
+        // A RIFF data size of 0xFFFFFFFF means "length unknown": what ffmpeg and sox write when the WAV goes
+        // to a pipe. The audio then runs to the end of the file.
+        size = fileSize - body;
+        lengthUnknown = true;
+      }
       dataSize = size;
     }
+    if (lengthUnknown) break; // nothing can follow audio that runs to the end of the file
     pos = body + size + (size & 1); // chunks are padded to an even size
   }
   if (fmt === undefined) throw new WavError('no fmt chunk (the format description is missing)');
