@@ -4,11 +4,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { dbToAmp, encodeFrames, fmtChunk, makeWav, riff, sine, wavHeader, type WavSpec } from '../wav/write-test-wav.ts';
 import { main } from './main.ts';
@@ -27,7 +27,12 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 interface Run { code: number | null; stdout: string; stderr: string }
 
 function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/levelmatch.js'), ...args], { cwd: root, encoding: 'utf8' });
+  return cliWithStdin(undefined, ...args);
+}
+
+/** Runs the CLI with `stdin` piped to its standard input (none: an empty pipe). */
+function cliWithStdin(stdin: Uint8Array | undefined, ...args: string[]): Run {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/levelmatch.js'), ...args], { cwd: root, encoding: 'utf8', input: stdin });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -70,6 +75,8 @@ test('--help and measure --help print usage on stdout, exit 0', () => {
   assert.match(m.stdout, /--json/);
   assert.match(m.stdout, /--layout LAYOUT/);
   assert.match(m.stdout, /5\.1/);
+  assert.match(m.stdout, /A FILE of - \(once at most\) reads a WAV stream from standard input/);
+  assert.match(m.stdout, /ffmpeg -i song\.flac -f wav - \| levelmatch measure -/);
 });
 
 test('usage errors: message and usage on stderr, nothing on stdout, exit 2', () => {
@@ -83,6 +90,7 @@ test('usage errors: message and usage on stderr, nothing on stdout, exit 2', () 
     [['measure', '--layout'], /--layout/],
     [['measure', '--layout', '9.1', 'x.wav'], /unknown --layout '9\.1'/],
     [['measure', '--layout', 'L,R,Q', 'x.wav'], /unknown channel role 'Q' in --layout/],
+    [['measure', '-', 'x.wav', '-'], /'-' \(standard input\) may be given only once/],
   ];
   for (const [args, message] of cases) {
     const r = cli(...args);
@@ -319,6 +327,93 @@ test('--layout with the wrong channel count is an error for that file only', () 
   assert.match(r.stdout, new RegExp(`${escape(six)}\n  Format.*\n  Layout +L R C LFE Ls Rs\n`));
 });
 
+// ---- standard input ("-") ----
+
+test('measure -: a sine piped to stdin measures -23.0 LUFS (16-bit, float32; declared size and 0xFFFFFFFF)', () => {
+  const s = SINE_1K(20, 48000);
+  const cases: [string, WavSpec][] = [
+    ['pcm16', { sampleRate: 48000, format: 'pcm', bits: 16 }],
+    ['float32', { sampleRate: 48000, format: 'float', bits: 32 }],
+    ['pcm16 0xFFFFFFFF', { sampleRate: 48000, format: 'pcm', bits: 16, unknownLength: true }],
+    ['float32 0xFFFFFFFF', { sampleRate: 48000, format: 'float', bits: 32, unknownLength: true }],
+    ['rf64 pcm24', { sampleRate: 48000, format: 'pcm', bits: 24, rf64: true }],
+  ];
+  for (const [name, spec] of cases) {
+    const r = cliWithStdin(makeWav(spec, [s, s]), 'measure', '--json', '-');
+    assert.is(r.code, 0, `${name}: ${r.stderr}`);
+    assert.is(r.stderr, '');
+    const [m] = JSON.parse(r.stdout);
+    assert.is(m.file, '-');
+    assert.equal([m.sampleRate, m.channels, m.format, m.bitsPerSample], [48000, 2, spec.format, spec.bits], name);
+    assert.is(m.duration, 20, `${name} duration`);
+    near(m.integrated, -23, 0.1, `${name} integrated`);
+    near(m.shortTermMax, -23, 0.1, `${name} short-term max`);
+    near(m.range, 0, 0.1, `${name} loudness range`);
+    near(m.truePeak, -23, 0.1, `${name} true peak`);
+  }
+});
+
+test('measure - (table): titled (stdin), the format line shows the duration read from a 0xFFFFFFFF stream', () => {
+  const s = SINE_1K(12.5, 44100);
+  const r = cliWithStdin(makeWav({ sampleRate: 44100, format: 'pcm', bits: 24, unknownLength: true }, [s, s]), 'measure', '-');
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stderr, '');
+  assert.match(r.stdout, /^\(stdin\)\n  Format +44100 Hz, 2 ch, 24-bit PCM, 0:12\.500\n/);
+  assert.match(r.stdout, /Integrated +-23\.0 LUFS\n/);
+});
+
+test('measure a.wav - b.wav: files and stdin in argument order', () => {
+  const rate = 48000;
+  const s = SINE_1K(10, rate);
+  const a = save('order-a.wav', makeWav({ sampleRate: rate, format: 'pcm', bits: 16 }, [s, s]));
+  const b = save('order-b.wav', makeWav({ sampleRate: 44100, format: 'pcm', bits: 16 }, [silence(3, 44100)]));
+  const piped = makeWav({ sampleRate: 32000, format: 'float', bits: 32, unknownLength: true }, [SINE_1K(7, 32000)]);
+  const r = cliWithStdin(piped, 'measure', '--json', a, '-', b);
+  assert.is(r.code, 0, r.stderr);
+  const results = JSON.parse(r.stdout);
+  assert.equal(results.map((m: any) => m.file), [a, '-', b]);
+  assert.equal(results.map((m: any) => m.duration), [10, 7, 3]);
+  near(results[0].integrated, -23, 0.1, 'a.wav (stereo sine)');
+  near(results[1].integrated, -26, 0.1, 'stdin (mono sine)');
+  assert.is(results[1].sampleRate, 32000);
+  assert.is(results[2].integrated, null);
+  const table = cliWithStdin(piped, 'measure', a, '-', b);
+  assert.is(table.code, 0);
+  assert.equal(table.stdout.split('\n\n').map((t) => t.split('\n')[0]), [a, '(stdin)', b]);
+});
+
+test('measure -: bad streams are one-line errors for "-", exit 1, the other files still measured', () => {
+  const fmt16 = fmtChunk({ tag: 1, channels: 2, sampleRate: 48000, bits: 16 });
+  const s = SINE_1K(5, 48000);
+  const whole = makeWav({ sampleRate: 48000, format: 'pcm', bits: 16 }, [s, s]);
+  const good = save('stdin-neighbour.wav', whole);
+  const bad: [string, Uint8Array, RegExp][] = [
+    ['fmt after data', riff([{ id: 'data', body: Buffer.alloc(4000) }, fmt16]), /^the data chunk comes before the fmt chunk/],
+    ['truncated', whole.subarray(0, whole.length / 2), /^truncated stream: the data chunk declares 960000 bytes but the stream ends after 479978 of them$/],
+    ['not WAV', Buffer.from('This is not audio.\nIt is a text file.\n'), /^not a RIFF\/WAVE stream$/],
+    ['empty', Buffer.alloc(0), /^empty stream$/],
+    ['mp3 in WAV', riff([fmtChunk({ tag: 0x55, channels: 2, sampleRate: 44100, bits: 0, blockAlign: 1 }), { id: 'data', body: Buffer.alloc(100) }]), /^unsupported format tag 0x0055/],
+  ];
+  for (const [name, bytes, problem] of bad) {
+    const r = cliWithStdin(bytes, 'measure', '-', good);
+    assert.is(r.code, 1, name);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    assert.is(lines.length, 1, `${name}: ${r.stderr}`);
+    assert.match(lines[0]!, /^levelmatch: -: /, name);
+    assert.match(lines[0]!.slice('levelmatch: -: '.length), problem, name);
+    assert.match(r.stdout, new RegExp(`^${escape(good)}\n`), `${name}: the file after "-" is measured`);
+    assert.not.match(r.stdout, /\(stdin\)/, `${name}: no table for the failed stream`);
+    // --json: { file: "-", error }, never a (partial) measurement.
+    const j = cliWithStdin(bytes, 'measure', '--json', '-', good);
+    assert.is(j.code, 1, name);
+    const [first, second] = JSON.parse(j.stdout);
+    assert.equal(Object.keys(first), ['file', 'error'], name);
+    assert.is(first.file, '-');
+    assert.match(first.error, problem, name);
+    near(second.integrated, -23, 0.1, `${name}: the good file`);
+  }
+});
+
 // ---- progress bar (in-process, with a fake terminal) ----
 
 class Capture extends Writable {
@@ -332,8 +427,8 @@ class Capture extends Writable {
   }
 }
 
-async function runMain(args: string[], stderrIsTTY: boolean) {
-  const io = { stdout: new Capture(false), stderr: new Capture(stderrIsTTY) };
+async function runMain(args: string[], stderrIsTTY: boolean, stdin?: Readable) {
+  const io = { stdout: new Capture(false), stderr: new Capture(stderrIsTTY), stdin };
   const code = await main(args, io);
   return { code, stdout: io.stdout.text, stderr: io.stderr.text };
 }
@@ -349,6 +444,28 @@ test('progress bar on a terminal for files over 60 s, never otherwise', async ()
   near(JSON.parse(tty.stdout)[0].integrated, -26, 0.1, 'mono sine in-process');
   assert.is((await runMain(['measure', '--json', short], true)).stderr, '');
   assert.is((await runMain(['measure', '--json', long], false)).stderr, '');
+});
+
+test('progress bar for stdin only when its length is known', async () => {
+  const audio = [SINE_1K(61, 8000)];
+  const known = makeWav({ sampleRate: 8000, format: 'pcm', bits: 16 }, audio);
+  const unknown = makeWav({ sampleRate: 8000, format: 'pcm', bits: 16, unknownLength: true }, audio);
+  const withBar = await runMain(['measure', '--json', '-'], true, Readable.from([known]));
+  assert.is(withBar.code, 0);
+  assert.match(withBar.stderr, /- \[.*\] \d+% \| \d+\/61 s of audio/);
+  const noBar = await runMain(['measure', '--json', '-'], true, Readable.from([unknown]));
+  assert.is(noBar.code, 0);
+  assert.is(noBar.stderr, '');
+  const [m] = JSON.parse(noBar.stdout);
+  assert.is(m.duration, 61);
+  near(m.integrated, -26, 0.1, 'mono sine from an in-process stream');
+});
+
+test('main() in-process: stdin on a terminal is an error, not a hang', async () => {
+  const tty = Object.assign(Readable.from([]), { isTTY: true });
+  const r = await runMain(['measure', '-'], false, tty);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^levelmatch: -: standard input is a terminal: pipe a WAV stream into it/);
 });
 
 test('main() in-process: usage errors return 2, --version returns 0', async () => {
@@ -407,6 +524,37 @@ test('a 2-hour file is measured in bounded memory', () => {
   } finally {
     rmSync(big, { force: true });
   }
+});
+
+test('a 2-hour WAV stream of unknown length on stdin is measured in bounded memory', async () => {
+  // 2 h of mono 8 kHz 16-bit with data size 0xFFFFFFFF, written to the CLI's stdin a minute at a time: 115.2 MB,
+  // more than the memory allowed below, so the reader must not keep what it has read.
+  const seconds = 7200;
+  const spec: WavSpec = { sampleRate: 8000, format: 'pcm', bits: 16, unknownLength: true };
+  const minute = Buffer.concat(Array.from({ length: 60 }, () => encodeFrames(spec, [SINE_1K(1, 8000)])));
+  const wrapper = `const { main } = await import(process.argv[1]);
+    process.exitCode = await main(process.argv.slice(2));
+    const hwm = /VmHWM:\\s*(\\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))[1];
+    process.stderr.write('maxRSS=' + hwm + '\\n');`;
+  const child = spawn(process.execPath, [
+    '--max-old-space-size=40', '--input-type=module', '-e', wrapper, path.join(root, 'dist/cli.js'), 'measure', '--json', '-',
+  ], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const write = (b: Buffer) => new Promise<void>((resolve, reject) => child.stdin.write(b, (e) => (e ? reject(e) : resolve())));
+  await write(wavHeader(spec, 1, 0));
+  for (let s = 0; s < seconds; s += 60) await write(minute);
+  child.stdin.end();
+  assert.is(await exited, 0, stderr);
+  const [m] = JSON.parse(stdout);
+  assert.is(m.file, '-');
+  assert.is(m.duration, seconds);
+  near(m.integrated, -26, 0.2, '2-hour mono sine from stdin');
+  const maxRssMiB = Number(/maxRSS=(\d+)/.exec(stderr)![1]) / 1024;
+  assert.ok(maxRssMiB < 110, `peak RSS ${maxRssMiB.toFixed(0)} MiB`);
 });
 
 test.run();

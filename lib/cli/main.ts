@@ -1,7 +1,7 @@
 /**
  * The `levelmatch` command line. bin/levelmatch.js runs the bundled copy of this file (dist/cli.js).
  *
- *   levelmatch measure [--json] [--layout LAYOUT] FILE...
+ *   levelmatch measure [--json] [--layout LAYOUT] FILE...    (a FILE of "-" reads a WAV stream from stdin)
  *   levelmatch --help | --version
  *
  * Exit status: 0 when every file was measured, 1 when some file could not be, 2 for a usage error.
@@ -11,7 +11,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { CHANNEL_ROLES, LAYOUTS, isChannelRole, isLayoutName } from '../layouts.ts';
 import type { ChannelRole, LayoutName } from '../types.ts';
 import { WavError } from '../wav/reader.ts';
-import { measureFile } from './measure-file.ts';
+import { STDIN_NAME, measureFile, type MeasureOptions } from './measure-file.ts';
 import { formatTable, toJson, type JsonMeasurement } from './report.ts';
 
 type OutStream = NodeJS.WritableStream & { isTTY?: boolean };
@@ -19,8 +19,9 @@ type OutStream = NodeJS.WritableStream & { isTTY?: boolean };
 export interface CliIo {
   stdout: OutStream;
   stderr: OutStream;
+  /** What the FILE "-" reads; default process.stdin. */
+  stdin?: MeasureOptions['stdin'];
 }
-
 
 const SHORT_USAGE = `Usage: levelmatch measure [--json] [--layout LAYOUT] FILE...
        levelmatch --help | --version
@@ -42,6 +43,10 @@ const MEASURE_HELP = `Usage: levelmatch measure [--json] [--layout LAYOUT] FILE.
 Measures integrated loudness (LUFS), loudness range (LU), maximum momentary and short-term loudness (LUFS),
 true peak (dBTP) and sample peak (dBFS) of each WAV FILE: PCM 8, 16, 24, 32-bit, float 32, 64-bit,
 WAVE_FORMAT_EXTENSIBLE and RF64/BW64, 1 to 8 channels, 8000 to 384000 Hz.
+
+A FILE of - (once at most) reads a WAV stream from standard input, so any format can be measured through a
+pipe, e.g.  ffmpeg -i song.flac -f wav - | levelmatch measure -
+It is named "-" in --json and error messages and "(stdin)" in the table. (A file named - is ./-)
 
 Options:
   --json             print one JSON array with an object per file, in argument order; readings that are
@@ -105,14 +110,18 @@ async function measure(argv: string[], io: CliIo): Promise<number> {
   }
   const layout = values.layout === undefined ? undefined : parseLayout(values.layout);
   if (files.length === 0) throw new UsageError('no FILE given');
+  if (files.filter((f) => f === STDIN_NAME).length > 1) {
+    throw new UsageError(`'${STDIN_NAME}' (standard input) may be given only once`);
+  }
 
   const json: (JsonMeasurement | { file: string; error: string })[] = [];
   let failed = 0;
-  for (const [i, file] of files.entries()) {
+  let tables = 0;
+  for (const file of files) {
     try {
-      const m = await measureFile(file, { layout, progressStream: io.stderr.isTTY ? io.stderr : undefined });
+      const m = await measureFile(file, { layout, progressStream: io.stderr.isTTY ? io.stderr : undefined, stdin: io.stdin });
       if (values.json) json.push(toJson(m));
-      else io.stdout.write(`${i > 0 ? '\n' : ''}${formatTable(m)}`);
+      else io.stdout.write(`${tables++ > 0 ? '\n' : ''}${formatTable(m)}`); // a blank line between tables
     } catch (e) {
       const problem = describeError(e);
       io.stderr.write(`levelmatch: ${file}: ${problem}\n`);

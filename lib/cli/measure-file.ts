@@ -1,6 +1,6 @@
 /**
- * Measures one WAV file: streams it through a LoudnessMeter a block at a time, so memory does not grow with
- * the file's length.
+ * Measures one WAV file, or the WAV stream on standard input for the name "-": streams it through a
+ * LoudnessMeter a block at a time, so memory does not grow with the audio's length.
  */
 import cliProgress from 'cli-progress';
 import path from 'node:path';
@@ -8,15 +8,19 @@ import { LoudnessMeter } from '../index.ts';
 import { LAYOUTS } from '../layouts.ts';
 import type { ChannelRole, LayoutName, LoudnessResult } from '../types.ts';
 import { channelMaskToLayout } from '../wav/channel-mask.ts';
-import { openWav, type WavInfo } from '../wav/reader.ts';
+import { openWav, openWavStream, type WavInfo, type WavReader } from '../wav/reader.ts';
 
 /** Frames read and metered per step (8192 frames: 170 ms at 48 kHz, 192 KiB of 8-channel float). */
 const FRAMES_PER_CHUNK = 8192;
 /** Files with more audio than this (seconds) get a progress bar, when stderr is a terminal. */
 export const PROGRESS_MIN_SECONDS = 60;
+/** The file name that means standard input. */
+export const STDIN_NAME = '-';
 
 export interface Measurement {
+  /** As given; "-" for standard input. */
   file: string;
+  /** The audio that was read: frames and durationSeconds are final, also for a stream of unknown length. */
   info: WavInfo;
   /** The role of each channel that was used. */
   layout: readonly ChannelRole[];
@@ -28,17 +32,23 @@ export interface MeasureOptions {
   layout?: LayoutName | readonly ChannelRole[];
   /** A terminal stream to draw a progress bar on, for long files. */
   progressStream?: NodeJS.WritableStream;
+  /** What "-" reads; default process.stdin. */
+  stdin?: AsyncIterable<unknown> & { isTTY?: boolean };
 }
 
-/** Throws WavError for unreadable WAV files, fs errors for missing files, Error for a layout that does not fit. */
+/**
+ * Throws WavError for unreadable WAV files or streams, fs errors for missing files, Error for a layout that
+ * does not fit.
+ */
 export async function measureFile(file: string, options: MeasureOptions = {}): Promise<Measurement> {
-  const reader = await openWav(file);
+  const reader = file === STDIN_NAME ? await openStdin(options.stdin ?? process.stdin) : await openWav(file);
   let bar: cliProgress.SingleBar | undefined;
   try {
     const { info } = reader;
     const layout = chooseLayout(info, options.layout);
     const meter = await LoudnessMeter.create({ sampleRate: info.sampleRate, channels: info.channels, layout });
-    if (options.progressStream && info.durationSeconds > PROGRESS_MIN_SECONDS) {
+    // A stream of unknown length (data size 0xFFFFFFFF) gets no bar: its total is unknown.
+    if (options.progressStream && info.lengthKnown && info.durationSeconds > PROGRESS_MIN_SECONDS) {
       bar = new cliProgress.SingleBar({
         stream: options.progressStream,
         format: `${path.basename(file)} [{bar}] {percentage}% | {value}/{total} s of audio`,
@@ -54,11 +64,17 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
       bar?.update(Math.floor(frames / info.sampleRate));
     }
     bar?.update(Math.ceil(info.durationSeconds));
-    return { file, info, layout: meter.layout, result: meter.result() };
+    // A copy: the reader's info counted the frames as it went when the length was unknown.
+    return { file, info: { ...info }, layout: meter.layout, result: meter.result() };
   } finally {
     bar?.stop(); // also restores the cursor after an error
     await reader.close();
   }
+}
+
+function openStdin(stdin: NonNullable<MeasureOptions['stdin']>): Promise<WavReader> {
+  if (stdin.isTTY) throw new Error('standard input is a terminal: pipe a WAV stream into it, e.g. ffmpeg -i in.flac -f wav - | levelmatch measure -');
+  return openWavStream(stdin);
 }
 
 /** The --layout override, else the WAVE_FORMAT_EXTENSIBLE mask, else the default for the channel count. */

@@ -1,7 +1,10 @@
 /** Output of `levelmatch measure`: the readable table and the JSON objects. */
 import type { LoudnessResult } from '../types.ts';
 import type { WavInfo } from '../wav/reader.ts';
-import type { Measurement } from './measure-file.ts';
+import { STDIN_NAME, type Measurement } from './measure-file.ts';
+
+/** The table's title for standard input ("-"; --json names it "-"). */
+export const STDIN_TITLE = '(stdin)';
 
 /** A number with `decimals` decimals, or "-inf" / "inf" / "nan". */
 export function formatNumber(x: number, decimals: number): string {
@@ -20,13 +23,13 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-/** E.g. "48000 Hz, 2 ch, 24-bit PCM, 3:25.120". */
+/** E.g. "48000 Hz, 2 ch, 24-bit PCM, 3:25.120" (the duration read, for a stream of unknown length too). */
 export function formatLine(info: WavInfo): string {
   const kind = info.format === 'float' ? 'float' : 'PCM';
   return `${info.sampleRate} Hz, ${info.channels} ch, ${info.bitsPerSample}-bit ${kind}, ${formatDuration(info.durationSeconds)}`;
 }
 
-/** The readable report of one file: its name, then one aligned row per reading. */
+/** The readable report of one file: its name ("(stdin)" for "-"), then one aligned row per reading. */
 export function formatTable(m: Measurement): string {
   const r = m.result;
   const rows: [string, string, string][] = [
@@ -51,7 +54,7 @@ export function formatTable(m: Measurement): string {
     const v = i < 2 ? value : value.padStart(numberWidth);
     return `  ${label.padEnd(labelWidth)}${v}${unit ? ` ${unit}` : ''}`;
   });
-  return `${m.file}\n${lines.join('\n')}\n`;
+  return `${m.file === STDIN_NAME ? STDIN_TITLE : m.file}\n${lines.join('\n')}\n`;
 }
 
 /** JSON of a reading: null where it is -Infinity (no signal) or otherwise not finite. */

@@ -3,8 +3,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import wavefile from 'wavefile'; // CommonJS: its classes are on the default export
-import { openWav, WavError, type WavInfo } from './reader.ts';
+import { openWav, openWavStream, WavError, type WavInfo, type WavReader } from './reader.ts';
 import { encodeChunk, fmtChunk, makeWav, riff, type WavSpec } from './write-test-wav.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'levelmatch-reader-'));
@@ -19,7 +20,11 @@ function save(bytes: Uint8Array, name = `f${n++}.wav`): string {
 
 /** Reads a whole file into one array per channel (copied, since the reader reuses its arrays). */
 async function decode(file: string, framesPerChunk?: number): Promise<{ info: WavInfo; planes: number[][]; sizes: number[] }> {
-  const r = await openWav(file);
+  return readAll(await openWav(file), framesPerChunk);
+}
+
+/** Everything a reader decodes, with its info as it stands after the last chunk. */
+async function readAll(r: WavReader, framesPerChunk?: number): Promise<{ info: WavInfo; planes: number[][]; sizes: number[] }> {
   try {
     const planes: number[][] = Array.from({ length: r.info.channels }, () => []);
     const sizes: number[] = [];
@@ -287,6 +292,175 @@ test('a missing file rejects with the fs error (ENOENT), not a WavError', async 
     assert.not.instance(e, WavError);
     assert.is((e as NodeJS.ErrnoException).code, 'ENOENT');
   }
+});
+
+// ---- streams (openWavStream): the same parser and decoder, read sequentially ----
+
+/** `bytes` cut into consecutive pieces whose sizes cycle through `sizes`. */
+function split(bytes: Uint8Array, sizes: number[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const n = sizes[i % sizes.length]!;
+    out.push(Buffer.from(bytes.subarray(at, at + n)));
+    at += n;
+  }
+  return out;
+}
+
+const streamOf = (bytes: Uint8Array, sizes: number[] = [bytes.length || 1]) => Readable.from(split(bytes, sizes));
+
+async function decodeStream(bytes: Uint8Array, sizes?: number[], framesPerChunk?: number) {
+  return readAll(await openWavStream(streamOf(bytes, sizes)), framesPerChunk);
+}
+
+async function expectStreamError(bytes: Uint8Array, pattern: RegExp, sizes?: number[]): Promise<void> {
+  try {
+    await decodeStream(bytes, sizes);
+  } catch (e) {
+    assert.instance(e, WavError);
+    assert.match((e as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`expected a WavError matching ${pattern}`);
+}
+
+/** Deterministic noise in [-1, 1): every byte of every sample varies. */
+function noise(channels: number, frames: number, seed = 1): number[][] {
+  let x = seed;
+  return Array.from({ length: channels }, () => Array.from({ length: frames }, () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x / 2 ** 31 - 1;
+  }));
+}
+
+const SPLITS = [[1], [3], [7], [1, 3, 7, 64, 2, 5], [4096]];
+
+test('a stream decodes exactly like the file reader, split at awkward byte boundaries', async () => {
+  const list = { id: 'LIST', body: Buffer.alloc(10001, 0x41) }; // odd: padded; skipped by reading it
+  const cases: [string, WavSpec, number][] = [
+    ['pcm8 mono', { sampleRate: 8000, format: 'pcm', bits: 8 }, 1],
+    ['pcm16 stereo', { sampleRate: 48000, format: 'pcm', bits: 16 }, 2],
+    ['pcm24 3 ch', { sampleRate: 44100, format: 'pcm', bits: 24 }, 3],
+    ['pcm32 stereo', { sampleRate: 96000, format: 'pcm', bits: 32 }, 2],
+    ['float32 stereo', { sampleRate: 48000, format: 'float', bits: 32 }, 2],
+    ['float64 mono', { sampleRate: 48000, format: 'float', bits: 64 }, 1],
+    ['extensible 5.1 pcm24', { sampleRate: 48000, format: 'pcm', bits: 24, mask: 0x3f }, 6],
+    ['rf64 pcm16', { sampleRate: 48000, format: 'pcm', bits: 16, rf64: true }, 2],
+    ['odd LIST chunks', { sampleRate: 48000, format: 'pcm', bits: 16, extraChunks: [list, list] }, 2],
+    ['0xFFFFFFFF pcm24', { sampleRate: 48000, format: 'pcm', bits: 24, unknownLength: true }, 2],
+    ['0xFFFFFFFF float32 with LIST', { sampleRate: 48000, format: 'float', bits: 32, unknownLength: true, extraChunks: [list] }, 2],
+  ];
+  for (const [name, spec, channels] of cases) {
+    const planar = noise(channels, 333, channels * 7 + spec.bits);
+    const bytes = makeWav(spec, planar);
+    const fromFile = await decode(save(bytes), 100);
+    assert.equal(fromFile.sizes, [100, 100, 100, 33], name);
+    for (const sizes of SPLITS) {
+      const fromStream = await decodeStream(bytes, sizes, 100);
+      const what = `${name}, split ${sizes.join(',')}`;
+      assert.equal(fromStream.planes, fromFile.planes, what);
+      assert.equal(fromStream.sizes, fromFile.sizes, what);
+      // Once read to the end, a stream of unknown length knows its length: the info matches the file's.
+      assert.equal({ ...fromStream.info, lengthKnown: true }, fromFile.info, what);
+      assert.is(fromStream.info.lengthKnown, !spec.unknownLength, what);
+    }
+  }
+});
+
+test('a stream decodes 8/16/24/32-bit PCM and float bytes exactly (hand-written), one byte at a time', async () => {
+  const data = Buffer.alloc(12);
+  [-32768, 0, 32767, 1, -1, 16384].forEach((v, i) => data.writeInt16LE(v, i * 2));
+  const wav = riff([fmtChunk({ tag: 1, channels: 1, sampleRate: 48000, bits: 16 }), { id: 'data', body: data }]);
+  assert.equal((await decodeStream(wav, [1])).planes[0], [-1, 0, 32767 / 32768, 1 / 32768, -1 / 32768, 0.5]);
+  const b24 = Buffer.from([0x00, 0x00, 0x80, 0xff, 0xff, 0x7f, 0x56, 0x34, 0x12]);
+  const wav24 = riff([fmtChunk({ tag: 1, channels: 1, sampleRate: 48000, bits: 24 }), { id: 'data', body: b24, declaredSize: 0xffffffff }]);
+  assert.equal((await decodeStream(wav24, [1])).planes[0], [-1, 8388607 / 8388608, 0x123456 / 8388608]);
+});
+
+test('a stream of unknown length: frames and duration count the audio read, a final partial frame is ignored', async () => {
+  const body = Buffer.alloc(4 * 1000 + 2); // 1000 stereo 16-bit frames and 2 stray bytes (even: no pad byte)
+  body.writeInt16LE(16384, 4 * 999);
+  const wav = riff([fmtChunk({ tag: 1, channels: 2, sampleRate: 8000, bits: 16 }), { id: 'data', body, declaredSize: 0xffffffff }]);
+  const r = await openWavStream(streamOf(wav, [7]));
+  assert.is(r.info.lengthKnown, false);
+  assert.is(r.info.frames, 0);
+  const seen: number[] = [];
+  let last = NaN;
+  for await (const planes of r.chunks(256)) {
+    seen.push(r.info.frames);
+    last = planes[0]!.at(-1)!;
+  }
+  await r.close();
+  assert.equal(seen, [256, 512, 768, 1000]);
+  assert.is(last, 0.5);
+  assert.is(r.info.frames, 1000);
+  assert.is(r.info.durationSeconds, 1000 / 8000);
+});
+
+test('a stream reuses its arrays and can be decoded only once', async () => {
+  const wav = makeWav({ sampleRate: 8000, format: 'pcm', bits: 16 }, [new Float64Array(1000)]);
+  const r = await openWavStream(streamOf(wav, [3]));
+  const seen = new Set<Float32Array>();
+  for await (const chunk of r.chunks(256)) if (chunk[0]!.length === 256) seen.add(chunk[0]!);
+  assert.is(seen.size, 1);
+  try {
+    for await (const _ of r.chunks()) assert.unreachable('decoded twice');
+    assert.unreachable('should throw');
+  } catch (e) {
+    assert.match((e as Error).message, /only once/);
+  }
+  await r.close();
+});
+
+test('stream errors: fmt after data, truncated, empty, not WAV, missing chunks', async () => {
+  const fmt = fmtChunk({ tag: 1, channels: 2, sampleRate: 48000, bits: 16 });
+  const data = { id: 'data', body: Buffer.alloc(4000) };
+  await expectStreamError(riff([data, fmt]), /data chunk comes before the fmt chunk/, [5]);
+  await expectStreamError(riff([data]), /data chunk comes before the fmt chunk/);
+  await expectStreamError(riff([fmt]), /no data chunk/);
+  await expectStreamError(riff([{ id: 'LIST', body: Buffer.alloc(33) }]), /no fmt chunk/);
+  await expectStreamError(Buffer.alloc(0), /^empty stream$/);
+  await expectStreamError(Buffer.from('This is not audio.\n'), /not a RIFF\/WAVE stream/, [3]);
+  await expectStreamError(Buffer.from('RIFF'), /not a RIFF\/WAVE stream/);
+  await expectStreamError(riff([fmt, data], 'RIFX'), /big-endian RIFX/);
+  await expectStreamError(riff([fmtChunk({ tag: 0x55, channels: 2, sampleRate: 44100, bits: 0, blockAlign: 1 }), data]), /unsupported format tag 0x0055/);
+  // A declared size the stream ends before reaching: an error, not a shorter measurement.
+  const whole = riff([fmt, data]);
+  await expectStreamError(whole.subarray(0, whole.length - 1000), /^truncated stream: the data chunk declares 4000 bytes but the stream ends after 3000 of them$/, [7]);
+  await expectStreamError(whole.subarray(0, 30), /fmt chunk too short/);
+  // The same stream with data size 0xFFFFFFFF simply ends there.
+  const open = riff([fmt, { ...data, declaredSize: 0xffffffff }]);
+  assert.is((await decodeStream(open.subarray(0, open.length - 1000), [7])).info.frames, 750);
+  // So does sox's pipe placeholder, 0x7FFFEFFC; a file with that size is still truncated.
+  const sox = riff([fmt, { ...data, declaredSize: 0x7fffeffc }]);
+  const soxInfo = (await decodeStream(sox, [7])).info;
+  assert.is(soxInfo.frames, 1000);
+  assert.is(soxInfo.lengthKnown, false);
+  await expectWavError(sox, /truncated file: the data chunk declares 2147479548 bytes/);
+});
+
+test('RF64 stream: the ds64 data size is used', async () => {
+  const planar = noise(2, 50);
+  const rf64 = makeWav({ sampleRate: 48000, format: 'pcm', bits: 16, rf64: true }, planar);
+  const { info } = await decodeStream(rf64, [3]);
+  assert.is(info.container, 'RF64');
+  assert.is(info.frames, 50);
+  assert.is(info.lengthKnown, true);
+  await expectStreamError(rf64.subarray(0, rf64.length - 2), /truncated stream: the data chunk declares 200 bytes/, [3]);
+});
+
+test('a stream rejects text chunks; close() before the end destroys the Readable', async () => {
+  try {
+    await openWavStream(Readable.from(['RIFF....WAVE'], { objectMode: true }));
+    assert.unreachable('should throw');
+  } catch (e) {
+    assert.instance(e, TypeError);
+    assert.match((e as Error).message, /expected a byte stream/);
+  }
+  const input = streamOf(makeWav({ sampleRate: 8000, format: 'pcm', bits: 16 }, [new Float64Array(100000)]), [65536]);
+  const r = await openWavStream(input);
+  await r.close();
+  assert.ok(input.destroyed);
 });
 
 test.run();

@@ -1,6 +1,8 @@
 /**
  * A small streaming WAV reader: it reads the header, then decodes the audio a block at a time into planar
- * Float32Arrays, so memory stays bounded however long the file is.
+ * Float32Arrays, so memory stays bounded however long the file is. It reads files (openWav) and sequential
+ * streams such as standard input (openWavStream) with the same header parser and decoder; the two differ
+ * only in their ByteSource (./sources.ts).
  *
  * File layout (all integers little-endian):
  *   "RIFF" u32 size "WAVE", then chunks: 4-byte id, u32 body size in bytes, body, and one pad byte when the
@@ -8,7 +10,7 @@
  *   RF64 and BW64 (EBU Tech 3306) files say "RF64"/"BW64" instead of "RIFF"; their first chunk "ds64" holds
  *   64-bit RIFF and data sizes, used when a 32-bit size field is 0xFFFFFFFF (files over 4 GiB). In a plain
  *   RIFF file a data size of 0xFFFFFFFF means the length was unknown when the header was written (a WAV
- *   streamed to a pipe): the audio runs to the end of the file.
+ *   streamed to a pipe): the audio runs to the end of the file (or stream).
  *
  * "fmt " body: u16 format tag, u16 channels, u32 sample rate (Hz), u32 byte rate, u16 block align (bytes per
  * frame, one sample of every channel), u16 bits per sample. Tags: 1 WAVE_FORMAT_PCM (integers; 8-bit is
@@ -22,7 +24,8 @@
  * A final partial frame (a data size that is not a multiple of the block align) is ignored: fewer than one
  * frame of bytes cannot hold a sample of every channel, and such files exist (writers that were cut off).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { FileSource, StreamSource, readBytes, type ByteSource } from './sources.ts';
 
 export type WavSampleFormat = 'pcm' | 'float';
 
@@ -36,10 +39,17 @@ export interface WavInfo {
   bitsPerSample: number;
   /** WAVE_FORMAT_EXTENSIBLE speaker mask; absent for plain PCM/float files. */
   channelMask?: number;
-  /** Whole frames in the data chunk. */
+  /**
+   * Whole frames in the data chunk. When !lengthKnown: the frames read so far, final once chunks() ends.
+   */
   frames: number;
-  /** frames / sampleRate, in seconds. */
+  /** frames / sampleRate, in seconds (so, like frames, what has been read so far when !lengthKnown). */
   durationSeconds: number;
+  /**
+   * False for a stream whose data size is 0xFFFFFFFF (written to a pipe): its length is only known at the
+   * end. Always true for files (the size of the file gives the length).
+   */
+  lengthKnown: boolean;
   container: 'RIFF' | 'RF64' | 'BW64';
 }
 
@@ -48,12 +58,13 @@ export interface WavReader {
   /**
    * Decodes the audio from the start, `framesPerChunk` frames at a time (the last chunk may be shorter), as
    * one Float32Array per channel. The same arrays are reused for every chunk: copy them to keep them.
+   * A file can be decoded any number of times; a stream once.
    */
   chunks(framesPerChunk?: number): AsyncGenerator<Float32Array[], void, undefined>;
   close(): Promise<void>;
 }
 
-/** A file that is not a WAV file we can read; the message names the problem in plain words. */
+/** A file or stream that is not a WAV we can read; the message names the problem in plain words. */
 export class WavError extends Error {
   override name = 'WavError';
 }
@@ -67,7 +78,9 @@ const KSDATAFORMAT_SUFFIX = Buffer.from([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x8
 const MIN_RATE = 8000;
 const MAX_RATE = 384000;
 const MAX_CHANNELS = 8;
-const SIZE_UNKNOWN = 0xffffffff; // a 32-bit size that defers to ds64
+const SIZE_UNKNOWN = 0xffffffff; // a 32-bit size that defers to ds64, or means "to the end"
+/** On a stream, a data size this large (2 GiB less 64 KiB) or larger is a writer's placeholder: read to the end. */
+const STREAM_PLACEHOLDER_SIZE = 0x7fff0000;
 
 const FORMAT_NAMES: Record<number, string> = {
   0x0002: 'Microsoft ADPCM',
@@ -93,76 +106,101 @@ interface Fmt {
 export async function openWav(path: string): Promise<WavReader> {
   const fh = await open(path, 'r');
   try {
-    const fileSize = (await fh.stat()).size;
-    const { fmt, dataOffset, dataSize, container } = await readHeader(fh, fileSize);
-    const present = fileSize - dataOffset;
-    if (dataSize > present) {
-      throw new WavError(`truncated file: the data chunk declares ${dataSize} bytes but only ${present} are present`);
+    const src = new FileSource(fh, (await fh.stat()).size);
+    const header = await readHeader(src);
+    const present = src.size - header.dataOffset;
+    if (header.dataSize! > present) { // a file's data size is always known
+      throw new WavError(`truncated file: the data chunk declares ${header.dataSize} bytes but only ${present} are present`);
     }
-    const frames = Math.floor(dataSize / fmt.blockAlign);
-    const info: WavInfo = {
-      sampleRate: fmt.sampleRate,
-      channels: fmt.channels,
-      format: fmt.tag === WAVE_FORMAT_IEEE_FLOAT ? 'float' : 'pcm',
-      bitsPerSample: fmt.bitsPerSample,
-      frames,
-      durationSeconds: frames / fmt.sampleRate,
-      container,
-    };
-    if (fmt.channelMask !== undefined) info.channelMask = fmt.channelMask;
-    return new StreamingWavReader(fh, info, fmt.blockAlign, dataOffset);
+    return new SourceWavReader(src, header);
   } catch (e) {
     await fh.close();
     throw e;
   }
 }
 
-async function readHeader(fh: FileHandle, fileSize: number) {
-  if (fileSize === 0) throw new WavError('empty file');
-  const head = await readAt(fh, 0, 12);
+/**
+ * Reads a WAV stream (e.g. process.stdin, or any async iterable of byte chunks) sequentially: the header
+ * up to the start of the audio now, the audio when chunks() is iterated (once only: a stream cannot be
+ * rewound). Chunks come in order, so "fmt " must precede "data"; chunks before "data" are read and discarded.
+ * A RIFF data size of 0xFFFFFFFF (what ffmpeg writes to a pipe), or on a stream any size from 0x7FFF0000 up
+ * (sox writes 0x7FFFEFFC), means "to the end of the stream":
+ * info.lengthKnown is then false, and info.frames and durationSeconds count the audio read so far. A stream
+ * that ends before its declared data size makes chunks() throw a "truncated stream" WavError.
+ * Throws WavError for streams it cannot read, or the stream's own error; close() ends (destroys) the
+ * stream if it was not read to its end.
+ */
+export async function openWavStream(input: AsyncIterable<unknown>): Promise<WavReader> {
+  const src = new StreamSource(input);
+  try {
+    return new SourceWavReader(src, await readHeader(src));
+  } catch (e) {
+    await src.close();
+    throw e;
+  }
+}
+
+interface Header {
+  fmt: Fmt;
+  container: WavInfo['container'];
+  /** Offset of the first audio byte. */
+  dataOffset: number;
+  /** Bytes of audio; undefined for a stream whose data runs to its end (size 0xFFFFFFFF). */
+  dataSize: number | undefined;
+}
+
+/**
+ * Reads the RIFF header and walks the chunks up to the audio, through `src` only, so files and streams
+ * share it. A file may put "fmt " after "data" (the walk then skips over the audio); a stream may not.
+ */
+async function readHeader(src: ByteSource): Promise<Header> {
+  const head = await readBytes(src, 12);
+  if (head.length === 0) throw new WavError(`empty ${src.kind}`);
   const riffId = head.toString('latin1', 0, 4);
   if (riffId === 'RIFX') throw new WavError('big-endian RIFX files are not supported');
   if (head.length < 12 || !['RIFF', 'RF64', 'BW64'].includes(riffId) || head.toString('latin1', 8, 12) !== 'WAVE') {
-    throw new WavError('not a RIFF/WAVE file');
+    throw new WavError(`not a RIFF/WAVE ${src.kind}`);
   }
   const container = riffId as WavInfo['container'];
 
   let fmt: Fmt | undefined;
   let ds64DataSize: number | undefined;
   let dataOffset = -1;
-  let dataSize = 0;
-  let lengthUnknown = false;
-  // Walk the chunks. The data chunk usually comes last; if fmt follows it, skip over the audio to find fmt.
-  for (let pos = 12; pos + 8 <= fileSize && (fmt === undefined || dataOffset < 0);) {
-    const h = await readAt(fh, pos, 8);
+  let dataSize: number | undefined;
+  while (fmt === undefined || dataOffset < 0) {
+    const h = await readBytes(src, 8);
     if (h.length < 8) break;
     const id = h.toString('latin1', 0, 4);
     let size = h.readUInt32LE(4);
-    const body = pos + 8;
+    const body = src.position;
+    let toEnd = false;
     if (id === 'ds64' && container !== 'RIFF') {
       // u64 RIFF size, u64 data size, u64 sample count, u32 table length, table.
-      const b = await readAt(fh, body, Math.min(size, 28));
-      if (b.length < 16) throw new WavError('truncated file: the ds64 chunk is incomplete');
+      const b = await readBytes(src, Math.min(size, 28));
+      if (b.length < 16) throw new WavError(`truncated ${src.kind}: the ds64 chunk is incomplete`);
       ds64DataSize = Number(b.readBigUInt64LE(8));
     } else if (id === 'fmt ') {
-      fmt = parseFmt(await readAt(fh, body, Math.min(size, 40)), size);
+      fmt = parseFmt(await readBytes(src, Math.min(size, 40)), size);
     } else if (id === 'data') {
+      if (fmt === undefined && !src.seekable) {
+        throw new WavError('the data chunk comes before the fmt chunk: a stream must give its format first (save it to a file and measure that)');
+      }
       dataOffset = body;
       if (size === SIZE_UNKNOWN && ds64DataSize !== undefined) size = ds64DataSize;
-      else if (size === SIZE_UNKNOWN) {
-        // A RIFF data size of 0xFFFFFFFF means "length unknown": what ffmpeg and sox write when the WAV goes
-        // to a pipe. The audio then runs to the end of the file.
-        size = fileSize - body;
-        lengthUnknown = true;
+      else if (size === SIZE_UNKNOWN || (!src.seekable && size >= STREAM_PLACEHOLDER_SIZE)) {
+        // A RIFF data size of 0xFFFFFFFF means "length unknown": what ffmpeg writes when the WAV goes to a
+        // pipe; sox writes a placeholder just under 2 GiB (0x7FFFEFFC) instead. The audio then runs to the end
+        // of the file or stream, and nothing can follow it.
+        toEnd = true;
       }
-      dataSize = size;
+      dataSize = toEnd ? (src.size === undefined ? undefined : src.size - body) : size;
     }
-    if (lengthUnknown) break; // nothing can follow audio that runs to the end of the file
-    pos = body + size + (size & 1); // chunks are padded to an even size
+    if (toEnd || (fmt !== undefined && dataOffset >= 0)) break; // never skip the audio once fmt is known
+    await src.skipTo(body + size + (size & 1)); // chunks are padded to an even size
   }
   if (fmt === undefined) throw new WavError('no fmt chunk (the format description is missing)');
   if (dataOffset < 0) throw new WavError('no data chunk (no audio found)');
-  return { fmt, dataOffset, dataSize, container };
+  return { fmt, container, dataOffset, dataSize };
 }
 
 /** Parses and validates a "fmt " chunk body; `size` is the declared body size in bytes. */
@@ -206,56 +244,72 @@ function parseFmt(b: Buffer, size: number): Fmt {
   return fmt;
 }
 
-/** Reads up to `length` bytes at `position`; shorter only at the end of the file. */
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  const n = await readFully(fh, buf, length, position);
-  return n === length ? buf : buf.subarray(0, n);
-}
+/** The one WavReader: decodes the audio of a file or a stream through its ByteSource. */
+class SourceWavReader implements WavReader {
+  readonly info: WavInfo;
+  private readonly blockAlign: number;
+  private readonly dataOffset: number;
+  private readonly dataSize: number | undefined;
+  private started = false;
 
-/** Fills buf[0, length) from `position`, looping over short reads; returns the bytes read (less at EOF). */
-async function readFully(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<number> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
+  constructor(private readonly src: ByteSource, header: Header) {
+    const { fmt, container, dataOffset, dataSize } = header;
+    const frames = dataSize === undefined ? 0 : Math.floor(dataSize / fmt.blockAlign);
+    this.info = {
+      sampleRate: fmt.sampleRate,
+      channels: fmt.channels,
+      format: fmt.tag === WAVE_FORMAT_IEEE_FLOAT ? 'float' : 'pcm',
+      bitsPerSample: fmt.bitsPerSample,
+      frames,
+      durationSeconds: frames / fmt.sampleRate,
+      lengthKnown: dataSize !== undefined,
+      container,
+    };
+    if (fmt.channelMask !== undefined) this.info.channelMask = fmt.channelMask;
+    this.blockAlign = fmt.blockAlign;
+    this.dataOffset = dataOffset;
+    this.dataSize = dataSize;
   }
-  return done;
-}
-
-class StreamingWavReader implements WavReader {
-  constructor(
-    private readonly fh: FileHandle,
-    readonly info: WavInfo,
-    private readonly blockAlign: number,
-    private readonly dataOffset: number,
-  ) {}
 
   async *chunks(framesPerChunk = 8192): AsyncGenerator<Float32Array[], void, undefined> {
     if (!Number.isInteger(framesPerChunk) || framesPerChunk < 1) {
       throw new RangeError(`framesPerChunk must be a positive integer, got ${String(framesPerChunk)}`);
     }
-    const { channels, frames, format, bitsPerSample } = this.info;
+    if (this.started && !this.src.seekable) throw new Error('a stream can be decoded only once');
+    this.started = true;
+    await this.src.skipTo(this.dataOffset);
+    const { info, blockAlign, dataSize } = this;
+    const { channels, format, bitsPerSample, lengthKnown } = info;
+    // All frames when the size is known; else as many as the stream holds.
+    const total = lengthKnown ? info.frames : Infinity;
     // One read buffer and one set of planes, reused for every chunk.
-    const buf = Buffer.allocUnsafe(framesPerChunk * this.blockAlign);
+    const buf = Buffer.allocUnsafe(framesPerChunk * blockAlign);
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const planes = Array.from({ length: channels }, () => new Float32Array(framesPerChunk));
-    for (let frame = 0; frame < frames; frame += framesPerChunk) {
-      const n = Math.min(framesPerChunk, frames - frame);
-      const bytes = n * this.blockAlign;
-      const got = await readFully(this.fh, buf, bytes, this.dataOffset + frame * this.blockAlign);
-      if (got < bytes) {
-        // The file shrank after openWav checked its size.
-        throw new WavError(`truncated file: audio ends after ${frame + Math.floor(got / this.blockAlign)} of ${frames} frames`);
+    for (let frame = 0; frame < total;) {
+      const bytes = Math.min(framesPerChunk, total - frame) * blockAlign;
+      const got = await this.src.fill(buf, bytes);
+      if (got < bytes && lengthKnown) {
+        // A stream cut short, or a file that shrank after openWav checked its size.
+        const kind = this.src.kind;
+        throw new WavError(`truncated ${kind}: the data chunk declares ${dataSize} bytes but the ${kind} ends after ${frame * blockAlign + got} of them`);
       }
-      decode(view, planes, n, format, bitsPerSample);
-      yield n === framesPerChunk ? planes : planes.map((p) => p.subarray(0, n));
+      const n = Math.floor(got / blockAlign); // a final partial frame is ignored
+      if (n > 0) {
+        decode(view, planes, n, format, bitsPerSample);
+        frame += n;
+        if (!lengthKnown) {
+          info.frames = frame;
+          info.durationSeconds = frame / info.sampleRate;
+        }
+        yield n === framesPerChunk ? planes : planes.map((p) => p.subarray(0, n));
+      }
+      if (got < bytes) break; // the end of a stream of unknown length
     }
   }
 
   close(): Promise<void> {
-    return this.fh.close();
+    return this.src.close();
   }
 }
 

@@ -73,6 +73,8 @@ export interface WavSpec {
   mask?: number;
   /** Write an RF64 file (ds64 chunk, 0xFFFFFFFF sizes). */
   rf64?: boolean;
+  /** Write 0xFFFFFFFF as the RIFF and data sizes, as ffmpeg and sox do when writing a WAV to a pipe. */
+  unknownLength?: boolean;
   /** Chunks placed between fmt and data (e.g. an odd-sized LIST to test padding). */
   extraChunks?: Chunk[];
 }
@@ -96,10 +98,10 @@ export function wavHeader(spec: WavSpec, channels: number, dataBytes: number): B
   dataHead.write('data', 0, 'latin1');
   const pad = dataBytes & 1;
   if (!spec.rf64) {
-    dataHead.writeUInt32LE(dataBytes, 4);
+    dataHead.writeUInt32LE(spec.unknownLength ? 0xffffffff : dataBytes, 4);
     const head = Buffer.alloc(12);
     head.write('RIFF', 0, 'latin1');
-    head.writeUInt32LE(4 + beforeData + 8 + dataBytes + pad, 4);
+    head.writeUInt32LE(spec.unknownLength ? 0xffffffff : 4 + beforeData + 8 + dataBytes + pad, 4);
     head.write('WAVE', 8, 'latin1');
     return Buffer.concat([head, ...chunks, dataHead]);
   }
