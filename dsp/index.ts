@@ -5,8 +5,13 @@
  *
  * Protocol: createMeter -> setWeight per channel -> repeatedly { write <= maxFrames f32 samples per channel at
  * inputPointer(h, c); processFrames(h, frames) } -> read results at any time.
+ *
+ * The gain engine of the plugin (dsp/engine.ts) is exported below the meter, per the contract in
+ * wam/engine-abi.ts: createEngine -> engineSetChannels / engineSetParam -> repeatedly { write the input (and the
+ * aligned reference) at engineInput / engineReference; engineProcess; read engineOutput } -> engineUpdateReadout.
  */
 import { Meter, MAX_CHANNELS } from './meter';
+import { Engine, ENGINE_PARAM_COUNT, ENGINE_READOUT_COUNT, ENGINE_MAX_FRAMES } from './engine';
 
 export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
   if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
@@ -21,6 +26,11 @@ export function setWeight(h: usize, channel: i32, weight: f64): void {
 /** Turns true-peak measurement on (default) or off. */
 export function enableTruePeak(h: usize, enabled: bool): void {
   changetype<Meter>(h).truePeakEnabled = enabled;
+}
+
+/** Turns the unweighted 3 s loudness (rmsShortTerm) on or off (default off: it costs a pass over the input). */
+export function enableRms(h: usize, enabled: bool): void {
+  changetype<Meter>(h).rmsEnabled = enabled;
 }
 
 export function inputPointer(h: usize, channel: i32): usize {
@@ -75,4 +85,66 @@ export function nonFinite(h: usize): f64 {
 /** Frames per hop (how often M and S are re-evaluated) and hops per 100 ms, for diagnostics and tests. */
 export function hopFrames(h: usize): i32 {
   return changetype<Meter>(h).hop;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Gain engine (wam/engine-abi.ts EngineExports). A handle of 0 (a failed createEngine) is ignored everywhere.
+
+export function engineParamCount(): i32 {
+  return ENGINE_PARAM_COUNT;
+}
+
+export function engineReadoutCount(): i32 {
+  return ENGINE_READOUT_COUNT;
+}
+
+/** 0 when sampleRate is outside 8000..384000 or maxFrames outside 1..65536. Allocates ~1.1 MB, once. */
+export function createEngine(sampleRate: f64, maxFrames: i32): usize {
+  if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
+  if (maxFrames < 1 || maxFrames > ENGINE_MAX_FRAMES) return 0;
+  return changetype<usize>(new Engine(sampleRate, maxFrames));
+}
+
+/** Input buffer of a channel (0..7): maxFrames f32. NaN / Inf written here are replaced by 0 when processed. */
+export function engineInput(h: usize, channel: i32): usize {
+  if (h == 0 || channel < 0 || channel >= MAX_CHANNELS) return 0;
+  return changetype<Engine>(h).input.input(channel);
+}
+
+/** Reference buffer of a channel (0..7): maxFrames f32, the aligned reference (match / sidechain). */
+export function engineReference(h: usize, channel: i32): usize {
+  if (h == 0 || channel < 0 || channel >= MAX_CHANNELS) return 0;
+  return changetype<Engine>(h).reference.input(channel);
+}
+
+/** Output buffer of a channel (0..7): maxFrames f32, valid for the input's active channels after engineProcess. */
+export function engineOutput(h: usize, channel: i32): usize {
+  if (h == 0 || channel < 0 || channel >= MAX_CHANNELS) return 0;
+  return changetype<Engine>(h).output.input(channel);
+}
+
+export function engineSetChannels(h: usize, inputChannels: i32, referenceChannels: i32): void {
+  if (h != 0) changetype<Engine>(h).setChannels(inputChannels, referenceChannels);
+}
+
+export function engineSetParam(h: usize, slot: i32, value: f64): void {
+  if (h != 0) changetype<Engine>(h).setParam(slot, value);
+}
+
+export function engineProcess(h: usize, frames: i32, referenceValid: i32): void {
+  if (h == 0) return;
+  const e = changetype<Engine>(h);
+  if (frames >= 1 && frames <= e.maxFrames) e.process(frames, referenceValid != 0);
+}
+
+export function engineSetGain(h: usize, db: f64, immediate: i32): void {
+  if (h != 0) changetype<Engine>(h).setGain(db, immediate != 0);
+}
+
+export function engineResetMeters(h: usize): void {
+  if (h != 0) changetype<Engine>(h).resetMeters();
+}
+
+export function engineUpdateReadout(h: usize): usize {
+  return h == 0 ? 0 : changetype<Engine>(h).updateReadout();
 }

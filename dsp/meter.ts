@@ -12,6 +12,14 @@
  *    are within a sample or two of round(fs/10), the block length libebur128 uses too.
  *  - A gating block is the momentary window at a 100 ms boundary; the first ends 400 ms after reset.
  *
+ * Channels: a meter is allocated for up to `allocatedChannels` channels; `channels` of them (1..allocated) are
+ * active and metered. The library sets the count once, at creation; the gain engine changes it with
+ * setActiveChannels() when the host's channel layout changes, without allocating.
+ *
+ * Besides the standard readings the meter keeps, for the gain engine: the peak of the latest block alone (for a
+ * true-peak ceiling over a sliding window), an unweighted short-term (3 s) loudness, partial-window readings and
+ * the number of hops since reset (so a caller knows whether a window holds real data yet).
+ *
  * Memory: everything is allocated in the constructor; process() never allocates.
  */
 import { kWeightingCoefficients } from './kweighting';
@@ -26,6 +34,24 @@ const DENORMAL_FLOOR: f64 = 1e-30;
 /** Relative gates: BS.1770-5 (integrated) -10 LU, Tech 3342 (LRA) -20 LU. */
 const INTEGRATED_GATE_LU: f64 = -10.0;
 const RANGE_GATE_LU: f64 = -20.0;
+
+/**
+ * BS.1770-5 Annex 1 table 3 weights for the default layout of each channel count, in the order of the Web
+ * Audio / WAVE channel masks: 1 C; 2 L R; 3 L R C; 4 L R Ls Rs; 5 L R C Ls Rs; 6 L R C LFE Ls Rs;
+ * 7 L R C Ls Rs Lb Rb; 8 L R C LFE Ls Rs Lb Rb. Fronts, centre and backs 1.0, surrounds (60-120 degrees
+ * azimuth) 1.41, LFE 0 (not part of the loudness).
+ */
+export function defaultWeight(count: i32, channel: i32): f64 {
+  if (channel < 0 || channel >= count) return 0.0;
+  const SURROUND: f64 = 1.41;
+  if (count == 4) return channel >= 2 ? SURROUND : 1.0;
+  if (count == 5 || count == 7) return channel == 3 || channel == 4 ? SURROUND : 1.0;
+  if (count == 6 || count == 8) {
+    if (channel == 3) return 0.0;
+    return channel == 4 || channel == 5 ? SURROUND : 1.0;
+  }
+  return 1.0;
+}
 
 /** Picks the hop size for a 100 ms step of `step` samples: an exact divisor <= 128 when a big enough one exists. */
 export function chooseHop(step: i32): i32 {
@@ -46,9 +72,34 @@ export function chooseHop(step: i32): i32 {
   return best;
 }
 
+/**
+ * Sum of squares of `run` f32 samples at x, four at a time (squares in f32, exact to 2^-24 relative, summed in
+ * f64). A separate pass over samples already in L1: far cheaper than squaring inside the K-filter loop, where
+ * the extra vector work slowed the filter by half (4.9 -> 8.0 ns per stereo frame).
+ */
+function rawSquares(x: usize, run: i32): f64 {
+  let acc = f64x2.splat(0.0);
+  const end = run & ~3;
+  let j = 0;
+  for (; j < end; j += 4) {
+    const v = v128.load(x + (<usize>j << 2));
+    const sq = f32x4.mul(v, v);
+    acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(sq), f64x2.promote_low_f32x4(i32x4.shuffle(sq, sq, 2, 3, 0, 1))));
+  }
+  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; j < run; j++) {
+    const v = <f64>load<f32>(x + (<usize>j << 2));
+    s += v * v;
+  }
+  return s;
+}
+
 export class Meter {
   readonly sampleRate: f64;
-  readonly channels: i32;
+  /** Channels the buffers are allocated for (the constructor's `channels`). */
+  readonly allocatedChannels: i32;
+  /** Active channels, 1..allocatedChannels: only these are metered. Change with setActiveChannels(). */
+  channels: i32;
   readonly maxFrames: i32;
   readonly hop: i32; // frames per hop
   readonly hopsPer100ms: i32; // Q
@@ -57,8 +108,17 @@ export class Meter {
   readonly oversampling: i32; // 4 or 1
   /** False skips the oversampler (true peak then reads as the sample peak); for callers that need no true peak. */
   truePeakEnabled: bool = true;
+  /**
+   * True measures rmsShortTerm() (unweighted 3 s loudness). Off by default: the library meter does not need it
+   * and it costs a pass over the input plus its own ring. Turned on mid-stream, the window fills from then on
+   * (the part before reads as silence until 3 s have passed).
+   */
+  rmsEnabled: bool = false;
+  /** True tracks lastBlockPeak(). Off by default: the library meter does not need it (a few per cent of its time). */
+  blockPeakEnabled: bool = false;
 
-  private pairs: i32;
+  private pairs: i32; // active channel pairs (an odd count pads the last pair with a silent, weight-0 channel)
+  private allocatedPairs: i32;
   private kCoef: usize; // 10 x f64
   private filterState: usize; // per channel pair: 4 x f64x2
   private weights: usize; // per channel f64 (index = channel; a padded odd channel has weight 0)
@@ -67,14 +127,20 @@ export class Meter {
   private truePeaks: usize; // per channel f32x4 running max
   private samplePeaks: usize; // per channel f32x4 running max
   private ring: usize; // ringLength x f64 hop energies (sum of weighted squares)
+  private rawRing: usize; // ringLength x f64 hop energies WITHOUT K-weighting (same channel weights)
+  private blockPeakScratch: usize; // one f32x4: the peak of the block being metered, per channel
 
   private ringIndex: i32 = 0;
   private hopFill: i32 = 0;
   private hopInStep: i32 = 0;
   private hops: f64 = 0.0;
+  private gatedFromHop: f64 = 0.0; // hop count at the last reset of the gated histograms
   private hopEnergy: f64 = 0.0;
+  private hopRawEnergy: f64 = 0.0;
   private momentarySum: f64 = 0.0;
   private shortTermSum: f64 = 0.0;
+  private rawShortTermSum: f64 = 0.0;
+  private latestBlockPeak: f64 = 0.0;
   private momentaryMaxSum: f64 = 0.0;
   private shortTermMaxSum: f64 = 0.0;
   private nonFiniteCount: f64 = 0.0;
@@ -83,6 +149,7 @@ export class Meter {
 
   constructor(sampleRate: f64, channels: i32, maxFrames: i32) {
     this.sampleRate = sampleRate;
+    this.allocatedChannels = channels;
     this.channels = channels;
     this.maxFrames = maxFrames;
     const step = <i32>Math.round(sampleRate / 10.0);
@@ -98,6 +165,7 @@ export class Meter {
     this.oversampling = sampleRate < 192000.0 ? 4 : 1;
 
     this.pairs = (channels + 1) >> 1;
+    this.allocatedPairs = this.pairs;
     const lanes = this.pairs * 2;
     this.kCoef = heap.alloc(10 << 3);
     kWeightingCoefficients(sampleRate, this.kCoef);
@@ -114,6 +182,23 @@ export class Meter {
     this.truePeaks = heap.alloc(<usize>lanes * 16);
     this.samplePeaks = heap.alloc(<usize>lanes * 16);
     this.ring = heap.alloc(<usize>this.ringLength << 3);
+    this.rawRing = heap.alloc(<usize>this.ringLength << 3);
+    this.blockPeakScratch = heap.alloc(16);
+    this.reset();
+  }
+
+  /**
+   * Sets how many of the allocated channels are metered (clamped to 1..allocatedChannels). A change resets the
+   * meter (the readings belonged to another layout) and restores the default BS.1770 weights for the new count
+   * (defaultWeight); the same count changes nothing.
+   */
+  setActiveChannels(count: i32): void {
+    const n = count < 1 ? 1 : count > this.allocatedChannels ? this.allocatedChannels : count;
+    if (n == this.channels) return;
+    this.channels = n;
+    this.pairs = (n + 1) >> 1;
+    const lanes = this.allocatedPairs * 2;
+    for (let c = 0; c < lanes; c++) store<f64>(this.weights + (<usize>c << 3), defaultWeight(n, c));
     this.reset();
   }
 
@@ -127,22 +212,27 @@ export class Meter {
   }
 
   reset(): void {
-    const lanes = this.pairs * 2;
+    const lanes = this.allocatedPairs * 2;
     const bufferBytes = <usize>(TAPS - 1 + this.maxFrames) << 2;
     for (let c = 0; c < lanes; c++) {
       memory.fill(load<usize>(this.buffers + <usize>c * sizeof<usize>()), 0, bufferBytes);
     }
-    memory.fill(this.filterState, 0, <usize>this.pairs * 64);
+    memory.fill(this.filterState, 0, <usize>this.allocatedPairs * 64);
     memory.fill(this.truePeaks, 0, <usize>lanes * 16);
     memory.fill(this.samplePeaks, 0, <usize>lanes * 16);
     memory.fill(this.ring, 0, <usize>this.ringLength << 3);
+    memory.fill(this.rawRing, 0, <usize>this.ringLength << 3);
     this.ringIndex = 0;
     this.hopFill = 0;
     this.hopInStep = 0;
     this.hops = 0.0;
+    this.gatedFromHop = 0.0;
     this.hopEnergy = 0.0;
+    this.hopRawEnergy = 0.0;
     this.momentarySum = 0.0;
     this.shortTermSum = 0.0;
+    this.rawShortTermSum = 0.0;
+    this.latestBlockPeak = 0.0;
     this.momentaryMaxSum = 0.0;
     this.shortTermMaxSum = 0.0;
     this.nonFiniteCount = 0.0;
@@ -150,17 +240,34 @@ export class Meter {
     this.shortTerms.clear();
   }
 
-  /** Meters `frames` (<= maxFrames) frames already written at input(c) for every channel. */
+  /**
+   * Forgets the integrated loudness and the loudness range (their gated histograms) only; the sliding windows,
+   * maxima and peaks keep running. Used when the gain engine starts learning: I then means "since learning began",
+   * so the first gating block (and short-term value for LRA) is the first whose window lies entirely after now.
+   */
+  resetIntegrated(): void {
+    this.blocks.clear();
+    this.shortTerms.clear();
+    this.gatedFromHop = this.hops;
+  }
+
+  /** Meters `frames` (<= maxFrames) frames already written at input(c) for every active channel. */
   process(frames: i32): void {
     const channels = this.channels;
-    for (let c = 0; c < channels; c++) {
-      this.nonFiniteCount += <f64>sanitizeAndPeak(this.input(c), frames, this.samplePeaks + (<usize>c << 4));
-    }
-    if (this.oversampling > 1 && this.truePeakEnabled) {
+    if (this.blockPeakEnabled) {
+      this.peaksWithBlockPeak(frames);
+    } else {
       for (let c = 0; c < channels; c++) {
-        oversampledPeak(this.input(c), frames, this.tpCoef, this.truePeaks + (<usize>c << 4));
+        this.nonFiniteCount += <f64>sanitizeAndPeak(this.input(c), frames, this.samplePeaks + (<usize>c << 4));
+      }
+      if (this.oversampling > 1 && this.truePeakEnabled) {
+        for (let c = 0; c < channels; c++) {
+          oversampledPeak(this.input(c), frames, this.tpCoef, this.truePeaks + (<usize>c << 4));
+        }
       }
     }
+    // A padding channel (odd count) has weight 0, but a NaN left in it by a caller would poison its filter lane.
+    if (channels & 1) memory.fill(this.input(channels), 0, <usize>frames << 2);
     let pos = 0;
     while (pos < frames) {
       let run = this.hop - this.hopFill;
@@ -168,6 +275,13 @@ export class Meter {
       let e: f64 = 0.0;
       for (let p = 0; p < this.pairs; p++) e += this.filterPair(p, pos, run);
       this.hopEnergy += e;
+      if (this.rmsEnabled) {
+        let r: f64 = 0.0;
+        for (let c = 0; c < channels; c++) {
+          r += load<f64>(this.weights + (<usize>c << 3)) * rawSquares(this.input(c) + (<usize>pos << 2), run);
+        }
+        this.hopRawEnergy += r;
+      }
       this.hopFill += run;
       pos += run;
       if (this.hopFill == this.hop) this.commitHop();
@@ -180,9 +294,41 @@ export class Meter {
   }
 
   /**
+   * process()'s first step with the latest block's peak: each channel's peaks go to a zeroed scratch vector first
+   * and are then folded into the running maxima, so the block's own peak comes without a second pass over the
+   * samples.
+   */
+  private peaksWithBlockPeak(frames: i32): void {
+    const channels = this.channels;
+    const scratch = this.blockPeakScratch;
+    const zero = f32x4.splat(0.0);
+    let blockPeak: f32 = 0.0;
+    for (let c = 0; c < channels; c++) {
+      v128.store(scratch, zero);
+      this.nonFiniteCount += <f64>sanitizeAndPeak(this.input(c), frames, scratch);
+      const at = this.samplePeaks + (<usize>c << 4);
+      v128.store(at, f32x4.pmax(v128.load(at), v128.load(scratch)));
+      const p = horizontalMax(scratch);
+      if (p > blockPeak) blockPeak = p;
+    }
+    if (this.oversampling > 1 && this.truePeakEnabled) {
+      for (let c = 0; c < channels; c++) {
+        v128.store(scratch, zero);
+        oversampledPeak(this.input(c), frames, this.tpCoef, scratch);
+        const at = this.truePeaks + (<usize>c << 4);
+        v128.store(at, f32x4.pmax(v128.load(at), v128.load(scratch)));
+        const p = horizontalMax(scratch);
+        if (p > blockPeak) blockPeak = p;
+      }
+    }
+    this.latestBlockPeak = <f64>blockPeak;
+  }
+
+  /**
    * K-weights channels 2p and 2p+1 together (one per f64x2 lane) over `run` frames from `pos`, and returns
    * their weighted sum of squares. Transposed direct form II, double precision: at high rates the 38 Hz
    * high-pass poles sit within 1e-3 of the unit circle, where single precision would add audible error.
+   * (Squaring the unfiltered x here as well, for rmsShortTerm, slowed this loop by half: see rawSquares.)
    */
   private filterPair(p: i32, pos: i32, run: i32): f64 {
     const xa = this.input(2 * p) + (<usize>pos << 2);
@@ -226,7 +372,9 @@ export class Meter {
   /** One hop is complete: slide both windows, track maxima, and every 100 ms feed the gated histograms. */
   private commitHop(): void {
     const e = this.hopEnergy;
+    const r = this.hopRawEnergy;
     this.hopEnergy = 0.0;
+    this.hopRawEnergy = 0.0;
     this.hopFill = 0;
     const n = this.ringLength;
     const at = this.ringIndex;
@@ -235,36 +383,47 @@ export class Meter {
     if (m < 0) m += n;
     const leavingMomentary = load<f64>(this.ring + (<usize>m << 3));
     store<f64>(this.ring + (<usize>at << 3), e);
+    const rms = this.rmsEnabled;
+    let leavingRaw: f64 = 0.0;
+    if (rms) {
+      leavingRaw = load<f64>(this.rawRing + (<usize>at << 3));
+      store<f64>(this.rawRing + (<usize>at << 3), r);
+    }
     this.ringIndex = at + 1 == n ? 0 : at + 1;
     this.hops += 1.0;
     // Running sums are O(1) per hop; they are recomputed exactly every 100 ms below so that rounding
     // can neither accumulate nor leave a residue after the signal stops.
     let ms = this.momentarySum + e - leavingMomentary;
     let ss = this.shortTermSum + e - leavingShort;
+    let rs = this.rawShortTermSum + r - leavingRaw;
     this.hopInStep++;
     if (this.hopInStep == this.hopsPer100ms) {
       this.hopInStep = 0;
-      ms = this.sumRecent(this.momentaryHops);
-      ss = this.sumRecent(n);
-      if (this.hops >= <f64>this.momentaryHops) this.blocks.add(ms / this.momentaryFrames());
-      if (this.hops >= <f64>n) this.shortTerms.add(ss / this.shortTermFrames());
+      ms = this.sumRecent(this.ring, this.momentaryHops);
+      ss = this.sumRecent(this.ring, n);
+      if (rms) rs = this.sumRecent(this.rawRing, n);
+      const gatedHops = this.hops - this.gatedFromHop;
+      if (gatedHops >= <f64>this.momentaryHops) this.blocks.add(ms / this.momentaryFrames());
+      if (gatedHops >= <f64>n) this.shortTerms.add(ss / this.shortTermFrames());
     }
     if (ms < 0.0) ms = 0.0;
     if (ss < 0.0) ss = 0.0;
+    if (rs < 0.0) rs = 0.0;
     this.momentarySum = ms;
     this.shortTermSum = ss;
+    this.rawShortTermSum = rs;
     if (ms > this.momentaryMaxSum) this.momentaryMaxSum = ms;
     if (ss > this.shortTermMaxSum) this.shortTermMaxSum = ss;
   }
 
-  /** Exact sum of the `count` most recent hop energies. */
-  private sumRecent(count: i32): f64 {
+  /** Exact sum of the `count` most recent hop energies of `ring` (the K-weighted or the raw one). */
+  private sumRecent(ring: usize, count: i32): f64 {
     const n = this.ringLength;
     let i = this.ringIndex - count;
     if (i < 0) i += n;
     let s: f64 = 0.0;
     for (let k = 0; k < count; k++) {
-      s += load<f64>(this.ring + (<usize>i << 3));
+      s += load<f64>(ring + (<usize>i << 3));
       i = i + 1 == n ? 0 : i + 1;
     }
     return s;
@@ -320,5 +479,61 @@ export class Meter {
 
   nonFinite(): f64 {
     return this.nonFiniteCount;
+  }
+
+  /**
+   * Linear peak of the latest process() call alone, over the active channels: the true peak (oversampler
+   * output, or the sample peak where that is higher) or, with true peak off or at >= 192 kHz, the sample peak.
+   * The oversampler lags DELAY samples, so its part covers the block shifted by that much. 0 after reset() and
+   * whenever blockPeakEnabled is off.
+   */
+  lastBlockPeak(): f64 {
+    return this.latestBlockPeak;
+  }
+
+  /**
+   * Unweighted short-term loudness: the same channel weights and 3 s window as shortTerm(), without the
+   * K-filter, -0.691 + 10 log10(sum of weighted mean squares) (so a 997 Hz sine, where the K-filter's gain is
+   * +0.691 dB, reads 0.69 LU below its short-term loudness). -Infinity for silence.
+   */
+  rmsShortTerm(): f64 {
+    return energyToLufs(this.rawShortTermSum / this.shortTermFrames());
+  }
+
+  /** Hops metered since the last reset() (a hop is `hop` frames; Q hops make 100 ms). */
+  hopsSinceReset(): f64 {
+    return this.hops;
+  }
+
+  /** True once the momentary window (400 ms) holds audio metered since the last reset only. */
+  momentaryReady(): bool {
+    return this.hops >= <f64>this.momentaryHops;
+  }
+
+  /** True once the short-term window (3 s) holds audio metered since the last reset only. */
+  shortTermReady(): bool {
+    return this.hops >= <f64>this.ringLength;
+  }
+
+  /**
+   * Short-term loudness over the part of the 3 s window filled since reset (the full window once it is).
+   * shortTerm() divides by the whole window, as a meter's display must; a gain engine comparing two meters
+   * that started at different times needs the mean over what each has actually seen. -Infinity before the
+   * first hop.
+   */
+  shortTermSoFar(): f64 {
+    const filled = this.filledShortTermFrames();
+    return filled > 0.0 ? energyToLufs(this.shortTermSum / filled) : -Infinity;
+  }
+
+  /** rmsShortTerm() over the part of the window filled since reset (see shortTermSoFar). */
+  rmsShortTermSoFar(): f64 {
+    const filled = this.filledShortTermFrames();
+    return filled > 0.0 ? energyToLufs(this.rawShortTermSum / filled) : -Infinity;
+  }
+
+  private filledShortTermFrames(): f64 {
+    const n = <f64>this.ringLength;
+    return (this.hops < n ? this.hops : n) * <f64>this.hop;
   }
 }

@@ -4,13 +4,15 @@
  * fetch or resolve a file. The decoder is our own because AudioWorkletGlobalScope has no atob.
  */
 import { wasmBase64 } from '../build/wasm-base64.js';
+import type { EngineExports } from '../wam/engine-abi.ts';
 
-/** The exports of dsp/index.ts. Handles are addresses in the instance's memory. */
-export interface DspExports {
+/** The exports of dsp/index.ts: the meter's below, the gain engine's (EngineExports). Handles are addresses. */
+export interface DspExports extends EngineExports {
   memory: WebAssembly.Memory;
   createMeter(sampleRate: number, channels: number, maxFrames: number): number;
   setWeight(h: number, channel: number, weight: number): void;
   enableTruePeak(h: number, enabled: number): void;
+  enableRms(h: number, enabled: number): void;
   inputPointer(h: number, channel: number): number;
   processFrames(h: number, frames: number): void;
   resetMeter(h: number): void;
