@@ -1,0 +1,131 @@
+/**
+ * The contract between the gain engine in WebAssembly (dsp/engine.ts, exported from dsp/index.ts) and the
+ * JavaScript that drives it (the processor in wam/processor.ts, tests, benchmarks).
+ *
+ * Numbers here are ABI: the AssemblyScript side uses the same values (dsp/engine.ts repeats them, and a test
+ * checks that both agree through the exports `engineParamCount`, `engineReadoutCount`).
+ */
+
+/** Engine parameter slots, in the order of the public parameter table (wam/parameters.ts). */
+export const enum P {
+  mode = 0, // 0 reference, 1 match, 2 sidechain, 3 target
+  link = 1, // not used by the engine (the processor routes the reference)
+  detector = 2, // 0 momentary, 1 short-term, 2 integrated, 3 rms (unweighted, 3 s)
+  follow = 3, // 0 continuous, 1 learn, 2 hold
+  response = 4, // s, time constant of the gain's movement
+  tolerance = 5, // dB deadband
+  maxBoost = 6, // dB
+  maxCut = 7, // dB
+  gate = 8, // LUFS
+  target = 9, // LUFS
+  offset = 10, // dB
+  latency = 11, // ms; not used by the engine (the processor delays the reference)
+  ceiling = 12, // dBTP
+  ceilingOn = 13, // 0 / 1
+  listen = 14, // 0 output, 1 reference
+  bypass = 15, // 0 / 1
+}
+export const PARAM_COUNT = 16;
+
+export const enum Mode {
+  reference = 0,
+  match = 1,
+  sidechain = 2,
+  target = 3,
+}
+
+export const enum Detector {
+  momentary = 0,
+  shortTerm = 1,
+  integrated = 2,
+  rms = 3,
+}
+
+export const enum Follow {
+  continuous = 0,
+  learn = 1,
+  hold = 2,
+}
+
+/**
+ * Readout slots (f64 each) at engineReadout(h), filled by engineUpdateReadout(h). Loudness in LUFS (-Infinity
+ * for silence or not yet measured), gains in dB, true peaks in dBTP (max since the last meter reset).
+ */
+export const enum R {
+  refM = 0,
+  refS = 1,
+  refI = 2,
+  inM = 3,
+  inS = 4,
+  inI = 5,
+  outM = 6,
+  outS = 7,
+  outI = 8,
+  gainApplied = 9, // dB actually applied to the audio right now (0 when bypassed or in reference mode)
+  gainWanted = 10, // dB the engine is heading for (after range and ceiling limits)
+  truePeakIn = 11, // dBTP
+  truePeakOut = 12, // dBTP
+  status = 13, // bit set of S, engine part (the processor ORs in the link bits)
+  nonFinite = 14, // count of NaN/Inf input samples since creation (replaced by 0)
+  learnSeconds = 15, // seconds of audio since learning started (0 when not learning)
+  refMmax = 16,
+  refSmax = 17,
+  outMmax = 18,
+  outSmax = 19,
+  inMmax = 20,
+  inSmax = 21,
+  refLRA = 22, // LU
+  inLRA = 23,
+  outLRA = 24,
+  engineGain = 25, // dB: the gain the follow logic holds (the learned / held gain), before bypass
+  inRms = 26, // unweighted 3 s loudness of the input (LUFS scale: -0.691 + 10 log10(weighted mean square))
+  refRms = 27,
+}
+export const READOUT_COUNT = 28;
+
+/** Status bits. Engine bits are set by the engine; link bits by the processor. */
+export const enum S {
+  // link (processor)
+  linked = 1 << 0, // a reference is present and sending on this instance's link channel (or sidechain connected)
+  noReference = 1 << 1, // match/sidechain mode without a usable reference: the gain holds
+  duplicateReference = 1 << 2, // reference mode: another reference already owns this link channel
+  referenceLost = 1 << 3, // there was a reference and it went away (destroyed or stopped sending)
+  // engine
+  gated = 1 << 8, // the input or the reference is below `gate` (or not yet measured): the gain holds
+  atRangeLimit = 1 << 9, // the wanted gain was clamped to -maxCut or +maxBoost
+  atCeiling = 1 << 10, // the true-peak ceiling is limiting the boost
+  learning = 1 << 11,
+  held = 1 << 12,
+  nonFiniteInput = 1 << 13, // NaN or infinite input samples were seen in the last second
+  bypassed = 1 << 14,
+  listeningReference = 1 << 15, // listen = reference is active (output is the aligned reference)
+  tracking = 1 << 16, // continuous: the gain is moving (the error left the tolerance and has not converged yet)
+}
+
+/** The engine's exports (added to dsp/index.ts next to the meter's). Handles are addresses in the instance. */
+export interface EngineExports {
+  memory: WebAssembly.Memory;
+  engineParamCount(): number;
+  engineReadoutCount(): number;
+  /** 0 when the arguments are out of range (sampleRate 8000..384000, maxFrames >= 1). Channels up to 8. */
+  createEngine(sampleRate: number, maxFrames: number): number;
+  /** f32 buffers of maxFrames samples: write the input / the aligned reference, read the output. */
+  engineInput(h: number, channel: number): number;
+  engineReference(h: number, channel: number): number;
+  engineOutput(h: number, channel: number): number;
+  /** Active channel counts (1..8). A change resets the affected meters (and their readings). */
+  engineSetChannels(h: number, inputChannels: number, referenceChannels: number): void;
+  /** Sets a parameter slot (P). Values are clamped to the parameter's range. */
+  engineSetParam(h: number, slot: number, value: number): void;
+  /**
+   * Processes `frames` (1..maxFrames) frames: input buffers -> output buffers. `referenceValid` (0/1) says
+   * whether the reference buffers hold real, aligned reference audio for these frames (match / sidechain).
+   */
+  engineProcess(h: number, frames: number, referenceValid: number): void;
+  /** Sets the engine gain (dB), e.g. a held or learned gain from a saved state; immediate = no glide. */
+  engineSetGain(h: number, db: number, immediate: number): void;
+  /** Resets the meters and the readings (not the gain). */
+  engineResetMeters(h: number): void;
+  /** Fills the readout slots and returns their address (READOUT_COUNT f64). */
+  engineUpdateReadout(h: number): number;
+}

@@ -1,0 +1,263 @@
+/**
+ * The link bus: how a `match` instance hears its `reference` instance without any host wiring.
+ *
+ * Instances of one plugin in one AudioContext share a module scope in the AudioWorkletGlobalScope
+ * (webAudioModules.getModuleScope(id)); the processor keeps one LinkBus there (an OfflineAudioContext has its own
+ * global scope, hence its own bus). The bus has LINK_CHANNELS channels (the `link` parameter, 1..16). A
+ * reference instance claims its channel (a second reference on the same channel is a duplicate and does not
+ * publish) and writes its sanitised input into the channel's FrameRing, indexed by ABSOLUTE frame (the context's
+ * currentFrame + offset). Match instances read frames [now - latency - skew, +n) from it.
+ *
+ * Skew: nodes that are not connected to each other run in an undefined order within a render quantum. When a
+ * match instance runs before its reference, the reference has not written the current quantum yet: the reader
+ * then reads one quantum further back (`skew`). Skew only grows, and resets when the reader relinks or a new
+ * reference takes the channel, so the alignment stays stable.
+ *
+ * Loss: a reader whose reference has written nothing it needs for more than LOSS_GRACE_QUANTA quanta (or
+ * whose channel has no owner) reports referenceLost (had a reference since relinking) or noReference.
+ *
+ * Runs on the audio thread: nothing here allocates after a channel's ring exists (rings are allocated when a
+ * channel is first claimed, or grow once when a reference with more channels writes), nothing throws.
+ * Pure module: unit-testable in Node.
+ */
+import { S } from './engine-abi.ts';
+
+export const LINK_CHANNELS = 16;
+export const MAX_RING_CHANNELS = 8;
+/** The longest latency the `latency` parameter allows, in seconds. */
+export const MAX_LATENCY_SECONDS = 1;
+/** Frames a ring keeps beyond MAX_LATENCY_SECONDS: skew plus the largest render quantum we expect, with room. */
+export const RING_MARGIN_FRAMES = 16384;
+/** Quanta a reference may miss before its readers report it lost. */
+export const LOSS_GRACE_QUANTA = 2;
+
+export const LINK_STATUS_MASK = S.linked | S.noReference | S.duplicateReference | S.referenceLost;
+
+/** Smallest power of two >= sampleRate * MAX_LATENCY_SECONDS + RING_MARGIN_FRAMES. */
+export function ringCapacity(sampleRate: number): number {
+  const need = Math.ceil(sampleRate * MAX_LATENCY_SECONDS) + RING_MARGIN_FRAMES;
+  let c = 1;
+  while (c < need) c *= 2;
+  return c;
+}
+
+/** Multichannel audio indexed by absolute frame: keeps the most recent `capacity` frames of one contiguous run. */
+export class FrameRing {
+  readonly capacity: number;
+  private readonly data: Float32Array[] = [];
+  /** Channel count of the current run. */
+  channels = 0;
+  /** First frame of the current contiguous run still held. */
+  start = 0;
+  /** One past the last frame written. start === end: empty. */
+  end = 0;
+
+  constructor(capacity: number, channels = 0) {
+    if (!Number.isInteger(capacity) || capacity < 1 || (capacity & (capacity - 1)) !== 0) {
+      throw new RangeError(`ring capacity must be a power of two, got ${capacity}`);
+    }
+    this.capacity = capacity;
+    this.allocate(channels);
+  }
+
+  /** Allocates channel buffers up to `channels` (MAX_RING_CHANNELS at most). */
+  allocate(channels: number): void {
+    const n = Math.min(channels, MAX_RING_CHANNELS);
+    while (this.data.length < n) this.data.push(new Float32Array(this.capacity));
+  }
+
+  get allocatedChannels(): number {
+    return this.data.length;
+  }
+
+  get empty(): boolean {
+    return this.end === this.start;
+  }
+
+  /** Forgets everything written. */
+  reset(): void {
+    this.start = 0;
+    this.end = 0;
+    this.channels = 0;
+  }
+
+  /**
+   * Writes frames [frame, frame + n) from channels 0..channels-1 of `src`, starting at src index `offset`.
+   * NaN and infinities are written as 0. A write that does not continue the current run (a gap, an overlap or a
+   * different channel count) starts a new run. `channels` 0 writes nothing.
+   */
+  write(frame: number, src: ArrayLike<Float32Array>, channels: number, offset: number, n: number): void {
+    const ch = channels < MAX_RING_CHANNELS ? channels : MAX_RING_CHANNELS;
+    if (ch <= 0 || n <= 0) return;
+    if (ch > this.data.length) this.allocate(ch);
+    if (this.start === this.end || frame !== this.end || ch !== this.channels) {
+      this.start = frame;
+      this.channels = ch;
+    }
+    const cap = this.capacity;
+    let done = 0;
+    while (done < n) {
+      const at = (frame + done) % cap;
+      const len = Math.min(n - done, cap - at);
+      for (let c = 0; c < ch; c++) {
+        const s = src[c];
+        const d = this.data[c];
+        const o = offset + done;
+        for (let i = 0; i < len; i++) {
+          const v = s[o + i];
+          d[at + i] = v - v === 0 ? v : 0;
+        }
+      }
+      done += len;
+    }
+    this.end = frame + n;
+    if (this.end - this.start > cap) this.start = this.end - cap;
+  }
+
+  /** Whether frames [frame, frame + n) are held. */
+  has(frame: number, n: number): boolean {
+    return this.end > this.start && frame >= this.start && frame + n <= this.end;
+  }
+
+  /**
+   * Copies frames [frame, frame + n) of every channel of the run into dest[c][destOffset..]. Returns the channel
+   * count copied, 0 (and copies nothing) when the frames are not all held.
+   */
+  read(frame: number, n: number, dest: ArrayLike<Float32Array>, destOffset = 0): number {
+    if (!this.has(frame, n)) return 0;
+    const cap = this.capacity;
+    const ch = Math.min(this.channels, dest.length);
+    let done = 0;
+    while (done < n) {
+      const at = (frame + done) % cap;
+      const len = Math.min(n - done, cap - at);
+      for (let c = 0; c < ch; c++) {
+        const s = this.data[c];
+        const d = dest[c];
+        const o = destOffset + done;
+        for (let i = 0; i < len; i++) d[o + i] = s[at + i];
+      }
+      done += len;
+    }
+    return ch;
+  }
+}
+
+/** One link channel: its owner (the reference instance publishing on it) and its ring. */
+export class LinkChannel {
+  owner: object | null = null;
+  /** Changes whenever the owner changes (claim or release): readers then reset their skew. */
+  generation = 0;
+  ring: FrameRing | null = null;
+}
+
+/** The registry of link channels of one plugin in one AudioWorkletGlobalScope. */
+export class LinkBus {
+  readonly sampleRate: number;
+  readonly capacity: number;
+  private readonly channels: LinkChannel[] = [];
+
+  constructor(sampleRate: number) {
+    this.sampleRate = sampleRate;
+    this.capacity = ringCapacity(sampleRate);
+    for (let i = 0; i < LINK_CHANNELS; i++) this.channels.push(new LinkChannel());
+  }
+
+  /** Channel `link` (1..16; out-of-range values are clamped). */
+  channel(link: number): LinkChannel {
+    const i = Math.min(LINK_CHANNELS, Math.max(1, Math.round(link) || 1)) - 1;
+    return this.channels[i];
+  }
+
+  /**
+   * Claims channel `link` for `owner`. True when the owner holds it afterwards; false when another owner does
+   * (a duplicate reference). A new claim empties the ring (allocating it on the channel's first claim).
+   */
+  claim(link: number, owner: object, channels = 2): boolean {
+    const ch = this.channel(link);
+    if (ch.owner === owner) return true;
+    if (ch.owner !== null) return false;
+    ch.owner = owner;
+    ch.generation++;
+    if (ch.ring === null) ch.ring = new FrameRing(this.capacity, channels);
+    else ch.ring.allocate(channels);
+    ch.ring.reset();
+    return true;
+  }
+
+  /** Releases channel `link` if `owner` holds it. */
+  release(link: number, owner: object): void {
+    const ch = this.channel(link);
+    if (ch.owner !== owner) return;
+    ch.owner = null;
+    ch.generation++;
+  }
+
+  /** Releases every channel `owner` holds. */
+  releaseAll(owner: object): void {
+    for (let i = 0; i < LINK_CHANNELS; i++) this.release(i + 1, owner);
+  }
+}
+
+/** A match instance's view of its link channel: skew and reference presence, per quantum. */
+export class LinkReader {
+  /** Frames read behind the nominal position because the reference runs after this reader. */
+  skew = 0;
+  /** Whether the reference was present (sending) at the last begin(). */
+  sending = false;
+  /** Whether a reference has been present since the last reset(). */
+  hadReference = false;
+  private generation = -1;
+  /** The ring's end at the previous begin(), -1 when unknown. */
+  private lastEnd = -1;
+
+  /** Relink: forget skew and history. */
+  reset(): void {
+    this.skew = 0;
+    this.sending = false;
+    this.hadReference = false;
+    this.generation = -1;
+    this.lastEnd = -1;
+  }
+
+  /**
+   * Call once per render quantum (frames [frame0, frame0 + quantum)) before read(). Updates the skew and
+   * presence, and returns the link status bits (S.linked, S.noReference or S.referenceLost).
+   */
+  begin(ch: LinkChannel, frame0: number, quantum: number): number {
+    if (ch.generation !== this.generation) {
+      this.generation = ch.generation;
+      this.skew = 0;
+      this.lastEnd = -1;
+    }
+    const ring = ch.ring;
+    this.sending = false;
+    if (ch.owner !== null && ring !== null && !ring.empty) {
+      // A reference that ran before us this quantum has written up to frame0 + quantum; one that runs after us,
+      // up to frame0. Only a reference that is still writing (its end moved since our last quantum) proves the
+      // order: one that just stopped looks the same for a quantum, and must not grow the skew.
+      const behind = frame0 + quantum - ring.end;
+      const advanced = this.lastEnd >= 0 && ring.end > this.lastEnd;
+      if (advanced && behind > this.skew && behind <= quantum) this.skew = behind;
+      this.sending = behind - this.skew <= LOSS_GRACE_QUANTA * quantum;
+      this.lastEnd = ring.end;
+    } else {
+      this.lastEnd = -1;
+    }
+    if (this.sending) {
+      this.hadReference = true;
+      return S.linked;
+    }
+    return this.hadReference ? S.referenceLost : S.noReference;
+  }
+
+  /**
+   * Reads the reference for frames [frame, frame + n) of this instance's clock, i.e. ring frames
+   * [frame - latencyFrames - skew, +n), into dest[c][0..n). Returns the reference's channel count, or 0 when
+   * the reference is absent or has not (or no longer) got those frames.
+   */
+  read(ch: LinkChannel, frame: number, n: number, latencyFrames: number, dest: ArrayLike<Float32Array>): number {
+    if (!this.sending || ch.ring === null) return 0;
+    return ch.ring.read(frame - latencyFrames - this.skew, n, dest, 0);
+  }
+}

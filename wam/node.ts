@@ -1,0 +1,94 @@
+/**
+ * LevelMatchNode: the plugin's AudioWorkletNode (main thread). Adds to the SDK's WamNode:
+ * - loading the processor (once per BaseAudioContext) from processor.js beside this bundle;
+ * - readouts: `node.readout` (the latest, decoded) and a `readout` event (CustomEvent, detail = the readout)
+ *   about 25 times per second of audio;
+ * - setState() that validates first and rejects (sending nothing) when the state is invalid;
+ * - resetMeters().
+ */
+import { WamNode, type WebAudioModule } from '@webaudiomodules/sdk';
+import { decodeReadout, type Readout } from './readout.ts';
+import { parseState, type LevelMatchState } from './state.ts';
+
+/** The processor script, resolved against this bundle so the plugin loads from any origin or base path. */
+export const PROCESSOR_URL = new URL('./processor.js', import.meta.url).href;
+
+const loaded = new WeakMap<BaseAudioContext, Promise<void>>();
+
+export class LevelMatchNode extends WamNode {
+  /**
+   * Loads the SDK's function modules and then our processor into the context's AudioWorkletGlobalScope, once
+   * per context (a failed load is retried by the next call).
+   */
+  static override addModules(audioContext: BaseAudioContext, moduleId: string): Promise<void> {
+    let p = loaded.get(audioContext);
+    if (p === undefined) {
+      p = (async () => {
+        await WamNode.addModules(audioContext, moduleId);
+        await audioContext.audioWorklet.addModule(PROCESSOR_URL);
+      })();
+      p.catch(() => loaded.delete(audioContext));
+      loaded.set(audioContext, p);
+    }
+    return p;
+  }
+
+  private _readout: Readout | null = null;
+  private _engineError: string | null = null;
+
+  constructor(module: WebAudioModule, options: AudioWorkletNodeOptions) {
+    super(module, options);
+    (this._supportedEventTypes as Set<string>).add('readout');
+  }
+
+  /** The latest readout, or null before the first one. */
+  get readout(): Readout | null {
+    return this._readout;
+  }
+
+  /** Why the processor runs without its engine (audio then passes through unchanged), or null. */
+  get engineError(): string | null {
+    return this._engineError;
+  }
+
+  override _onMessage(message: MessageEvent): void {
+    const data = message.data as { levelmatch?: unknown; data?: unknown; message?: unknown } | null;
+    if (data !== null && typeof data === 'object' && typeof data.levelmatch === 'string') {
+      if (data.levelmatch === 'readout' && data.data instanceof Float64Array) {
+        const readout = decodeReadout(data.data);
+        this._readout = readout;
+        this.dispatchEvent(new CustomEvent('readout', { detail: readout }));
+      } else if (data.levelmatch === 'error') {
+        this._engineError = String(data.message);
+        console.error(this._engineError);
+      }
+      return;
+    }
+    super._onMessage(message);
+  }
+
+  /** The processor's state: { format: 'levelmatch', version: 1, parameters, gain, channels }. */
+  override getState(): Promise<LevelMatchState> {
+    return super.getState();
+  }
+
+  /**
+   * Restores a state. It is validated here first: an invalid state rejects with an Error naming the problem,
+   * and nothing is sent (the current state stays). The channel count cannot change once the node exists: a
+   * state's `channels` only matters to createInstance.
+   */
+  override async setState(state: unknown): Promise<void> {
+    const parsed = parseState(state);
+    await super.setState(parsed);
+  }
+
+  /** Resets the meters and readings (not the gain). */
+  resetMeters(): void {
+    this.port.postMessage({ levelmatch: 'resetMeters' });
+  }
+
+  /** Stops processing (the processor leaves its link) and disconnects the node. */
+  override destroy(): void {
+    super.destroy();
+  }
+}

@@ -1,0 +1,44 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { R, READOUT_COUNT, S } from './engine-abi.ts';
+import { READOUT_FRAME, READOUT_LINK, READOUT_MESSAGE_LENGTH, READOUT_MODE, decodeReadout, decodeStatus } from './readout.ts';
+
+test('decodes every slot into the friendly object', () => {
+  const d = new Float64Array(READOUT_MESSAGE_LENGTH);
+  for (let i = 0; i < READOUT_COUNT; i++) d[i] = 100 + i;
+  d[R.refM] = -Infinity;
+  d[R.status] = S.linked | S.gated | S.tracking;
+  d[READOUT_LINK] = 5;
+  d[READOUT_MODE] = 2;
+  d[READOUT_FRAME] = 48000 * 3600;
+  const r = decodeReadout(d);
+  assert.equal(r.reference, { momentary: -Infinity, shortTerm: 101, integrated: 102, momentaryMax: 116, shortTermMax: 117, range: 122, rms: 127 });
+  assert.equal(r.input, { momentary: 103, shortTerm: 104, integrated: 105, momentaryMax: 120, shortTermMax: 121, range: 123, rms: 126, truePeak: 111 });
+  assert.equal({ ...r.output, rms: 0 }, { momentary: 106, shortTerm: 107, integrated: 108, momentaryMax: 118, shortTermMax: 119, range: 124, rms: 0, truePeak: 112 });
+  assert.ok(Number.isNaN(r.output.rms), 'the engine does not measure the output rms');
+  assert.equal(r.gain, { applied: 109, wanted: 110, engine: 125 });
+  assert.is(r.learnSeconds, 115);
+  assert.is(r.nonFinite, 114);
+  assert.is(r.link, 5);
+  assert.is(r.mode, 'sidechain');
+  assert.is(r.frame, 48000 * 3600);
+  assert.is(r.statusBits, S.linked | S.gated | S.tracking);
+  assert.equal(Object.entries(r.status).filter(([, v]) => v).map(([k]) => k), ['linked', 'gated', 'tracking']);
+});
+
+test('status bits map one to one', () => {
+  const names = Object.keys(decodeStatus(0));
+  assert.is(names.length, 13);
+  const all = decodeStatus(0x1ffff);
+  assert.ok(Object.values(all).every(Boolean));
+  assert.ok(Object.values(decodeStatus(0)).every((v) => !v));
+  assert.equal(decodeStatus(S.duplicateReference | S.referenceLost | S.held), {
+    ...decodeStatus(0), duplicateReference: true, referenceLost: true, held: true,
+  });
+});
+
+test('short arrays are rejected', () => {
+  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 31 values, got 28/);
+});
+
+test.run();

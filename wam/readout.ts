@@ -1,0 +1,150 @@
+/**
+ * Readouts: the processor posts { levelmatch: 'readout', data: Float64Array } about every 40 ms of audio; the
+ * node decodes it into a friendly object with decodeReadout(). The array holds the engine's READOUT_COUNT slots
+ * (engine-abi R; its status slot already carries the processor's link bits) followed by the slots below.
+ * Pure module.
+ */
+import { R, READOUT_COUNT, S } from './engine-abi.ts';
+import { MODE_CHOICES } from './parameters.ts';
+
+/** Extra slots the processor appends after the engine's readout. */
+export const READOUT_LINK = READOUT_COUNT; // link channel 1..16
+export const READOUT_MODE = READOUT_COUNT + 1; // mode index (parameter `mode`)
+export const READOUT_FRAME = READOUT_COUNT + 2; // absolute frame (context clock) the readout was taken at
+export const READOUT_MESSAGE_LENGTH = READOUT_COUNT + 3;
+
+/** Loudness figures of one signal: LUFS, range in LU, rms on the LUFS scale (unweighted, 3 s). */
+export interface LoudnessReadout {
+  momentary: number;
+  shortTerm: number;
+  integrated: number;
+  momentaryMax: number;
+  shortTermMax: number;
+  range: number;
+  /** Unweighted 3 s loudness. NaN for the output: the engine does not measure it. */
+  rms: number;
+}
+
+export interface SignalReadout extends LoudnessReadout {
+  /** dBTP, maximum since the last meter reset. */
+  truePeak: number;
+}
+
+export interface ReadoutStatus {
+  linked: boolean;
+  noReference: boolean;
+  duplicateReference: boolean;
+  referenceLost: boolean;
+  gated: boolean;
+  atRangeLimit: boolean;
+  atCeiling: boolean;
+  learning: boolean;
+  held: boolean;
+  nonFiniteInput: boolean;
+  bypassed: boolean;
+  listeningReference: boolean;
+  tracking: boolean;
+}
+
+export type ModeName = (typeof MODE_CHOICES)[number];
+
+export interface Readout {
+  reference: LoudnessReadout;
+  input: SignalReadout;
+  output: SignalReadout;
+  gain: {
+    /** dB applied to the audio right now (0 when bypassed or in reference mode). */
+    applied: number;
+    /** dB the engine is heading for, after the range and ceiling limits. */
+    wanted: number;
+    /** dB the follow logic holds (the learned / held gain), before bypass. */
+    engine: number;
+  };
+  /** Seconds of audio since learning started (0 when not learning). */
+  learnSeconds: number;
+  /** NaN / infinite input samples seen since creation (replaced by 0). */
+  nonFinite: number;
+  status: ReadoutStatus;
+  /** The status bits as one number (engine-abi S). */
+  statusBits: number;
+  /** Link channel 1..16. */
+  link: number;
+  /** The mode, as its choice name. */
+  mode: ModeName;
+  /** Absolute frame (of the AudioContext clock) at which the readout was taken. */
+  frame: number;
+}
+
+const STATUS_BITS: ReadonlyArray<readonly [keyof ReadoutStatus, number]> = [
+  ['linked', S.linked],
+  ['noReference', S.noReference],
+  ['duplicateReference', S.duplicateReference],
+  ['referenceLost', S.referenceLost],
+  ['gated', S.gated],
+  ['atRangeLimit', S.atRangeLimit],
+  ['atCeiling', S.atCeiling],
+  ['learning', S.learning],
+  ['held', S.held],
+  ['nonFiniteInput', S.nonFiniteInput],
+  ['bypassed', S.bypassed],
+  ['listeningReference', S.listeningReference],
+  ['tracking', S.tracking],
+];
+
+/** Decodes the status bit set. */
+export function decodeStatus(bits: number): ReadoutStatus {
+  const out = {} as ReadoutStatus;
+  for (const [name, bit] of STATUS_BITS) out[name] = (bits & bit) !== 0;
+  return out;
+}
+
+/**
+ * Decodes a readout array (READOUT_MESSAGE_LENGTH numbers). Throws a RangeError when it is too short. Loudness
+ * may be -Infinity (silence / not measured yet).
+ */
+export function decodeReadout(d: ArrayLike<number>): Readout {
+  if (d.length < READOUT_MESSAGE_LENGTH) {
+    throw new RangeError(`a readout has ${READOUT_MESSAGE_LENGTH} values, got ${d.length}`);
+  }
+  const statusBits = d[R.status] >>> 0;
+  const mode = MODE_CHOICES[d[READOUT_MODE]] ?? MODE_CHOICES[1];
+  return {
+    reference: {
+      momentary: d[R.refM],
+      shortTerm: d[R.refS],
+      integrated: d[R.refI],
+      momentaryMax: d[R.refMmax],
+      shortTermMax: d[R.refSmax],
+      range: d[R.refLRA],
+      rms: d[R.refRms],
+    },
+    input: {
+      momentary: d[R.inM],
+      shortTerm: d[R.inS],
+      integrated: d[R.inI],
+      momentaryMax: d[R.inMmax],
+      shortTermMax: d[R.inSmax],
+      range: d[R.inLRA],
+      rms: d[R.inRms],
+      truePeak: d[R.truePeakIn],
+    },
+    output: {
+      momentary: d[R.outM],
+      shortTerm: d[R.outS],
+      integrated: d[R.outI],
+      momentaryMax: d[R.outMmax],
+      shortTermMax: d[R.outSmax],
+      range: d[R.outLRA],
+      rms: NaN,
+      truePeak: d[R.truePeakOut],
+    },
+    gain: { applied: d[R.gainApplied], wanted: d[R.gainWanted], engine: d[R.engineGain] },
+    learnSeconds: d[R.learnSeconds],
+    nonFinite: d[R.nonFinite],
+    status: decodeStatus(statusBits),
+    statusBits,
+    link: d[READOUT_LINK],
+    mode,
+    frame: d[READOUT_FRAME],
+  };
+}
