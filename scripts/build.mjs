@@ -3,6 +3,9 @@
 //   2. build/wasm-base64.js: the release .wasm as base64, imported by lib/wasm.ts
 //   3. esbuild bundles: dist/index.js (library, platform neutral), dist/cli.js (Node CLI)
 //   4. dist/levelmatch.wasm and the type declarations in dist/types/
+//   5. the Web Audio Module in dist/plugin/: index.js (ESM, main thread, SDK included, default export the
+//      WebAudioModule), processor.js (a self-contained script for the AudioWorkletGlobalScope, WASM inside) and
+//      descriptor.json (also bundled into index.js); the descriptor's version is package.json's
 // `--if-needed` skips the build when every output is newer than every source.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -13,8 +16,11 @@ import * as esbuild from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...p) => path.join(root, ...p);
 
-const OUTPUTS = ['dist/index.js', 'dist/cli.js', 'dist/levelmatch.wasm', 'dist/types/lib/index.d.ts'];
-const SOURCE_DIRS = ['dsp', 'lib', 'scripts'];
+const OUTPUTS = [
+  'dist/index.js', 'dist/cli.js', 'dist/levelmatch.wasm', 'dist/types/lib/index.d.ts',
+  'dist/plugin/index.js', 'dist/plugin/processor.js', 'dist/plugin/descriptor.json',
+];
+const SOURCE_DIRS = ['dsp', 'lib', 'scripts', 'wam'];
 
 function newestSource() {
   let newest = 0;
@@ -78,5 +84,20 @@ const rewriteDeclarations = (dir) => {
 };
 rewriteDeclarations(at('dist/types'));
 
+// The Web Audio Module. The processor is an iife: AudioWorkletGlobalScope.addModule runs it as a module script,
+// but a classic-script shape keeps it self-contained whatever loads it.
+const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8'));
+const descriptor = { ...JSON.parse(readFileSync(at('wam/descriptor.json'), 'utf8')), version: pkg.version };
+mkdirSync(at('dist/plugin'), { recursive: true });
+writeFileSync(at('dist/plugin/descriptor.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
+const descriptorVersion = {
+  name: 'descriptor-version',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]wam[\\/]descriptor\.json$/ }, () => ({ contents: JSON.stringify(descriptor), loader: 'json' }));
+  },
+};
+await esbuild.build({ ...common, entryPoints: [at('wam/index.ts')], outfile: at('dist/plugin/index.js'), platform: 'browser', plugins: [descriptorVersion] });
+await esbuild.build({ ...common, format: 'iife', entryPoints: [at('wam/processor.ts')], outfile: at('dist/plugin/processor.js'), platform: 'browser' });
+
 const kb = (f) => (statSync(at(f)).size / 1024).toFixed(1);
-console.log(`build: levelmatch.wasm ${kb('build/levelmatch.wasm')} KB, dist/index.js ${kb('dist/index.js')} KB (${Date.now() - started} ms)`);
+console.log(`build: levelmatch.wasm ${kb('build/levelmatch.wasm')} KB, dist/index.js ${kb('dist/index.js')} KB, dist/plugin/index.js ${kb('dist/plugin/index.js')} KB, dist/plugin/processor.js ${kb('dist/plugin/processor.js')} KB (${Date.now() - started} ms)`);

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const pattern = process.argv[2] ?? '\\.test\\.ts$';
+// An optional argument narrows the run: a regex over paths, e.g. `wam` runs wam/**/*.test.ts. uvu imports every
+// file the pattern matches, so a pattern that does not end with `$` is limited to test files.
+const arg = process.argv[2];
+const pattern = arg === undefined ? '\\.test\\.ts$' : arg.endsWith('$') ? arg : `(?:${arg}).*\\.test\\.ts$`;
 const args = [
   '--experimental-wasm-modules',
   '--no-warnings=ExperimentalWarning',
