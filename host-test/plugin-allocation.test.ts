@@ -1,0 +1,138 @@
+// JS heap allocation of the BUILT plugin's processors (dist/plugin) per render quantum in steady state, through
+// the headless WAM host (host-test/harness): a linked match instance (readouts on, automation idle) and its
+// reference instance must allocate nothing per quantum: < 1 byte on average over thousands of quanta
+// (measureAllocation: the best of 3 rounds of RUNS quanta, baseline-corrected). Not a timing test: speed is
+// `npm run bench`.
+//
+// postMessage: in this harness a port's postMessage structured-clones the message into the main-thread realm,
+// which lives in the same V8 heap, and queues it (about 650 B per readout). In Chromium the worklet serialises
+// it into a buffer outside the JavaScript heap. So while measuring, each processor's port.postMessage is
+// replaced by a counter: the readout path still runs every 40 ms (filled, "posted"), and what is measured is
+// the processor's own garbage. The harness's cost is printed beside it for information.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHost, type Host, type Instance } from './harness/host.ts';
+// @ts-expect-error: a plain JS module without declarations
+import { programme } from '../scripts/programme.mjs';
+
+const SR = 48000;
+const Q = 128;
+const RUNS = 6000;
+const WARM_UP_SECONDS = 4;
+const LINK = 2;
+const EFFECT_GAIN = 0.4; // -7.96 dB between reference and match
+
+let host: Host;
+let ref: Instance;
+let match: Instance;
+let matchNode: any;
+let readoutEvents = 0;
+const [left, right] = programme(SR, 30, 7) as [Float32Array, Float32Array];
+const input: Float32Array[] = [new Float32Array(Q), new Float32Array(Q)];
+const refInputs = [input];
+const matchInputs: Float32Array[][] = [[]];
+let cursor = 0;
+
+/** Copies the next quantum of programme into `input` (looping over 30 s). Allocation-free. */
+function nextInput(): void {
+  if (cursor + Q > left.length) cursor = 0;
+  const l = input[0];
+  const r = input[1];
+  for (let i = 0; i < Q; i++) {
+    l[i] = left[cursor + i];
+    r[i] = right[cursor + i];
+  }
+  cursor += Q;
+}
+
+/** One quantum of programme -> reference -> -8 dB -> match. Allocation-free on the test's side. */
+function graphQuantum(): void {
+  nextInput();
+  const out = ref.process(refInputs);
+  for (let c = 0; c < out.length; c++) {
+    const x = out[c];
+    for (let i = 0; i < Q; i++) x[i] *= EFFECT_GAIN;
+  }
+  matchInputs[0] = out;
+  match.process(matchInputs);
+  host.advance();
+}
+
+/** The reference alone (the match instance not processed). */
+function referenceQuantum(): void {
+  nextInput();
+  ref.process(refInputs);
+  host.advance();
+}
+
+/** Replaces the processors' port.postMessage by counters while `fn` runs. */
+function withCountedPosts<T>(fn: () => T): { result: T; posts: number[] } {
+  const posts = [0, 0];
+  const ports = [ref.processor.port, match.processor.port];
+  ports.forEach((port, k) => {
+    port.postMessage = () => {
+      posts[k]++;
+    };
+  });
+  try {
+    return { result: fn(), posts };
+  } finally {
+    for (const port of ports) delete port.postMessage; // back to the prototype's
+  }
+}
+
+test.before(async () => {
+  host = await createHost({ sampleRate: SR, quantum: Q, quiet: true });
+  const [groupId] = await host.initializeWamHost();
+  const { default: LevelMatch } = await host.importPlugin();
+  const state = (parameters: Record<string, number>) => ({ format: 'levelmatch', version: 1, parameters });
+  const r = await LevelMatch.createInstance(groupId, host.context, state({ mode: 0, link: LINK }));
+  const m = await LevelMatch.createInstance(groupId, host.context, state({ mode: 1, link: LINK }));
+  matchNode = m.audioNode;
+  matchNode.addEventListener('readout', () => readoutEvents++);
+  ref = host.instanceOf(r.audioNode);
+  match = host.instanceOf(m.audioNode);
+  await host.flush();
+  const warmUp = Math.round((WARM_UP_SECONDS * SR) / Q);
+  // One automation event during the warm-up (to the value the parameter already has), so the event path has
+  // run once and the queue is empty again: "automation idle".
+  await host.scheduleAutomation(match, 'tolerance', 0.5, host.currentFrame + 100 * Q);
+  for (let i = 0; i < warmUp; i++) graphQuantum();
+  await host.flush();
+});
+
+test.after(() => {
+  host?.close();
+});
+
+test('after the warm-up the match instance is linked and following the reference; readouts arrive', () => {
+  assert.ok(readoutEvents >= 90, `readouts ${readoutEvents} in ${WARM_UP_SECONDS} s`);
+  const r = matchNode.readout;
+  assert.ok(r !== null && r.status.linked && !r.status.gated && !r.status.noReference, JSON.stringify(r?.status));
+  assert.ok(Math.abs(r.gain.wanted + 20 * Math.log10(EFFECT_GAIN)) < 0.5, `wanted ${r.gain.wanted} dB`);
+  assert.equal(host.errors, []);
+  assert.equal(host.consoleMessages, []);
+});
+
+test(`reference + linked match instance (readouts on, automation idle): < 1 byte per quantum over ${RUNS} quanta`, async () => {
+  const { result: bytes, posts } = withCountedPosts(() => host.measureAllocation(graphQuantum, RUNS));
+  // The readout path ran: measureAllocation made 3 * RUNS + 1 quanta, each instance posts one readout per 15.
+  assert.ok(posts[1] >= (3 * RUNS) / 16, `match readouts posted: ${posts[1]}`);
+  assert.ok(posts[0] >= (3 * RUNS) / 16, `reference readouts posted: ${posts[0]}`);
+  const harnessPosting = host.measureAllocation(graphQuantum, RUNS);
+  await host.flush();
+  console.log(`  allocation, reference + match: ${bytes.toFixed(3)} B/quantum (with the harness's postMessage clones: ${harnessPosting.toFixed(1)} B/quantum)`);
+  assert.ok(bytes < 1, `reference + match allocate ${bytes} B per quantum`);
+  assert.equal(host.errors, []);
+});
+
+test(`a reference instance alone: < 1 byte per quantum over ${RUNS} quanta`, async () => {
+  const { result: bytes, posts } = withCountedPosts(() => host.measureAllocation(referenceQuantum, RUNS));
+  assert.ok(posts[0] >= (3 * RUNS) / 16, `reference readouts posted: ${posts[0]}`);
+  await host.flush();
+  console.log(`  allocation, reference alone: ${bytes.toFixed(3)} B/quantum`);
+  assert.ok(bytes < 1, `the reference allocates ${bytes} B per quantum`);
+  assert.equal(host.errors, []);
+});
+
+test.run();
