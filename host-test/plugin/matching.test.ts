@@ -176,8 +176,13 @@ for (const inputLufs of [-40, -30, -18, -10, -6]) {
 
 tgt('10 s of -80 LUFS noise raises the gain by less than 1 dB (defaults)', async () => {
   const rig = await makeRig({ sampleRate: FS });
-  const quiet = noise(FS, 10.5, -80);
-  const lufs = measure(quiet, FS).integrated;
+  // White noise scaled so that its short-term loudness is exactly -80 LUFS (below the absolute gate of
+  // BS.1770, so its integrated loudness is -Infinity).
+  const raw = noise(FS, 10.5, -80);
+  const scale = 10 ** ((-80 - measure(raw, FS).shortTerm) / 20);
+  const quiet = raw.map((x) => x.map((v) => v * scale));
+  const lufs = measure(quiet, FS).shortTerm;
+  assert.ok(Math.abs(lufs + 80) < 0.01, `${lufs}`);
   const match = await rig.add({ mode: 3 });
   const run = await runChain(rig, quiet, null, null, match, 10.2);
   const gains = run.readouts.map((r) => r.gain.applied);
