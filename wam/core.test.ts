@@ -205,6 +205,11 @@ test('readouts: every 40 ms of audio, engine slots plus link bits, link, mode an
   assert.is(r.gain.applied, -4.5);
   assert.ok(r.status.gated && r.status.tracking && r.status.noReference && !r.status.linked);
   assert.is(r.mode, 'match');
+  assert.is(r.parameters.link, 9);
+  assert.is(r.parameters.tolerance, 0.5, 'parameter values ride along, so a GUI follows automation');
+  core.setParameter(P.tolerance, 2.25);
+  core.fillReadout(0);
+  assert.is(decodeReadout(core.readout).parameters.tolerance, 2.25);
   // Odd quantum sizes still give about 25 readouts per second.
   const odd = make();
   let count = 0;

@@ -13,7 +13,7 @@
 import { P, R, READOUT_COUNT, S, type EngineExports } from './engine-abi.ts';
 import { FrameRing, LINK_STATUS_MASK, LinkReader, MAX_RING_CHANNELS, type LinkBus } from './link-bus.ts';
 import { PARAMETERS, clampSlot, defaultParameterValues } from './parameters.ts';
-import { READOUT_FRAME, READOUT_LINK, READOUT_MESSAGE_LENGTH, READOUT_MODE } from './readout.ts';
+import { READOUT_FRAME, READOUT_LINK, READOUT_MESSAGE_LENGTH, READOUT_MODE, READOUT_PARAMETERS } from './readout.ts';
 import { makeState, type LevelMatchState } from './state.ts';
 
 /** Frames per engine call (the engine is created with this maxFrames). */
@@ -213,6 +213,7 @@ export class LevelMatchCore {
     d[READOUT_LINK] = this.values[P.link];
     d[READOUT_MODE] = this.values[P.mode];
     d[READOUT_FRAME] = frame;
+    d.set(this.values, READOUT_PARAMETERS);
     return d;
   }
 

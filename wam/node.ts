@@ -4,9 +4,13 @@
  * - readouts: `node.readout` (the latest, decoded) and a `readout` event (CustomEvent, detail = the readout)
  *   about 25 times per second of audio;
  * - setState() that validates first and rejects (sending nothing) when the state is invalid;
+ * - a `parameterchange` event (plain Event) after setParameterValues() or setState() from the main thread has
+ *   reached the processor, so a GUI can re-read the values even while no audio runs (automation on the audio
+ *   thread shows up in the readouts' `parameters` instead);
  * - resetMeters().
  */
 import { WamNode, type WebAudioModule } from '@webaudiomodules/sdk';
+import type { WamParameterDataMap } from '@webaudiomodules/api';
 import { decodeReadout, type Readout } from './readout.ts';
 import { parseState, type LevelMatchState } from './state.ts';
 
@@ -39,6 +43,7 @@ export class LevelMatchNode extends WamNode {
   constructor(module: WebAudioModule, options: AudioWorkletNodeOptions) {
     super(module, options);
     (this._supportedEventTypes as Set<string>).add('readout');
+    (this._supportedEventTypes as Set<string>).add('parameterchange');
   }
 
   /** The latest readout, or null before the first one. */
@@ -80,6 +85,13 @@ export class LevelMatchNode extends WamNode {
   override async setState(state: unknown): Promise<void> {
     const parsed = parseState(state);
     await super.setState(parsed);
+    this.dispatchEvent(new Event('parameterchange'));
+  }
+
+  /** Sets parameter values (the SDK's message round trip), then fires `parameterchange`. */
+  override async setParameterValues(parameterValues: WamParameterDataMap): Promise<void> {
+    await super.setParameterValues(parameterValues);
+    this.dispatchEvent(new Event('parameterchange'));
   }
 
   /** Resets the meters and readings (not the gain). */

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { R, READOUT_COUNT, S } from './engine-abi.ts';
-import { READOUT_FRAME, READOUT_LINK, READOUT_MESSAGE_LENGTH, READOUT_MODE, decodeReadout, decodeStatus } from './readout.ts';
+import { READOUT_FRAME, READOUT_LINK, READOUT_MESSAGE_LENGTH, READOUT_MODE, READOUT_PARAMETERS, decodeReadout, decodeStatus } from './readout.ts';
+import { PARAMETER_IDS } from './parameters.ts';
 
 test('decodes every slot into the friendly object', () => {
   const d = new Float64Array(READOUT_MESSAGE_LENGTH);
@@ -11,6 +12,7 @@ test('decodes every slot into the friendly object', () => {
   d[READOUT_LINK] = 5;
   d[READOUT_MODE] = 2;
   d[READOUT_FRAME] = 48000 * 3600;
+  for (let i = 0; i < PARAMETER_IDS.length; i++) d[READOUT_PARAMETERS + i] = i * 0.5;
   const r = decodeReadout(d);
   assert.equal(r.reference, { momentary: -Infinity, shortTerm: 101, integrated: 102, momentaryMax: 116, shortTermMax: 117, range: 122, rms: 127 });
   assert.equal(r.input, { momentary: 103, shortTerm: 104, integrated: 105, momentaryMax: 120, shortTermMax: 121, range: 123, rms: 126, truePeak: 111 });
@@ -22,6 +24,10 @@ test('decodes every slot into the friendly object', () => {
   assert.is(r.link, 5);
   assert.is(r.mode, 'sidechain');
   assert.is(r.frame, 48000 * 3600);
+  assert.is(Object.keys(r.parameters).join(), PARAMETER_IDS.join(), 'every parameter, in slot order');
+  assert.is(r.parameters.mode, 0);
+  assert.is(r.parameters.tolerance, 2.5);
+  assert.is(r.parameters.bypass, 7.5);
   assert.is(r.statusBits, S.linked | S.gated | S.tracking);
   assert.equal(Object.entries(r.status).filter(([, v]) => v).map(([k]) => k), ['linked', 'gated', 'tracking']);
 });
@@ -38,7 +44,7 @@ test('status bits map one to one', () => {
 });
 
 test('short arrays are rejected', () => {
-  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 31 values, got 28/);
+  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 47 values, got 28/);
 });
 
 test.run();

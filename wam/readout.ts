@@ -5,13 +5,19 @@
  * Pure module.
  */
 import { R, READOUT_COUNT, S } from './engine-abi.ts';
-import { MODE_CHOICES } from './parameters.ts';
+import { MODE_CHOICES, PARAMETER_IDS, type ParameterId } from './parameters.ts';
 
 /** Extra slots the processor appends after the engine's readout. */
 export const READOUT_LINK = READOUT_COUNT; // link channel 1..16
 export const READOUT_MODE = READOUT_COUNT + 1; // mode index (parameter `mode`)
 export const READOUT_FRAME = READOUT_COUNT + 2; // absolute frame (context clock) the readout was taken at
-export const READOUT_MESSAGE_LENGTH = READOUT_COUNT + 3;
+/**
+ * The parameters' plain values at the readout's frame, in slot order (PARAMETER_IDS): a GUI follows host
+ * automation through them without asking the audio thread (getParameterValues is a message round trip that
+ * allocates there).
+ */
+export const READOUT_PARAMETERS = READOUT_COUNT + 3;
+export const READOUT_MESSAGE_LENGTH = READOUT_PARAMETERS + PARAMETER_IDS.length;
 
 /** Loudness figures of one signal: LUFS, range in LU, rms on the LUFS scale (unweighted, 3 s). */
 export interface LoudnessReadout {
@@ -73,6 +79,8 @@ export interface Readout {
   mode: ModeName;
   /** Absolute frame (of the AudioContext clock) at which the readout was taken. */
   frame: number;
+  /** Every parameter's plain value at that frame (automation included). */
+  parameters: Record<ParameterId, number>;
 }
 
 const STATUS_BITS: ReadonlyArray<readonly [keyof ReadoutStatus, number]> = [
@@ -108,6 +116,8 @@ export function decodeReadout(d: ArrayLike<number>): Readout {
   }
   const statusBits = d[R.status] >>> 0;
   const mode = MODE_CHOICES[d[READOUT_MODE]] ?? MODE_CHOICES[1];
+  const parameters = {} as Record<ParameterId, number>;
+  for (let i = 0; i < PARAMETER_IDS.length; i++) parameters[PARAMETER_IDS[i]] = d[READOUT_PARAMETERS + i];
   return {
     reference: {
       momentary: d[R.refM],
@@ -146,5 +156,6 @@ export function decodeReadout(d: ArrayLike<number>): Readout {
     link: d[READOUT_LINK],
     mode,
     frame: d[READOUT_FRAME],
+    parameters,
   };
 }
