@@ -17,6 +17,21 @@ import { DESCRIPTOR } from './descriptor.ts';
 import { LevelMatchNode } from './node.ts';
 import { parseState, DEFAULT_CHANNELS, type LevelMatchState } from './state.ts';
 
+/**
+ * The GUI lives in its own bundle beside this one (dist/plugin/gui.js), loaded on the first createGui(): a host
+ * that never opens the GUI (an offline bounce, a headless test) never loads Lit or touches the DOM.
+ */
+export const GUI_URL = new URL('./gui.js', import.meta.url).href;
+type GuiBundle = typeof import('../gui/index.ts');
+let guiBundle: Promise<GuiBundle> | null = null;
+function loadGui(): Promise<GuiBundle> {
+  guiBundle ??= (import(GUI_URL) as Promise<GuiBundle>).catch((e: unknown) => {
+    guiBundle = null;
+    throw e;
+  });
+  return guiBundle;
+}
+
 let instanceCounter = 0;
 
 export class LevelMatch extends WebAudioModule<LevelMatchNode> {
@@ -63,16 +78,19 @@ export class LevelMatch extends WebAudioModule<LevelMatchNode> {
     return node;
   }
 
-  /** A placeholder element until the GUI exists (gui/). */
+  /**
+   * A new `<levelmatch-gui>` element bound to this instance's node (several may be open at once). Default size
+   * 760 x 500 CSS px; set its width/height for anything from about 360 x 200 upwards.
+   */
   override async createGui(): Promise<HTMLElement> {
-    const el = document.createElement('div');
-    el.className = 'levelmatch-gui';
-    el.textContent = this.name;
-    el.style.cssText = 'display:inline-block;padding:8px 12px;font:14px system-ui,sans-serif;border:1px solid #888;border-radius:4px';
-    return el;
+    const gui = await loadGui();
+    return gui.createLevelMatchGui(this.audioNode);
   }
 
+  /** Disconnects the element from the node (listeners, animation frames) and removes it from the page. */
   override destroyGui(el: Element): void {
-    el.remove();
+    const destroy = (el as { destroy?: unknown }).destroy;
+    if (typeof destroy === 'function') destroy.call(el);
+    else el.remove();
   }
 }

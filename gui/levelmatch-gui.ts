@@ -1,0 +1,458 @@
+/**
+ * `<levelmatch-gui>`: the plugin's face, returned by LevelMatch.createGui(). Main thread only.
+ *
+ * It never touches DSP. It reads the node's readouts (the `readout` event, ~25/s while audio runs) and talks
+ * to the plugin through the node's parameter API (ParameterBridge: setParameterValues / getParameterValues,
+ * plus the parameter values every readout carries, which is how host automation moves the controls).
+ *
+ * Default size 760 x 500 CSS px (stated here and in the README); a host may size it anywhere from a compact
+ * strip of about 360 x 200 (header, status, gain, meters; the rest scrolls) to as large as it likes (the
+ * history graph takes the extra room). Restyle through the CSS custom properties of theme.ts.
+ *
+ * Rendering budget: Lit re-renders only when a parameter, the mode or the scale changes. Readouts update the
+ * meters, gain and status text directly (no template work at 25 Hz); the history canvas draws in its own
+ * requestAnimationFrame loop, paused while hidden.
+ */
+import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
+import { baseStyles, defineOnce } from './theme.ts';
+import { ParameterBridge, type ParameterNode } from './parameter-bridge.ts';
+import { statusLine, WAITING, type StatusTone } from './status-text.ts';
+import { formatLevel } from './format.ts';
+import { PARAMETERS, parameterIndex, isParameterId, MODE_CHOICES, DETECTOR_CHOICES, FOLLOW_CHOICES, type ParameterId } from '../wam/parameters.ts';
+import type { Readout } from '../wam/readout.ts';
+import type { ScaleName } from './display/meter-scale.ts';
+import type { LevelMatchMeter } from './display/meter.ts';
+import type { LevelMatchHistory } from './display/history.ts';
+import type { LevelMatchGainReadout } from './display/gain-readout.ts';
+import './display/index.ts';
+import './widgets/index.ts';
+
+/** What the GUI needs of the node: the parameter API, readouts, meter reset (LevelMatchNode has all of it). */
+export interface GuiNode extends ParameterNode {
+  readonly readout: Readout | null;
+  resetMeters(): void;
+}
+
+/** How each continuous parameter's knob behaves: arrow-key step, drag taper, decimals shown. */
+interface KnobSpec {
+  id: ParameterId;
+  keyStep: number;
+  taper: number;
+  decimals: number;
+  /** Modes in which the parameter acts (others show it dimmed). */
+  modes: readonly number[];
+}
+const MATCHING = [1, 2, 3];
+const KNOBS: readonly KnobSpec[] = [
+  { id: 'response', keyStep: 0.1, taper: 3, decimals: 1, modes: MATCHING },
+  { id: 'tolerance', keyStep: 0.1, taper: 1, decimals: 1, modes: MATCHING },
+  { id: 'maxBoost', keyStep: 0.5, taper: 1, decimals: 1, modes: MATCHING },
+  { id: 'maxCut', keyStep: 0.5, taper: 1, decimals: 1, modes: MATCHING },
+  { id: 'gate', keyStep: 1, taper: 1, decimals: 0, modes: MATCHING },
+  { id: 'target', keyStep: 0.5, taper: 1, decimals: 1, modes: [3] },
+  { id: 'offset', keyStep: 0.1, taper: 1, decimals: 1, modes: MATCHING },
+  { id: 'latency', keyStep: 1, taper: 2, decimals: 0, modes: [1, 2] },
+  { id: 'ceiling', keyStep: 0.1, taper: 1, decimals: 1, modes: MATCHING },
+];
+
+const label = (id: ParameterId): string => PARAMETERS[parameterIndex(id)].label;
+const title = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+const MODE_LABELS = MODE_CHOICES.map(title);
+const DETECTOR_LABELS = ['M', 'S', 'I', 'RMS'];
+const DETECTOR_TITLES = DETECTOR_CHOICES.map((c) => (c === 'rms' ? 'RMS (unweighted, 3 s)' : `${title(c)} loudness`));
+const FOLLOW_LABELS = FOLLOW_CHOICES.map(title);
+const LISTEN_LABELS = ['Output', 'Reference'];
+const MODE_SHORT = ['Ref', 'Match', 'Side', 'Target'];
+const SCALES: readonly ScaleName[] = ['ebu9', 'ebu18'];
+/** Below either size (CSS px) the compact layout applies. */
+const COMPACT_WIDTH = 560;
+const COMPACT_HEIGHT = 300;
+
+export class LevelMatchGui extends LitElement {
+  static override properties = {
+    scale: { type: String, reflect: true },
+    _mode: { state: true },
+    _version: { state: true },
+    _compact: { state: true },
+  };
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+        width: 760px;
+        height: 500px;
+        min-width: 320px;
+        min-height: 180px;
+        container-type: size;
+        background: var(--_bg);
+        border-radius: var(--_radius);
+        overflow: hidden;
+        font-size: 12px;
+        user-select: none;
+        -webkit-user-select: none;
+      }
+      .frame {
+        height: 100%;
+        overflow: auto;
+        display: flex;
+        flex-direction: column;
+        gap: 8px;
+        padding: 10px 12px;
+        scrollbar-width: thin;
+        scrollbar-color: var(--_line) transparent;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 10px;
+        flex-wrap: wrap;
+      }
+      .brand {
+        font-weight: 700;
+        letter-spacing: 0.02em;
+        font-size: 14px;
+        color: var(--_text);
+      }
+      .brand span { color: var(--_accent); }
+      .spacer { flex: 1; }
+      .status {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        min-height: 24px;
+        padding: 3px 10px;
+        background: var(--_panel);
+        border-radius: var(--_radius);
+        font-size: 13px;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .status .text { overflow: hidden; text-overflow: ellipsis; }
+      .dot { width: 8px; height: 8px; border-radius: 50%; flex: none; background: var(--_dim); }
+      .status[data-tone='ok'] .dot { background: var(--_out); }
+      .status[data-tone='busy'] .dot { background: var(--_ref); }
+      .status[data-tone='warn'] .dot { background: var(--_warn); }
+      .status[data-tone='error'] .dot { background: var(--_danger); }
+      .status[data-tone='error'] .text { color: var(--_danger); }
+      main {
+        flex: 1 1 auto;
+        min-height: 150px;
+        display: grid;
+        grid-template-columns: minmax(170px, 210px) auto minmax(0, 1fr);
+        gap: 10px;
+      }
+      .panel {
+        background: var(--_panel);
+        border-radius: var(--_radius);
+        padding: 8px;
+        min-height: 0;
+        min-width: 0;
+      }
+      .gaincol { display: flex; flex-direction: column; gap: 8px; }
+      levelmatch-gain { flex: 1 1 auto; min-height: 0; }
+      .peaks { display: flex; justify-content: space-between; font-family: var(--_mono); font-size: 11px; color: var(--_dim); }
+      .peaks b { color: var(--_text); font-weight: 500; }
+      .peaks b.over { color: var(--_danger); }
+      .buttons { display: flex; gap: 6px; flex-wrap: wrap; }
+      .meters { display: flex; gap: 6px; }
+      levelmatch-meter { width: 84px; height: 100%; }
+      levelmatch-history { width: 100%; height: 100%; }
+      .controls {
+        flex: none;
+        display: flex;
+        flex-direction: column;
+        gap: 8px;
+        background: var(--_panel);
+        border-radius: var(--_radius);
+        padding: 8px 10px;
+      }
+      .choices { display: flex; gap: 14px; flex-wrap: wrap; align-items: flex-end; }
+      .knobs { display: flex; gap: 4px; flex-wrap: wrap; justify-content: space-between; align-items: flex-end; }
+      .ceil { display: flex; flex-direction: column; align-items: center; gap: 4px; }
+      [data-dim] { opacity: 0.45; }
+      .err { color: var(--_danger); }
+
+      /* A compact strip: the header, the status, the gain and the meters stay in view; controls scroll. */
+      @container (max-width: 560px) {
+        header { gap: 6px; flex-wrap: nowrap; --lm-option-padding: 6px; --lm-button-padding: 7px; }
+        main { grid-template-columns: minmax(0, 1fr) auto; }
+        .historycol { display: none; }
+        levelmatch-meter { width: 64px; }
+        .frame { padding: 6px 8px; gap: 6px; }
+      }
+      @container (max-height: 300px) {
+        /* header + status + gaps + padding take about 72 px; the rest of the strip is the gain and meters. */
+        main { flex: none; min-height: 0; height: max(100px, calc(100cqh - 72px)); }
+        .buttons, .peaks { display: none; }
+        .status { min-height: 20px; font-size: 12px; padding: 2px 8px; }
+        .frame { padding: 6px 8px; gap: 6px; }
+      }
+      @container (min-height: 640px) {
+        :host { font-size: 13px; }
+        main { min-height: 300px; }
+      }
+    `,
+  ];
+
+  /** The meter scale (EBU Tech 3341): 'ebu9' (default) or 'ebu18'. A GUI setting, not a plugin parameter. */
+  declare scale: ScaleName;
+  /** The mode as last seen (drives labels). */
+  declare _mode: number;
+  /** Bumped when parameter values change, to re-render the controls. */
+  declare _version: number;
+  /** The element is a small strip (under 560 x 300 px): short labels, link control moved below the fold. */
+  declare _compact: boolean;
+
+  private readonly node: GuiNode;
+  private readonly bridge: ParameterBridge;
+  private statusTone: StatusTone | '' = '';
+  private statusText = '';
+  private destroyed = false;
+  private readonly onReadout = (e: Event): void => this.showReadout((e as CustomEvent<Readout>).detail);
+  /** Watches the element's own size (content box, from the observer entry: no layout reads). */
+  private readonly sizeObserver = new ResizeObserver((entries) => {
+    const box = entries[entries.length - 1].contentRect;
+    const compact = box.width < COMPACT_WIDTH || box.height < COMPACT_HEIGHT;
+    if (compact !== this._compact) this._compact = compact;
+  });
+
+  constructor(node: GuiNode) {
+    super();
+    this.node = node;
+    this.scale = 'ebu9';
+    this._version = 0;
+    this._compact = false;
+    this.bridge = new ParameterBridge(node, () => {
+      this._mode = this.bridge.get('mode');
+      this._version++;
+    });
+    this._mode = this.bridge.get('mode');
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.destroyed) return;
+    this.bridge.connect();
+    this.node.addEventListener('readout', this.onReadout);
+    this.sizeObserver.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.bridge.disconnect();
+    this.node.removeEventListener('readout', this.onReadout);
+    this.sizeObserver.disconnect();
+  }
+
+  /** Releases the node for good (destroyGui): listeners off, element removed. */
+  destroy(): void {
+    this.destroyed = true;
+    this.bridge.disconnect();
+    this.node.removeEventListener('readout', this.onReadout);
+    this.sizeObserver.disconnect();
+    this.remove();
+  }
+
+  /** A parameter's current plain value as the GUI shows it. */
+  value(id: ParameterId): number {
+    return this.bridge.get(id);
+  }
+
+  protected override firstUpdated(): void {
+    const r = this.node.readout;
+    if (r !== null) this.showReadout(r);
+    else this.setStatus(WAITING.text, WAITING.tone);
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (changed.has('_mode') && this.node.readout !== null) this.showReadout(this.node.readout);
+  }
+
+  // ---- readouts: direct DOM updates ----
+
+  private q<T extends Element>(sel: string): T | null {
+    return this.renderRoot.querySelector<T>(sel);
+  }
+
+  private showReadout(r: Readout): void {
+    if (r === null || typeof r !== 'object' || r.status === undefined) return;
+    const refMeter = this.q<LevelMatchMeter>('#meter-ref');
+    const outMeter = this.q<LevelMatchMeter>('#meter-out');
+    const gain = this.q<LevelMatchGainReadout>('levelmatch-gain');
+    const history = this.q<LevelMatchHistory>('levelmatch-history');
+    const mode = r.mode;
+    // Match and sidechain compare against the reference; target and reference mode meter the input.
+    const left = mode === 'match' || mode === 'sidechain' ? r.reference : r.input;
+    const right = mode === 'reference' ? r.input : r.output;
+    refMeter?.setReading(left.momentary, left.shortTerm, left.momentaryMax, left.shortTermMax, left.integrated, left.range, mode === 'match' || mode === 'sidechain' ? NaN : r.input.truePeak);
+    outMeter?.setReading(right.momentary, right.shortTerm, right.momentaryMax, right.shortTermMax, right.integrated, right.range, mode === 'reference' ? r.input.truePeak : r.output.truePeak);
+    const p = r.parameters;
+    const s = r.status;
+    const state = s.bypassed ? 'bypassed' : mode === 'reference' ? 'idle' : s.held || s.noReference || s.gated ? 'held' : s.atCeiling || s.atRangeLimit ? 'limited' : 'active';
+    gain?.setGain(r.gain.applied, r.gain.wanted, p.maxCut, p.maxBoost, state);
+    history?.push(left.shortTerm, right.shortTerm, r.gain.applied);
+    this.setText('#tp-in', formatLevel(r.input.truePeak), r.input.truePeak > p.ceiling);
+    const tpOut = mode === 'reference' ? r.input.truePeak : r.output.truePeak;
+    this.setText('#tp-out', formatLevel(tpOut), tpOut > p.ceiling);
+    const line = statusLine(r);
+    this.setStatus(line.text, line.tone);
+  }
+
+  private setText(sel: string, text: string, over: boolean): void {
+    const el = this.q<HTMLElement>(sel);
+    if (el === null) return;
+    if (el.textContent !== text) el.textContent = text;
+    el.classList.toggle('over', over);
+  }
+
+  private setStatus(text: string, tone: StatusTone): void {
+    const el = this.q<HTMLElement>('.status');
+    if (el === null) return;
+    if (tone !== this.statusTone) {
+      el.dataset.tone = tone;
+      this.statusTone = tone;
+    }
+    if (text !== this.statusText) {
+      (el.querySelector('.text') as HTMLElement).textContent = text;
+      this.statusText = text;
+    }
+  }
+
+  // ---- user input ----
+
+  private onInput(e: CustomEvent<{ value: number }>): void {
+    const id = (e.target as HTMLElement).dataset.param;
+    if (id === 'scale') {
+      this.scale = SCALES[e.detail.value] ?? 'ebu9';
+      return;
+    }
+    if (isParameterId(id)) this.bridge.set(id, e.detail.value);
+  }
+
+  private onGesture(e: CustomEvent<{ active: boolean }>): void {
+    const id = (e.target as HTMLElement).dataset.param;
+    if (isParameterId(id)) this.bridge.gesture(id, e.detail.active);
+  }
+
+  /** Learn: on = learn (restarting it), off while learning = lock the learned gain (hold). */
+  private onLearn(e: CustomEvent<{ value: number }>): void {
+    e.stopPropagation();
+    if (e.detail.value) {
+      if (this.bridge.get('follow') === 1) this.bridge.set('follow', 0);
+      this.bridge.set('follow', 1);
+    } else if (this.bridge.get('follow') === 1) {
+      this.bridge.set('follow', 2);
+    }
+  }
+
+  /** Hold: on = hold the gain where it is; off = follow continuously again. */
+  private onHold(e: CustomEvent<{ value: number }>): void {
+    e.stopPropagation();
+    this.bridge.set('follow', e.detail.value ? 2 : 0);
+  }
+
+  private onReset(): void {
+    this.node.resetMeters();
+    this.q<LevelMatchHistory>('levelmatch-history')?.clear();
+    this.q<LevelMatchMeter>('#meter-ref')?.clear();
+    this.q<LevelMatchMeter>('#meter-out')?.clear();
+  }
+
+  // ---- template ----
+
+  override render() {
+    const v = (id: ParameterId): number => this.bridge.get(id);
+    const mode = v('mode');
+    const follow = v('follow');
+    const leftLabel = mode === 1 || mode === 2 ? (mode === 2 ? 'Sidechain' : 'Reference') : 'Input';
+    const knob = (k: KnobSpec) => {
+      const p = PARAMETERS[parameterIndex(k.id)];
+      return html`<levelmatch-knob
+        data-param=${k.id}
+        ?data-dim=${!k.modes.includes(mode)}
+        .label=${p.label}
+        .units=${p.units}
+        .min=${p.minValue}
+        .max=${p.maxValue}
+        .step=${0}
+        .defaultValue=${p.defaultValue}
+        .keyStep=${k.keyStep}
+        .taper=${k.taper}
+        .decimals=${k.decimals}
+        .value=${v(k.id)}
+      ></levelmatch-knob>`;
+    };
+    const link = PARAMETERS[parameterIndex('link')];
+    const linkField = html`<levelmatch-knob data-param="link" variant="field" ?data-dim=${mode > 1} .label=${'Link'} .units=${''}
+      .min=${link.minValue} .max=${link.maxValue} .step=${1} .keyStep=${1} .decimals=${0} .defaultValue=${link.defaultValue}
+      .value=${v('link')}></levelmatch-knob>`;
+    return html`<div
+      class="frame"
+      @levelmatch-input=${this.onInput}
+      @levelmatch-gesture=${this.onGesture}
+    >
+      <header>
+        ${this._compact ? nothing : html`<span class="brand">Level<span>Match</span></span>`}
+        <levelmatch-segmented data-param="mode" hide-label .label=${'Mode'} .options=${this._compact ? MODE_SHORT : MODE_LABELS}
+          .titles=${MODE_LABELS} .value=${mode}></levelmatch-segmented>
+        ${this._compact ? nothing : linkField}
+        <span class="spacer"></span>
+        <levelmatch-toggle data-param="listen" .label=${'A/B'} .accessibleLabel=${'A/B: hear the reference'} tone="accent"
+          .hint=${'Switch between the output and the reference at matched loudness'} .pressed=${v('listen') === 1}></levelmatch-toggle>
+        <levelmatch-toggle data-param="bypass" .label=${'Bypass'} tone="warn" .pressed=${v('bypass') === 1}></levelmatch-toggle>
+      </header>
+      <div class="status" role="status" aria-live="polite" data-tone="idle"><span class="dot"></span><span class="text"></span></div>
+      <main>
+        <section class="panel gaincol" aria-label="Gain">
+          <levelmatch-gain></levelmatch-gain>
+          <div class="peaks" aria-label="True peak"><span>TP in <b id="tp-in">−∞</b></span><span>TP out <b id="tp-out">−∞</b></span></div>
+          <div class="buttons">
+            <levelmatch-toggle .label=${'Learn'} .pressed=${follow === 1} .hint=${'Learn the integrated difference; press again to lock it'}
+              @levelmatch-input=${this.onLearn}></levelmatch-toggle>
+            <levelmatch-toggle .label=${'Hold'} tone="warn" .pressed=${follow === 2} .hint=${'Hold the gain where it is'}
+              @levelmatch-input=${this.onHold}></levelmatch-toggle>
+            <levelmatch-toggle kind="action" .label=${'Reset'} .accessibleLabel=${'Reset meters'} .hint=${'Reset the meters and the history'}
+              @levelmatch-action=${this.onReset}></levelmatch-toggle>
+          </div>
+        </section>
+        <section class="panel meters" aria-label="Loudness meters">
+          <levelmatch-meter id="meter-ref" .label=${leftLabel} tone="ref" .scale=${this.scale}></levelmatch-meter>
+          <levelmatch-meter id="meter-out" .label=${'Output'} tone="out" .scale=${this.scale}></levelmatch-meter>
+        </section>
+        <section class="panel historycol" aria-label="History, last 30 seconds">
+          <levelmatch-history .scale=${this.scale}></levelmatch-history>
+        </section>
+      </main>
+      <section class="controls" aria-label="Settings">
+        <div class="choices">
+          ${this._compact ? linkField : nothing}
+          <levelmatch-segmented data-param="detector" ?data-dim=${mode === 0} .label=${label('detector')} .options=${DETECTOR_LABELS}
+              .titles=${DETECTOR_TITLES} .value=${v('detector')}></levelmatch-segmented>
+          <levelmatch-segmented data-param="follow" ?data-dim=${mode === 0} .label=${label('follow')} .options=${FOLLOW_LABELS}
+              .value=${follow}></levelmatch-segmented>
+          <levelmatch-segmented data-param="listen" .label=${label('listen')} .options=${LISTEN_LABELS} .value=${v('listen')}></levelmatch-segmented>
+          <levelmatch-segmented data-param="scale" .label=${'Meter scale'} .options=${['EBU +9', 'EBU +18']}
+              .value=${SCALES.indexOf(this.scale)}></levelmatch-segmented>
+        </div>
+        <div class="knobs">
+          ${KNOBS.map(knob)}
+          <span class="ceil" ?data-dim=${mode === 0}>
+            <levelmatch-toggle data-param="ceilingOn" .label=${'Ceiling'} .accessibleLabel=${'Ceiling on'} tone="accent"
+              .pressed=${v('ceilingOn') === 1}></levelmatch-toggle>
+          </span>
+        </div>
+      </section>
+    </div>`;
+  }
+}
+
+defineOnce('levelmatch-gui', LevelMatchGui);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'levelmatch-gui': LevelMatchGui;
+  }
+}

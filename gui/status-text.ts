@@ -1,0 +1,99 @@
+/**
+ * The status line: what the plugin is doing, in words a producer reads at a glance ("Matching reference on
+ * link 2", "Holding +3.2 dB", "Gated: input below −50 LUFS"). Pure: a readout (wam/readout.ts) in, a sentence and
+ * a tone out, so every case is tested in Node.
+ *
+ * One primary message says what the gain is doing (the first that applies, in the order below: the reason the
+ * gain cannot follow beats what it would otherwise do), and short notes add limits that act at the same time
+ * ("At ceiling", "At max boost").
+ */
+import type { Readout } from '../wam/readout.ts';
+import { formatGain, formatLevel, formatSeconds } from './format.ts';
+
+export type StatusTone = 'idle' | 'ok' | 'busy' | 'warn' | 'error';
+
+export interface StatusLine {
+  /** The whole line, parts joined by " · ". */
+  text: string;
+  /** The primary message alone. */
+  primary: string;
+  /** Notes on limits acting now. */
+  notes: string[];
+  tone: StatusTone;
+}
+
+/** Before the first readout (no audio has been processed yet). */
+export const WAITING: StatusLine = Object.freeze({ text: 'Waiting for audio', primary: 'Waiting for audio', notes: [], tone: 'idle' }) as StatusLine;
+
+/** The status line for a readout. `parameters` carries gate, target, maxBoost, maxCut, ceiling. */
+export function statusLine(r: Readout): StatusLine {
+  const p = r.parameters;
+  const s = r.status;
+  const link = r.link;
+  const held = formatGain(r.gain.engine);
+  let primary: string;
+  let tone: StatusTone;
+
+  const notes: string[] = [];
+  if (s.nonFiniteInput) notes.push('Bad samples (NaN/Inf) in the input: replaced by silence');
+
+  if (s.bypassed) {
+    primary = 'Bypassed';
+    tone = 'idle';
+  } else if (r.mode === 'reference') {
+    if (s.duplicateReference) {
+      primary = `Another reference already sends on link ${link}`;
+      tone = 'error';
+    } else {
+      primary = `Reference on link ${link}`;
+      tone = 'ok';
+    }
+  } else if (s.listeningReference) {
+    primary = r.mode === 'target' ? 'Listening: input before the gain' : 'Listening: the reference';
+    tone = 'busy';
+  } else if ((r.mode === 'match') && s.referenceLost) {
+    primary = `Reference on link ${link} lost: holding ${held} dB`;
+    tone = 'error';
+  } else if (r.mode === 'match' && s.noReference) {
+    primary = `No reference on link ${link}`;
+    tone = 'error';
+  } else if (r.mode === 'sidechain' && s.noReference) {
+    primary = 'No sidechain signal';
+    tone = 'error';
+  } else if (s.held) {
+    primary = `Holding ${held} dB`;
+    tone = 'warn';
+  } else if (s.gated) {
+    primary = `Gated: ${gatedSide(r)} below ${formatLevel(p.gate, 0)} LUFS`;
+    tone = 'warn';
+  } else if (s.learning) {
+    primary = `Learning ${formatSeconds(r.learnSeconds)}`;
+    tone = 'busy';
+  } else if (r.mode === 'target') {
+    primary = `Trimming to ${formatLevel(p.target)} LUFS`;
+    tone = 'ok';
+  } else if (r.mode === 'sidechain') {
+    primary = 'Matching the sidechain';
+    tone = 'ok';
+  } else {
+    primary = `Matching reference on link ${link}`;
+    tone = 'ok';
+  }
+
+  if (!s.bypassed && r.mode !== 'reference') {
+    if (s.atCeiling) notes.push('At ceiling');
+    if (s.atRangeLimit) notes.push(r.gain.wanted >= 0 ? `At max boost ${formatGain(p.maxBoost)} dB` : `At max cut ${formatGain(-p.maxCut)} dB`);
+  }
+  if (notes.length > 0 && tone === 'ok') tone = 'warn';
+  const text = notes.length > 0 ? `${primary} · ${notes.join(' · ')}` : primary;
+  return { text, primary, notes, tone };
+}
+
+/** Which side the gate is holding for: the input when its momentary loudness is below the gate, else the reference. */
+function gatedSide(r: Readout): string {
+  const gate = r.parameters.gate;
+  const inM = r.input.momentary;
+  if (!(inM >= gate)) return 'input';
+  if (r.mode === 'target') return 'input';
+  return r.mode === 'sidechain' ? 'sidechain' : 'reference';
+}
