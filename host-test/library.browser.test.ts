@@ -2,46 +2,13 @@
 // AudioWorkletGlobalScope rendering an OfflineAudioContext, where there is no fetch, atob or TextDecoder.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from './browser.ts';
-import { serveStatic, type StaticServer } from './static-server.ts';
+import { browserSession } from './browser-session.ts';
 import { LoudnessMeter } from '../lib/index.ts';
 import type { LoudnessResult } from '../lib/types.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const available = chromiumAvailable();
-if (!available) {
-  const msg = `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  if (process.env.CI) throw new Error(`${msg}: the real-browser tests cannot run in CI`);
-  console.warn(`\n!!! ${msg}: the real-browser tests are SKIPPED.\n`);
-}
-const t = available ? test : test.skip;
+const { t, session } = browserSession();
 
-let server: StaticServer;
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
-
-test.before(async () => {
-  if (!available) return;
-  server = await serveStatic(root);
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${server.url}/host-test/pages/blank.html`);
-});
-
-test.after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** The same -23 dBFS 1 kHz stereo sine, 20 s at 48 kHz, metered in 128-frame pushes: runs in Node or a page. */
+/** The same -23 dBFS 1 kHz stereo sine, 20 s at 48 kHz, metered in 128-frame pushes: runs in Node or a session.page. */
 async function meterSine(Meter: typeof LoudnessMeter): Promise<LoudnessResult> {
   const sr = 48000;
   const x = new Float32Array(sr * 20);
@@ -52,7 +19,7 @@ async function meterSine(Meter: typeof LoudnessMeter): Promise<LoudnessResult> {
 }
 
 t('on a page: the same numbers as in Node, to the last bit', async () => {
-  const inBrowser = await page.evaluate(async (source) => {
+  const inBrowser = await session.page.evaluate(async (source) => {
     const { LoudnessMeter: Meter } = await import('/dist/index.js' as string);
     const fn = new Function(`return (${source})`)();
     return fn(Meter);
@@ -62,11 +29,11 @@ t('on a page: the same numbers as in Node, to the last bit', async () => {
   for (const k of ['momentary', 'shortTerm', 'integrated', 'momentaryMax', 'shortTermMax', 'truePeak', 'samplePeak'] as const) {
     assert.is(inBrowser[k], inNode[k], k);
   }
-  assert.equal(problems, []);
+  assert.equal(session.problems, []);
 });
 
 t('in an AudioWorklet rendering an OfflineAudioContext', async () => {
-  const { frames, result } = await page.evaluate(async () => {
+  const { frames, result } = await session.page.evaluate(async () => {
     const sr = 48000;
     const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: sr * 10, sampleRate: sr });
     await ctx.audioWorklet.addModule('/host-test/pages/meter-worklet.js');
@@ -94,7 +61,7 @@ t('in an AudioWorklet rendering an OfflineAudioContext', async () => {
   assert.ok(Math.abs(result.shortTerm + 23) < 0.1, `short-term ${result.shortTerm}`);
   assert.ok(Math.abs(result.truePeak + 23) < 0.1, `true peak ${result.truePeak}`);
   assert.is(result.nonFinite, 0);
-  assert.equal(problems, []);
+  assert.equal(session.problems, []);
 });
 
 test.run();

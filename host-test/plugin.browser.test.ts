@@ -3,47 +3,14 @@
 // live in host-test/pages/plugin-host.js.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from './browser.ts';
-import { serveStatic, type StaticServer } from './static-server.ts';
+import { browserSession } from './browser-session.ts';
 import { PARAMETER_IDS } from '../wam/parameters.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const available = chromiumAvailable();
-if (!available) {
-  const msg = `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  if (process.env.CI) throw new Error(`${msg}: the real-browser tests cannot run in CI`);
-  console.warn(`\n!!! ${msg}: the real-browser tests are SKIPPED.\n`);
-}
-const t = available ? test : test.skip;
-
-let server: StaticServer;
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
-
-test.before(async () => {
-  if (!available) return;
-  server = await serveStatic(root);
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${server.url}/host-test/pages/blank.html`);
-});
-
-test.after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { t, session } = browserSession();
 
 /** Runs an exported scenario of plugin-host.js on the page. */
 function scenario<T>(name: string, arg?: unknown): Promise<T> {
-  return page.evaluate(
+  return session.page.evaluate(
     ([n, a]) => import('/host-test/pages/plugin-host.js' as string).then((m) => m[n as string](a)),
     [name, arg] as const,
   ) as Promise<T>;
@@ -76,14 +43,14 @@ t('source -> reference -> -10 dB -> match: the match output is as loud as the re
   assert.is(r.descriptor.hasMidiInput, false);
   assert.is(r.descriptor.hasAutomationInput, true);
   assert.equal(r.paramIds, [...PARAMETER_IDS]);
-  assert.equal(problems, []);
+  assert.equal(session.problems, []);
 });
 
 t('the same when the two instances are not connected to each other (undefined processing order)', async () => {
   const r = await scenario<MatchResult>('renderMatch', { downstream: false });
   assert.ok(Math.abs(r.outLevel - r.refLevel) < 0.3, `match ${r.outLevel.toFixed(3)} dB vs reference ${r.refLevel.toFixed(3)} dB`);
   assert.ok(r.last !== null && r.last.status.linked, JSON.stringify(r.last));
-  assert.equal(problems, []);
+  assert.equal(session.problems, []);
 });
 
 t('state: a held gain applies from the first sample; invalid states reject naming the problem', async () => {
@@ -103,7 +70,7 @@ t('state: a held gain applies from the first sample; invalid states reject namin
   ]);
   assert.is(r.createError, 'unsupported state version 9');
   assert.equal(r.after, r.before, 'a rejected state changes nothing');
-  assert.equal(problems, []);
+  assert.equal(session.problems, []);
 });
 
 t('automation at sample times (plain and normalised), MIDI/transport ignored quietly, a mono node', async () => {
@@ -119,7 +86,7 @@ t('automation at sample times (plain and normalised), MIDI/transport ignored qui
   assert.is(r.tolerance, 1.5, 'normalised 0.5 of 0..3');
   assert.is(r.normalized.tolerance.value, 0.5);
   assert.is(r.normalized.mode.value, 1 / 3);
-  assert.equal(problems, []);
+  assert.equal(session.problems, []);
 });
 
 // ---- effect chains (the issue's acceptance check) ----
@@ -178,7 +145,7 @@ for (const c of EFFECT_CASES) {
       assert.ok(Math.abs(x.diff) <= MATCH_TOLERANCE_LU,
         `${c.name} at ${x.time} s: match ${x.matchS.toFixed(3)} vs reference ${x.refS.toFixed(3)} LUFS (${fmt(x.diff, 3)} LU); readout ${JSON.stringify(x.readout)}`);
     }
-    assert.equal(problems, []);
+    assert.equal(session.problems, []);
   });
 }
 

@@ -1,0 +1,255 @@
+// The plugin's GUI in a real browser (headless Debian Chromium), created by the built plugin's createGui() on a
+// realtime AudioContext, as a web DAW would. Page side: host-test/pages/gui-host.js. Screenshots of the compact
+// and the large size are written to host-test/out/ (look at them).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { browserSession, REPO_ROOT } from './browser-session.ts';
+import { PARAMETER_IDS, PARAMETERS, parameterIndex } from '../wam/parameters.ts';
+
+const { t, session } = browserSession();
+const OUT = path.join(REPO_ROOT, 'host-test/out');
+
+interface Control {
+  tag: string;
+  param: string | null;
+  name: string;
+  role: string;
+  valuenow: string | null;
+  valuetext: string | null;
+  pressed: string | null;
+  checked: number | null;
+}
+
+/** Calls an export of gui-host.js on the page. */
+function call<T>(name: string, ...args: unknown[]): Promise<T> {
+  return session.page.evaluate(
+    ([n, a]) => import('/host-test/pages/gui-host.js' as string).then((m) => m[n as string](...(a as unknown[]))),
+    [name, args] as const,
+  ) as Promise<T>;
+}
+const params = () => call<Record<string, number>>('params');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const STATE = (parameters: Record<string, number>) => ({ format: 'levelmatch', version: 1, parameters, gain: 0, channels: 2 });
+
+/** Polls `f` until it returns true or `ms` pass; returns the last value it saw. */
+async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  let v = await f();
+  while (!ok(v) && Date.now() < end) {
+    await sleep(50);
+    v = await f();
+  }
+  return v;
+}
+
+test.before.each(async () => {
+  if (session.page) await session.page.setViewportSize({ width: 1280, height: 800 });
+});
+test.after.each(async () => {
+  if (session.page) await call('close');
+});
+
+t('createGui renders every control at the stated default size, with no console noise', async () => {
+  const r = await call<{ width: number; height: number; tag: string }>('open', {});
+  assert.is(r.tag, 'levelmatch-gui');
+  assert.equal([r.width, r.height], [760, 500], 'default size 760 x 500');
+  const cs = await call<Control[]>('controls');
+  const params = new Set(cs.map((c) => c.param).filter((p) => p !== null));
+  for (const id of PARAMETER_IDS) assert.ok(params.has(id), `a control for ${id}`);
+  for (const c of cs) assert.ok(c.name.length > 0, `${c.tag} ${c.param} has an accessible name`);
+  const knobs = cs.filter((c) => c.role === 'slider' && c.param !== 'link');
+  for (const k of knobs) {
+    const p = PARAMETERS[parameterIndex(k.param!)];
+    assert.is(Number(k.valuenow), p.defaultValue, `${k.param} shows its default`);
+    assert.ok(k.valuetext!.includes(p.units), `${k.param} value text "${k.valuetext}" has its unit ${p.units}`);
+  }
+  assert.is(cs.find((c) => c.param === 'mode')!.checked, 1, 'mode: match');
+  // The realtime context runs (on silence) and this match instance has no reference instance on its link.
+  const status = await until(() => call<{ status: string }>('readings'), (r) => r.status !== 'Waiting for audio');
+  assert.is(status.status, 'No reference on link 1');
+  assert.equal(session.problems, []);
+});
+
+t('with audio: meters, gain, status and history move, and the match settles', async () => {
+  await call('open', { audio: true });
+  const first = await until(() => call<{ readout: { frame: number } | null }>('readings'), (r) => r.readout !== null);
+  assert.ok(first.readout !== null, 'readouts arrive');
+  await sleep(1500);
+  const a = await call<{ status: string; ref: string; out: string; gain: string }>('readings');
+  const pa = await call<{ lit: number; hash: number; animating: boolean }>('historyPixels');
+  await sleep(1500);
+  const b = await call<{ status: string; ref: string; out: string; gain: string; readout: { applied: number; refS: number; outS: number } }>('readings');
+  const pb = await call<{ lit: number; hash: number }>('historyPixels');
+  assert.is(b.status, 'Matching reference on link 1');
+  assert.not.equal(a.ref, b.ref, 'reference meter numbers change');
+  assert.not.equal(a.out, b.out, 'output meter numbers change');
+  assert.ok(pb.lit > 200, `history draws lines (${pb.lit} lit pixels)`);
+  assert.not.equal(pa.hash, pb.hash, 'the history moves');
+  assert.ok(pa.animating !== undefined);
+  // The match instance gets the programme 6 dB quieter than its reference: the gain heads for +6 dB.
+  const settled = await until(
+    () => call<{ gain: string; readout: { applied: number; refS: number; outS: number } }>('readings'),
+    (r) => Math.abs(r.readout.applied - 6.02) < 0.3,
+    8000,
+  );
+  assert.ok(Math.abs(settled.readout.applied - 6.02) < 0.3, `gain ${settled.readout.applied}`);
+  assert.match(settled.gain, /\+6\.0|\+5\.9|\+6\.1/, `the big number shows it: ${settled.gain}`);
+  assert.equal(session.problems, []);
+});
+
+t('moving controls changes the parameters (drag, fine drag, wheel, double-click, typing, clicks)', async () => {
+  await call('open', {});
+  const page = session.page;
+  // Drag the tolerance knob up 50 px: a quarter of its 200 px travel over 0..3 dB = +0.75 dB from 0.5.
+  let c = await call<{ x: number; y: number }>('centre', 'tolerance');
+  await page.mouse.move(c.x, c.y);
+  await page.mouse.down();
+  await page.mouse.move(c.x, c.y - 25, { steps: 5 });
+  await page.mouse.move(c.x, c.y - 50, { steps: 5 });
+  await page.mouse.up();
+  let p = await until(params, (v) => v.tolerance !== 0.5);
+  assert.ok(Math.abs(p.tolerance - 1.25) < 0.02, `tolerance ${p.tolerance}`);
+  // Shift: ten times finer. 50 px -> +0.075 dB.
+  await page.mouse.move(c.x, c.y);
+  await page.keyboard.down('Shift');
+  await page.mouse.down();
+  await page.mouse.move(c.x, c.y - 50, { steps: 5 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  p = await until(params, (v) => Math.abs(v.tolerance - 1.25) > 0.01);
+  assert.ok(Math.abs(p.tolerance - 1.325) < 0.01, `fine tolerance ${p.tolerance}`);
+  // Double-click: back to the default.
+  await page.mouse.dblclick(c.x, c.y);
+  p = await until(params, (v) => v.tolerance === 0.5);
+  assert.is(p.tolerance, 0.5);
+  // Wheel over the offset knob: one notch up = one key step (0.1 dB).
+  c = await call('centre', 'offset');
+  await page.mouse.move(c.x, c.y);
+  await page.mouse.wheel(0, -100);
+  p = await until(params, (v) => v.offset !== 0);
+  assert.ok(Math.abs(p.offset - 0.1) < 1e-9, `offset ${p.offset}`);
+  // Type a value: Enter opens the editor on the focused knob.
+  await page.mouse.click(c.x, c.y);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('-6.5 dB');
+  await page.keyboard.press('Enter');
+  p = await until(params, (v) => v.offset === -6.5);
+  assert.is(p.offset, -6.5);
+  // Segmented choice and toggles.
+  const mode = await session.page.evaluate(() => import('/host-test/pages/gui-host.js' as string).then((m) => {
+    const seg = m.control('mode');
+    const radios = seg.shadowRoot.querySelectorAll('[role=radio]');
+    const b = radios[3].getBoundingClientRect();
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  }));
+  await page.mouse.click(mode.x, mode.y);
+  c = await call('centre', 'bypass');
+  await page.mouse.click(c.x, c.y);
+  p = await until(params, (v) => v.mode === 3 && v.bypass === 1);
+  assert.is(p.mode, 3, 'mode target');
+  assert.is(p.bypass, 1, 'bypass on');
+  assert.equal(session.problems, []);
+});
+
+t('host automation and setState move the controls', async () => {
+  await call('open', { audio: true });
+  await until(() => call<{ readout: unknown }>('readings'), (r) => r.readout !== null);
+  // Automation scheduled on the audio thread, 0.3 s ahead.
+  await call('automate', 'gate', -40, 0.3);
+  await call('automate', 'detector', 0, 0.3);
+  // (Two calls: the second event's time may fall a quantum later than the first's.)
+  const moved = await until(
+    () => call<Control[]>('controls'),
+    (cs) => cs.find((c) => c.param === 'gate')!.valuenow === '-40' && cs.find((c) => c.param === 'detector')!.checked === 0,
+    3000,
+  );
+  assert.is(moved.find((c) => c.param === 'gate')!.valuenow, '-40');
+  assert.is(moved.find((c) => c.param === 'detector')!.checked, 0);
+  // setState from the host, with the audio stopped: the GUI re-reads the values.
+  await session.page.evaluate(() => import('/host-test/pages/gui-host.js' as string).then((m) => m.ctx().suspend()));
+  await session.page.evaluate(
+    (s) => import('/host-test/pages/gui-host.js' as string).then((m) => m.wam().audioNode.setState(s)),
+    STATE({ mode: 3, target: -23, tolerance: 2, ceilingOn: 0, follow: 2 }),
+  );
+  const after = await until(() => call<Control[]>('controls'), (cs) => cs.find((c) => c.param === 'target')!.valuenow === '-23', 3000);
+  const by = (id: string) => after.find((c) => c.param === id)!;
+  assert.is(by('target').valuenow, '-23');
+  assert.is(by('tolerance').valuenow, '2');
+  assert.is(by('mode').checked, 3);
+  assert.is(by('follow').checked, 2);
+  assert.is(by('ceilingOn').pressed, 'false');
+  assert.equal(session.problems, []);
+});
+
+t('destroyGui leaves no animation frame, listener or observer running', async () => {
+  await call('open', { audio: true, record: true });
+  await sleep(1000);
+  const d = await call<{ connected: boolean }>('destroy');
+  assert.is(d.connected, false, 'the element is removed');
+  await call('resetFrameCount');
+  await sleep(500);
+  const left = await call<{ pendingFrames: number; framesRun: number; listeners: string[]; observers: number }>('destroyedLeftovers');
+  assert.equal(left, { pendingFrames: 0, framesRun: 0, listeners: [], observers: 0 });
+  assert.equal(session.problems, []);
+});
+
+t('keyboard: Tab reaches every control, with a visible focus ring, and the arrow keys change each', async () => {
+  await call('open', {});
+  const page = session.page;
+  await page.evaluate(() => document.getElementById('before')!.focus());
+  await page.keyboard.press('Tab');
+  const seen: Control[] = [];
+  const keys = new Set<string>();
+  for (let i = 0; i < 60; i++) {
+    const f = await call<(Control & { focusRing: boolean }) | null>('focused');
+    if (f === null) break;
+    const key = `${f.param ?? f.name}|${f.tag}`;
+    if (keys.has(key)) break;
+    keys.add(key);
+    seen.push(f);
+    assert.ok(f.focusRing, `${key} shows a focus ring`);
+    await page.keyboard.press('Tab');
+  }
+  const reached = new Set(seen.map((c) => c.param));
+  for (const id of PARAMETER_IDS) assert.ok(reached.has(id), `Tab reaches ${id}; reached ${[...keys].join(', ')}`);
+  for (const name of ['Learn', 'Hold', 'Reset meters', 'Meter scale']) {
+    assert.ok(seen.some((c) => c.name.includes(name)), `Tab reaches ${name}`);
+  }
+  // Arrow keys on every parameter control: focus it, press the key, check the parameter through the API.
+  const before = await params();
+  const tried: string[] = [];
+  for (const c of seen) {
+    if (c.param === null || c.param === 'scale' || tried.includes(c.param) || c.param === 'mode' || c.param === 'bypass') continue;
+    tried.push(c.param);
+    await page.evaluate((id) => import('/host-test/pages/gui-host.js' as string).then((m) => {
+      const el = m.control(id);
+      (el.shadowRoot.querySelector('[role=slider], [role=radio][tabindex="0"], button') as HTMLElement).focus();
+    }), c.param);
+    const key = c.role === 'radiogroup' || c.param === 'ceilingOn' ? (before[c.param] > 0 ? 'ArrowLeft' : 'ArrowRight') : before[c.param] >= PARAMETERS[parameterIndex(c.param)].maxValue ? 'ArrowDown' : 'ArrowUp';
+    await page.keyboard.press(key);
+    const after = await until(params, (v) => v[c.param!] !== before[c.param!], 2000);
+    assert.not.equal(after[c.param], before[c.param], `${key} changes ${c.param}`);
+  }
+  assert.ok(tried.length >= PARAMETER_IDS.length - 2, `arrows tried on ${tried.join(', ')}`);
+  assert.equal(session.problems, []);
+});
+
+t('screenshots: compact strip and large, with audio running', async () => {
+  mkdirSync(OUT, { recursive: true });
+  for (const [name, w, h] of [['gui-compact', 360, 200], ['gui-large', 1100, 680]] as const) {
+    await call('open', { width: w, height: h, audio: true });
+    await sleep(4000);
+    const box = await session.page.evaluate(() => import('/host-test/pages/gui-host.js' as string).then((m) => {
+      const b = m.gui().getBoundingClientRect();
+      return { x: b.x, y: b.y, width: b.width, height: b.height };
+    }));
+    assert.equal([box.width, box.height], [w, h]);
+    await session.page.screenshot({ path: path.join(OUT, `${name}.png`), clip: box });
+    await call('close');
+  }
+  assert.equal(session.problems, []);
+});
+
+test.run();
