@@ -150,6 +150,23 @@ t('moving controls changes the parameters (drag, fine drag, wheel, double-click,
   p = await until(params, (v) => v.mode === 3 && v.bypass === 1);
   assert.is(p.mode, 3, 'mode target');
   assert.is(p.bypass, 1, 'bypass on');
+  // Learn, then press again to lock what was learned (hold); Hold released goes back to continuous.
+  const button = (name: string) => session.page.evaluate((n) => import('/host-test/pages/gui-host.js' as string).then((m) => {
+    const t = [...m.gui().shadowRoot.querySelectorAll('levelmatch-toggle')].find((el) => (el as HTMLElement).shadowRoot!.textContent!.includes(n))!;
+    const b = (t as HTMLElement).shadowRoot!.querySelector('button')!.getBoundingClientRect();
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  }), name);
+  c = await button('Learn');
+  await page.mouse.click(c.x, c.y);
+  p = await until(params, (v) => v.follow === 1);
+  assert.is(p.follow, 1, 'Learn starts learning');
+  await page.mouse.click(c.x, c.y);
+  p = await until(params, (v) => v.follow === 2);
+  assert.is(p.follow, 2, 'Learn pressed again locks the learned gain');
+  c = await button('Hold');
+  await page.mouse.click(c.x, c.y);
+  p = await until(params, (v) => v.follow === 0);
+  assert.is(p.follow, 0, 'Hold released: continuous');
   assert.equal(session.problems, []);
 });
 
