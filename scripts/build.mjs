@@ -5,7 +5,9 @@
 //   4. dist/levelmatch.wasm and the type declarations in dist/types/
 //   5. the Web Audio Module in dist/plugin/: index.js (ESM, main thread, SDK included, default export the
 //      WebAudioModule), processor.js (a self-contained script for the AudioWorkletGlobalScope, WASM inside) and
-//      descriptor.json (also bundled into index.js); the descriptor's version is package.json's
+//      descriptor.json (also bundled into index.js); the descriptor's version is package.json's; gui.js (the Lit
+//      GUI, loaded by createGui() only, so a host that never opens a GUI, or runs without a DOM, never loads it)
+//   6. the demo host's script: dist/demo/main.js (the page is demo/index.html, served by `npm start`)
 // `--if-needed` skips the build when every output is newer than every source.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -18,9 +20,10 @@ const at = (...p) => path.join(root, ...p);
 
 const OUTPUTS = [
   'dist/index.js', 'dist/cli.js', 'dist/levelmatch.wasm', 'dist/types/lib/index.d.ts',
-  'dist/plugin/index.js', 'dist/plugin/processor.js', 'dist/plugin/descriptor.json',
+  'dist/plugin/index.js', 'dist/plugin/processor.js', 'dist/plugin/descriptor.json', 'dist/plugin/gui.js',
+  'dist/demo/main.js',
 ];
-const SOURCE_DIRS = ['dsp', 'lib', 'scripts', 'wam'];
+const SOURCE_DIRS = ['dsp', 'lib', 'scripts', 'wam', 'gui', 'demo'];
 
 function newestSource() {
   let newest = 0;
@@ -98,6 +101,10 @@ const descriptorVersion = {
 };
 await esbuild.build({ ...common, entryPoints: [at('wam/index.ts')], outfile: at('dist/plugin/index.js'), platform: 'browser', plugins: [descriptorVersion] });
 await esbuild.build({ ...common, format: 'iife', entryPoints: [at('wam/processor.ts')], outfile: at('dist/plugin/processor.js'), platform: 'browser' });
+await esbuild.build({ ...common, entryPoints: [at('gui/index.ts')], outfile: at('dist/plugin/gui.js'), platform: 'browser' });
+
+// The demo host. It imports the plugin by URL at run time (as a web DAW does), not through the bundle.
+await esbuild.build({ ...common, entryPoints: [at('demo/main.ts')], outfile: at('dist/demo/main.js'), platform: 'browser' });
 
 const kb = (f) => (statSync(at(f)).size / 1024).toFixed(1);
-console.log(`build: levelmatch.wasm ${kb('build/levelmatch.wasm')} KB, dist/index.js ${kb('dist/index.js')} KB, dist/plugin/index.js ${kb('dist/plugin/index.js')} KB, dist/plugin/processor.js ${kb('dist/plugin/processor.js')} KB (${Date.now() - started} ms)`);
+console.log(`build: levelmatch.wasm ${kb('build/levelmatch.wasm')} KB, dist/index.js ${kb('dist/index.js')} KB, dist/plugin/index.js ${kb('dist/plugin/index.js')} KB, dist/plugin/processor.js ${kb('dist/plugin/processor.js')} KB, dist/plugin/gui.js ${kb('dist/plugin/gui.js')} KB (${Date.now() - started} ms)`);

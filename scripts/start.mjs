@@ -1,33 +1,44 @@
-// `npm start`, until the demo host exists: meters a built-in 32 s programme (quiet verse, loud chorus) the
-// way a live meter would, printing momentary and short-term loudness every second and the final readings.
-import { LoudnessMeter } from '../dist/index.js';
-import { programme } from './programme.mjs';
+// `npm start` (after `scripts/build.mjs --if-needed`): serves the demo page on 127.0.0.1 and prints its address.
+// Port: $PORT, else 8177; when that port is taken, any free one. Ctrl-C (SIGINT) or SIGTERM stop the server and
+// exit with 0.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.mjs';
 
-const SR = 48000;
-const SECONDS = 32;
-const QUANTUM = 128;
-const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-inf').padStart(7);
-const bar = (lufs) => '#'.repeat(Math.max(0, Math.round((lufs + 40) / 1)));
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const HOST = '127.0.0.1';
+const DEFAULT_PORT = 8177;
 
-const [l, r] = programme(SR, SECONDS);
-const meter = await LoudnessMeter.create({ sampleRate: SR, channels: 2 });
-console.log(`LevelMatch loudness core: built-in programme, ${SECONDS} s stereo at ${SR} Hz (verse/chorus every 8 s)\n`);
-console.log('   time   momentary  short-term   (LUFS; bar from -40)');
-for (let o = 0; o < l.length; o += QUANTUM) {
-  meter.push([l.subarray(o, o + QUANTUM), r.subarray(o, o + QUANTUM)]);
-  const end = o + QUANTUM;
-  if (end % SR === 0) {
-    const m = meter.result();
-    console.log(`  ${String(end / SR).padStart(3)} s  ${fmt(m.momentary)}    ${fmt(m.shortTerm)}     ${bar(m.shortTerm)}`);
+for (const f of ['dist/demo/main.js', 'dist/plugin/index.js']) {
+  if (!existsSync(path.join(root, f))) {
+    console.error(`${f} is missing: run \`npm run build\` first.`);
+    process.exit(1);
   }
 }
-const res = meter.result();
-console.log(`
-  Integrated        ${fmt(res.integrated)} LUFS
-  Loudness range    ${fmt(res.range)} LU
-  Momentary max     ${fmt(res.momentaryMax)} LUFS
-  Short-term max    ${fmt(res.shortTermMax)} LUFS
-  True peak         ${fmt(res.truePeak, 2)} dBTP   (L ${res.channelTruePeak[0].toFixed(2)}, R ${res.channelTruePeak[1].toFixed(2)})
-  Sample peak       ${fmt(res.samplePeak, 2)} dBFS
 
-Measure your own files: node bin/levelmatch.js measure FILE.wav`);
+const wanted = process.env.PORT === undefined || process.env.PORT === '' ? DEFAULT_PORT : Number(process.env.PORT);
+if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
+  console.error(`PORT must be a port number (0-65535), got "${process.env.PORT}".`);
+  process.exit(2);
+}
+
+let server;
+try {
+  server = await serve({ root, host: HOST, port: wanted });
+} catch (e) {
+  if (e?.code !== 'EADDRINUSE' && e?.code !== 'EACCES') throw e;
+  server = await serve({ root, host: HOST, port: 0 });
+  console.log(`(port ${wanted} is not available; using another one)`);
+}
+console.log(`LevelMatch demo: ${server.url}  (Ctrl-C stops)`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await server.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

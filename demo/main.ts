@@ -1,0 +1,463 @@
+/**
+ * The LevelMatch demo page (bundled to dist/demo/main.js; the page is demo/index.html). It hosts the built
+ * plugin as a web DAW would, three instances in one AudioContext:
+ *
+ *   Example 1, match around an effect chain:
+ *     source -> LevelMatch reference (link 1) -> effect rack -> LevelMatch match (link 1) -> out 1
+ *   Example 2, auto gain, trim a bus to a target:
+ *     source stems -> bus (level, drums, ride) -> LevelMatch target (-18 LUFS, short-term, link 2) -> out 2
+ *   out 1, out 2 -> master -> destination
+ *
+ * Both chains always run (both GUIs meter live); the example switch fades one out and the other in. The
+ * AudioContext is created at load and kept suspended until Play (autoplay policy: browsers only let audio
+ * start from a user gesture). For tests and the screenshot script the page exposes `window.levelmatchDemo`
+ * (see LevelMatchDemo below).
+ */
+import { byId, formatNumber, glide, h } from './controls.ts';
+import { Bus } from './bus.ts';
+import { createLevelMatch, loadLevelMatch, setParameter, stateWith, type LevelMatchWam } from './host.ts';
+import { BAR, BARS, PROGRAMME_SECONDS, SECTIONS, renderProgrammeAsync, sectionAt } from './programme.ts';
+import { EffectRack } from './rack.ts';
+import { Readings } from './readings.ts';
+import { SourcePlayer, decodeFile, stereoBuffer, type SourceInfo } from './source.ts';
+import type { Readout } from '../wam/readout.ts';
+
+export type ExampleName = 'match' | 'target';
+
+/** What `window.levelmatchDemo` offers tests and scripts. */
+export interface LevelMatchDemo {
+  ctx: AudioContext;
+  /** The three WAM instances (null until created; all set once `ready` resolves). */
+  plugins: { reference: LevelMatchWam | null; match: LevelMatchWam | null; target: LevelMatchWam | null };
+  /** Their GUI elements, as returned by createGui() (null until created). */
+  guis: { reference: HTMLElement | null; match: HTMLElement | null; target: HTMLElement | null };
+  /** Resumes the context and plays the current source (the built-in programme by default). */
+  play(): Promise<void>;
+  /** Fades out and suspends the context. */
+  stop(): Promise<void>;
+  /** Chooses the example heard (both keep running). */
+  setExample(which: ExampleName): void;
+  /** The match instance's `listen` parameter: 0 processed (its output), 1 the unprocessed reference. */
+  setListen(value: 0 | 1): Promise<void>;
+  /** Plays a file (decoded with decodeAudioData); rejects with a plain-words Error it also shows. */
+  useFile(file: File): Promise<void>;
+  /** Back to the built-in programme. */
+  useProgramme(): Promise<void>;
+  /** Resolves when the programme is rendered and all three plugins and their GUIs exist; rejects on failure. */
+  ready: Promise<void>;
+}
+
+declare global {
+  interface Window {
+    levelmatchDemo: LevelMatchDemo;
+  }
+}
+
+const TARGET_LUFS = -18;
+const EXAMPLES: readonly ExampleName[] = ['match', 'target'];
+
+// ---- audio graph (built at once, so the page works before the plugins arrive) ----
+
+const ctx = new AudioContext();
+// Sound starts with Play only (where autoplay is allowed the context would start running by itself).
+if (ctx.state === 'running') void ctx.suspend();
+
+const player = new SourcePlayer(ctx);
+const rack = new EffectRack(ctx);
+const bus = new Bus(ctx);
+const master = new GainNode(ctx, { gain: 0 });
+const exampleOut: Record<ExampleName, GainNode> = {
+  match: new GainNode(ctx, { gain: 1 }),
+  target: new GainNode(ctx, { gain: 0 }),
+};
+exampleOut.match.connect(master);
+exampleOut.target.connect(master);
+master.connect(ctx.destination);
+player.drums.connect(bus.drumsIn);
+player.music.connect(bus.musicIn);
+
+// ---- page state ----
+
+let example: ExampleName = 'match';
+let listen: 0 | 1 = 0;
+/** setParameterValues calls for `listen` in flight: readouts may still carry the old value meanwhile. */
+let listenPending = 0;
+let playing = false;
+let stopGeneration = 0;
+let programme: { drums: AudioBuffer; music: AudioBuffer } | null = null;
+
+const plugins: LevelMatchDemo['plugins'] = { reference: null, match: null, target: null };
+const guis: LevelMatchDemo['guis'] = { reference: null, match: null, target: null };
+
+// ---- the page's elements ----
+
+const playButton = byId<HTMLButtonElement>('play');
+const abButton = byId<HTMLButtonElement>('ab');
+const statusAudio = byId('status-audio');
+const statusPlugin = byId('status-plugin');
+const errorBox = byId('errors');
+const sourceName = byId('source-name');
+const sourceMessage = byId('source-message');
+const fileInput = byId<HTMLInputElement>('file-input');
+const programmeButton = byId<HTMLButtonElement>('use-programme');
+const loopBar = byId('loop');
+const loopHead = byId('loop-head');
+const loopLabel = byId('loop-label');
+const dropOverlay = byId('drop-overlay');
+
+byId('rack').append(rack.element);
+byId('bus').append(bus.element);
+
+// Live figures beside each stage (short-term loudness unless stated).
+const referenceReadings = new Readings('readings-reference', [
+  { key: 's', label: 'Short-term', tone: 'ref', unit: 'LUFS' },
+  { key: 'i', label: 'Integrated', tone: 'ref', unit: 'LUFS' },
+]);
+byId('readings-reference-slot').append(referenceReadings.element);
+const rackReadings = new Readings('readings-rack', [
+  { key: 's', label: 'Rack output', tone: 'in', unit: 'LUFS' },
+  { key: 'diff', label: 'Louder by', tone: 'in', unit: 'LU', signed: true },
+]);
+byId('readings-rack-slot').append(rackReadings.element);
+const matchReadings = new Readings('readings-match', [
+  { key: 'out', label: 'Matched', tone: 'out', unit: 'LUFS' },
+  { key: 'gain', label: 'Gain', tone: 'gain', unit: 'dB', signed: true },
+]);
+byId('readings-match-slot').append(matchReadings.element);
+const targetReadings = new Readings('readings-target', [
+  { key: 'in', label: 'Bus', tone: 'in', unit: 'LUFS' },
+  { key: 'target', label: 'Target', tone: 'ref', unit: 'LUFS' },
+  { key: 'out', label: 'Output', tone: 'out', unit: 'LUFS' },
+  { key: 'gain', label: 'Gain', tone: 'gain', unit: 'dB', signed: true },
+]);
+byId('readings-target-slot').append(targetReadings.element);
+targetReadings.set('target', TARGET_LUFS);
+
+// The loop bar: one segment per section of the built-in programme.
+const loopSections = byId('loop-sections');
+for (const s of SECTIONS) {
+  loopSections.append(h('span', {
+    class: `loop-section section-${s.name}`, style: `flex-grow:${s.end - s.start}`, text: s.name,
+  }));
+}
+
+// ---- errors and status ----
+
+/** Shows an error in plain words in the page's alert area (and keeps earlier ones). */
+function showError(message: string): void {
+  errorBox.hidden = false;
+  errorBox.append(h('p', { text: message }));
+}
+
+function showAudioStatus(): void {
+  const state = ctx.state === 'running' && !playing ? 'running (silent)' : ctx.state;
+  statusAudio.textContent = `Audio ${state} \u00b7 ${(ctx.sampleRate / 1000).toFixed(ctx.sampleRate % 1000 === 0 ? 0 : 1)} kHz`;
+  statusAudio.dataset.state = ctx.state;
+}
+ctx.addEventListener('statechange', showAudioStatus);
+showAudioStatus();
+
+window.addEventListener('unhandledrejection', (e) => showError(`Something failed: ${reason(e.reason)}`));
+window.addEventListener('error', (e) => showError(`Something failed: ${e.message}`));
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// ---- sources ----
+
+function showSource(info: SourceInfo): void {
+  const minutes = Math.floor(info.duration / 60);
+  const seconds = Math.round(info.duration % 60);
+  const length = minutes > 0 ? `${minutes}:${String(seconds).padStart(2, '0')}` : `${info.duration.toFixed(0)} s`;
+  sourceName.textContent = info.kind === 'programme'
+    ? `Built-in programme \u00b7 drums, bass, chords \u00b7 ${length} loop`
+    : `${info.name} \u00b7 ${length} loop`;
+  sourceName.dataset.kind = info.kind;
+  loopBar.dataset.kind = info.kind;
+  programmeButton.setAttribute('aria-pressed', String(info.kind === 'programme'));
+  bus.hasDrums = info.hasStems;
+}
+
+const programmeReady: Promise<void> = (async () => {
+  const p = await renderProgrammeAsync(ctx.sampleRate);
+  programme = { drums: stereoBuffer(p.drums, p.sampleRate), music: stereoBuffer(p.music, p.sampleRate) };
+  const info: SourceInfo = { kind: 'programme', name: 'Built-in programme', duration: PROGRAMME_SECONDS, hasStems: true };
+  player.play(info, programme);
+  showSource(info);
+  playButton.disabled = false;
+})();
+
+async function useProgramme(): Promise<void> {
+  await programmeReady;
+  if (programme === null) return;
+  sourceMessage.textContent = '';
+  const info: SourceInfo = { kind: 'programme', name: 'Built-in programme', duration: PROGRAMME_SECONDS, hasStems: true };
+  player.play(info, programme);
+  showSource(info);
+}
+
+async function useFile(file: File): Promise<void> {
+  sourceMessage.dataset.tone = 'busy';
+  sourceMessage.textContent = `Decoding \u201c${file.name}\u201d\u2026`;
+  try {
+    const buffer = await decodeFile(ctx, file);
+    const info: SourceInfo = { kind: 'file', name: file.name, duration: buffer.duration, hasStems: false };
+    player.play(info, { music: buffer });
+    showSource(info);
+    sourceMessage.dataset.tone = '';
+    sourceMessage.textContent = playing ? '' : 'Loaded. Press Play to hear it.';
+  } catch (e) {
+    sourceMessage.dataset.tone = 'error';
+    sourceMessage.textContent = reason(e);
+    throw e;
+  }
+}
+
+programmeButton.addEventListener('click', () => void useProgramme());
+fileInput.addEventListener('change', () => {
+  const file = fileInput.files?.[0];
+  fileInput.value = '';
+  if (file !== undefined) useFile(file).catch(() => undefined); // shown in the source panel
+});
+
+// Drop a file anywhere on the page.
+let dragDepth = 0;
+const hasFiles = (e: DragEvent): boolean => e.dataTransfer?.types.includes('Files') === true;
+document.addEventListener('dragenter', (e) => {
+  if (!hasFiles(e)) return;
+  e.preventDefault();
+  dragDepth++;
+  dropOverlay.hidden = false;
+});
+document.addEventListener('dragover', (e) => {
+  if (!hasFiles(e)) return;
+  e.preventDefault();
+  if (e.dataTransfer !== null) e.dataTransfer.dropEffect = 'copy';
+});
+document.addEventListener('dragleave', (e) => {
+  if (!hasFiles(e)) return;
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) dropOverlay.hidden = true;
+});
+document.addEventListener('drop', (e) => {
+  if (!hasFiles(e)) return;
+  e.preventDefault();
+  dragDepth = 0;
+  dropOverlay.hidden = true;
+  const file = e.dataTransfer?.files[0];
+  if (file !== undefined) useFile(file).catch(() => undefined);
+});
+
+// ---- transport ----
+
+async function play(): Promise<void> {
+  await programmeReady;
+  playing = true;
+  stopGeneration++;
+  showTransport();
+  await ctx.resume();
+  glide(master.gain, 1, ctx, 0.015);
+  sourceMessage.textContent = sourceMessage.dataset.tone === 'error' ? sourceMessage.textContent : '';
+  showAudioStatus();
+}
+
+async function stop(): Promise<void> {
+  playing = false;
+  showTransport();
+  glide(master.gain, 0, ctx, 0.015);
+  const generation = ++stopGeneration;
+  await new Promise((r) => setTimeout(r, 120)); // let the fade finish
+  if (!playing && generation === stopGeneration && ctx.state === 'running') await ctx.suspend();
+  showAudioStatus();
+}
+
+function showTransport(): void {
+  playButton.setAttribute('aria-pressed', String(playing));
+  playButton.querySelector('.play-label')!.textContent = playing ? 'Stop' : 'Play';
+  document.body.dataset.playing = String(playing);
+}
+
+playButton.addEventListener('click', () => void (playing ? stop() : play()));
+
+// ---- examples ----
+
+function setExample(which: ExampleName): void {
+  if (!EXAMPLES.includes(which)) throw new RangeError(`unknown example "${which}" (expected match or target)`);
+  example = which;
+  for (const name of EXAMPLES) {
+    glide(exampleOut[name].gain, name === which ? 1 : 0, ctx, 0.02);
+    const on = name === which;
+    byId(`example-${name}`).dataset.onAir = String(on);
+    const radio = byId(`switch-${name}`);
+    radio.setAttribute('aria-checked', String(on));
+    radio.tabIndex = on ? 0 : -1;
+    const hear = byId<HTMLButtonElement>(`hear-${name}`);
+    hear.setAttribute('aria-pressed', String(on));
+    hear.querySelector('.hear-label')!.textContent = on ? 'You are hearing this example' : 'Hear this example';
+  }
+}
+
+for (const name of EXAMPLES) {
+  byId(`switch-${name}`).addEventListener('click', () => setExample(name));
+  byId(`hear-${name}`).addEventListener('click', () => setExample(name));
+}
+byId('example-switch').addEventListener('keydown', (e) => {
+  if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+  e.preventDefault();
+  const next = EXAMPLES[(EXAMPLES.indexOf(example) + 1) % EXAMPLES.length];
+  setExample(next);
+  byId(`switch-${next}`).focus();
+});
+
+// ---- A/B: the match instance's `listen` parameter ----
+
+function showListen(v: number): void {
+  listen = v >= 0.5 ? 1 : 0;
+  abButton.setAttribute('aria-pressed', String(listen === 1));
+  abButton.dataset.listen = String(listen);
+  byId('example-match').dataset.listen = String(listen);
+}
+
+async function setListen(value: 0 | 1): Promise<void> {
+  const v: 0 | 1 = value === 1 ? 1 : 0;
+  showListen(v);
+  const match = plugins.match;
+  if (match === null) return;
+  listenPending++;
+  try {
+    await setParameter(match, 'listen', v);
+  } finally {
+    listenPending--;
+  }
+}
+
+abButton.addEventListener('click', () => void setListen(listen === 1 ? 0 : 1));
+
+// ---- keyboard: Space plays or stops, A / B choose what example 1 plays, 1 / 2 choose the example ----
+
+document.addEventListener('keydown', (e) => {
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+  // The real target, also inside the GUIs' shadow DOM: never steal keys from a control.
+  const t = e.composedPath()[0];
+  if (t instanceof HTMLElement && (t.isContentEditable || t.closest('input, textarea, select, button, [role=slider], [role=spinbutton]') !== null)) return;
+  if (t instanceof Element && t !== document.body && t.closest('[role=radiogroup]') !== null) return;
+  const key = e.key.toLowerCase();
+  if (e.key === ' ') void (playing ? stop() : play());
+  else if (key === 'a') void setListen(0);
+  else if (key === 'b') void setListen(1);
+  else if (key === '1') setExample('match');
+  else if (key === '2') setExample('target');
+  else return;
+  e.preventDefault();
+});
+
+// ---- the loop bar's playhead ----
+
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+function tick(): void {
+  const info = player.info;
+  if (info !== null) {
+    const pos = player.position;
+    loopHead.style.left = `${(pos / info.duration) * 100}%`;
+    loopLabel.textContent = info.kind === 'programme'
+      ? `${capitalise(sectionAt(pos).name)} \u00b7 bar ${Math.floor(pos / BAR) + 1} of ${BARS} \u00b7 ${formatNumber(pos, 0)} s`
+      : `${formatNumber(pos, 0)} / ${formatNumber(info.duration, 0)} s`;
+  }
+  requestAnimationFrame(tick);
+}
+requestAnimationFrame(tick);
+
+// ---- the plugins ----
+
+/** Creates an instance's GUI and puts it in its slot; an error there leaves the audio running. */
+async function mountGui(name: keyof LevelMatchDemo['guis'], wam: LevelMatchWam): Promise<void> {
+  const slot = byId(`gui-${name}`);
+  try {
+    const el = await wam.createGui();
+    slot.replaceChildren(el);
+    guis[name] = el;
+  } catch (e) {
+    slot.replaceChildren(h('p', { class: 'slot-error', text: `The plugin's interface failed to open: ${reason(e)}` }));
+    throw e;
+  }
+}
+
+function onMatchReadout(r: Readout): void {
+  referenceReadings.set('s', r.reference.shortTerm);
+  referenceReadings.set('i', r.reference.integrated);
+  rackReadings.set('s', r.input.shortTerm);
+  rackReadings.set('diff', r.input.shortTerm - r.reference.shortTerm);
+  matchReadings.set('out', r.output.shortTerm);
+  matchReadings.set('gain', r.gain.applied);
+  if (listenPending === 0 && typeof r.parameters?.listen === 'number' && r.parameters.listen !== listen) showListen(r.parameters.listen);
+}
+
+function onTargetReadout(r: Readout): void {
+  targetReadings.set('in', r.input.shortTerm);
+  targetReadings.set('target', r.parameters?.target ?? TARGET_LUFS);
+  targetReadings.set('out', r.output.shortTerm);
+  targetReadings.set('gain', r.gain.applied);
+}
+
+const pluginsReady: Promise<void> = (async () => {
+  let loaded: Awaited<ReturnType<typeof loadLevelMatch>>;
+  try {
+    loaded = await loadLevelMatch(ctx);
+  } catch (e) {
+    // Without the plugin the chains still play, unmatched, so the page is not silent.
+    player.mix.connect(rack.input);
+    rack.output.connect(exampleOut.match);
+    bus.output.connect(exampleOut.target);
+    for (const name of ['reference', 'match', 'target'] as const) {
+      byId(`gui-${name}`).replaceChildren(h('p', { class: 'slot-error', text: 'Not loaded.' }));
+    }
+    statusPlugin.textContent = 'LevelMatch not loaded';
+    showError(`${reason(e)} You hear the examples without LevelMatch.`);
+    throw e;
+  }
+  const { groupId, LevelMatch } = loaded;
+  const reference = await createLevelMatch(LevelMatch, groupId, ctx, stateWith({ mode: 0, link: 1 }));
+  // The match instance starts from -10 dB, about what the rack's defaults add in the opening verse, as a saved
+  // session would recall it: otherwise the first seconds play the rack's full boost while the meters fill.
+  const match = await createLevelMatch(LevelMatch, groupId, ctx, { ...stateWith({ mode: 1, link: 1, maxBoost: 24 }), gain: -10 });
+  const target = await createLevelMatch(LevelMatch, groupId, ctx, stateWith({ mode: 3, link: 2, target: TARGET_LUFS, detector: 1, maxBoost: 24 }));
+  Object.assign(plugins, { reference, match, target });
+
+  player.mix.connect(reference.audioNode);
+  reference.audioNode.connect(rack.input);
+  rack.output.connect(match.audioNode);
+  match.audioNode.connect(exampleOut.match);
+  bus.output.connect(target.audioNode);
+  target.audioNode.connect(exampleOut.target);
+
+  match.audioNode.addEventListener('readout', (e) => onMatchReadout((e as CustomEvent<Readout>).detail));
+  target.audioNode.addEventListener('readout', (e) => onTargetReadout((e as CustomEvent<Readout>).detail));
+  match.audioNode.addEventListener('parameterchange', () => {
+    if (listenPending > 0) return;
+    match.audioNode.getParameterValues(false, 'listen').then((v) => showListen(v.listen?.value ?? listen), () => undefined);
+  });
+  abButton.disabled = false;
+  statusPlugin.textContent = `${match.descriptor.name} ${match.descriptor.version} \u00b7 3 instances`;
+
+  const results = await Promise.allSettled([mountGui('reference', reference), mountGui('match', match), mountGui('target', target)]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) {
+    showError(`A plugin interface failed to open: ${reason(failed.reason)}`);
+    throw failed.reason;
+  }
+})();
+
+const ready: Promise<void> = Promise.all([programmeReady, pluginsReady]).then(() => {
+  document.body.dataset.ready = 'true';
+});
+ready.catch(() => undefined); // failures are shown on the page; `ready` still rejects for whoever awaits it
+
+setExample('match');
+showListen(0);
+showTransport();
+
+window.levelmatchDemo = {
+  ctx, plugins, guis, play, stop, setExample, setListen, useFile, useProgramme, ready,
+};
