@@ -1,4 +1,4 @@
-// `npm run screenshot`: writes docs/demo.png, a full-page picture of the demo after ~12 s of playing.
+// `npm run screenshot`: writes docs/demo.png, a full-page picture of the demo after 7.5 s of playing.
 // Runs under tsx (it shares host-test/browser.ts). Builds nothing (run `npm run build` first; the npm script
 // does). Serves the demo (scripts/serve.mjs), opens it in headless Debian Chromium at 1280 px wide, waits for `levelmatchDemo.ready`, plays for
 // PLAY_SECONDS so the meters, histories and gains have settled, and saves the page. Console errors, warnings and
@@ -14,7 +14,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.resolve(root, process.env.SCREENSHOT_OUT ?? 'docs/demo.png');
 const WIDTH = 1280;
 const HEIGHT = 900;
-const PLAY_SECONDS = 12;
+// The end of the programme's first section (8 s, steady): the gains have settled and the picture shows the
+// match, not the lag of a gain following a crescendo.
+const PLAY_SECONDS = 7.5;
 
 for (const f of ['dist/demo/main.js', 'dist/plugin/index.js']) {
   if (!existsSync(path.join(root, f))) {
