@@ -212,6 +212,32 @@ t('destroyGui leaves no animation frame, listener or observer running', async ()
   assert.equal(session.problems, []);
 });
 
+t('the history graph allocates no JS heap per frame', async () => {
+  await call('open', {});
+  // No audio: readouts arriving meanwhile would allocate (decoding them is not the graph's business).
+  await session.page.evaluate(() => import('/host-test/pages/gui-host.js' as string).then((m) => m.ctx().suspend()));
+  await call('prepareHistoryDraws');
+  const cdp = await session.page.context().newCDPSession(session.page);
+  await cdp.send('HeapProfiler.enable');
+  /** JS heap growth (bytes) over __drawHistory(n), from a collected heap. */
+  const growth = async (n: number) => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const a = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    await session.page.evaluate(`window.__drawHistory(${n})`);
+    const b = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    return b - a;
+  };
+  // The difference between 2000 and 8000 frames cancels the evaluation's own cost. Garbage made per frame
+  // shows up as growth; so much that a collection ran during the draws shows up as a negative number.
+  const few = Math.min(await growth(2000), await growth(2000), await growth(2000));
+  const many = Math.min(await growth(8000), await growth(8000), await growth(8000));
+  const perFrame = (many - few) / 6000;
+  console.log(`  history: ${perFrame.toFixed(3)} B of JS heap per drawn frame (${few} B after 2000 frames, ${many} B after 8000)`);
+  assert.ok(Math.abs(perFrame) < 1, `${perFrame.toFixed(3)} B per frame`);
+  await cdp.detach();
+  assert.equal(session.problems, []);
+});
+
 t('keyboard: Tab reaches every control, with a visible focus ring, and the arrow keys change each', async () => {
   await call('open', {});
   const page = session.page;

@@ -65,6 +65,26 @@ test('Float32 storage: values round to single precision', () => {
   assert.is(h.gain(0), Math.fround(0.1));
 });
 
+test('column + oldestSlot walk the readings like the accessors do', () => {
+  const h = new HistoryBuffer(4);
+  for (let i = 0; i < 6; i++) h.push(-30 + i, -20 + i, i);
+  // Readings 2..5 remain; the oldest (reading 2) sits in slot 2 after the wrap.
+  assert.is(h.oldestSlot, 2);
+  const walk = (col: number) => {
+    const d = h.column(col);
+    const out: number[] = [];
+    for (let i = 0, s = h.oldestSlot; i < h.length; i++, s = (s + 1) % h.capacity) out.push(d[s]);
+    return out;
+  };
+  assert.equal(walk(0), [-28, -27, -26, -25]);
+  assert.equal(walk(1), [-18, -17, -16, -15]);
+  assert.equal(walk(2), [2, 3, 4, 5]);
+  assert.equal(walk(0), [0, 1, 2, 3].map((i) => h.ref(i)));
+  h.clear();
+  h.push(1, 2, 3);
+  assert.is(h.oldestSlot, 0);
+});
+
 test('a capacity below one is refused', () => {
   assert.throws(() => new HistoryBuffer(0), RangeError);
   assert.throws(() => new HistoryBuffer(NaN), RangeError);

@@ -44,6 +44,21 @@ export class HistoryBuffer {
     this.count = 0;
   }
 
+  /**
+   * The raw column (0 reference, 1 output, 2 gain) and the slot of the oldest reading, for a reader that walks
+   * every point per frame: slot of reading i = (oldestSlot + i) mod capacity. Reading the typed array in the
+   * caller's loop keeps each value an unboxed double there (an accessor call per point that V8 does not inline
+   * returns a new heap number each time).
+   */
+  column(col: number): Float32Array {
+    return col === 0 ? this.refs : col === 1 ? this.outs : this.gains;
+  }
+
+  get oldestSlot(): number {
+    const s = this.head - this.count;
+    return s < 0 ? s + this.capacity : s;
+  }
+
   /** Storage slot of reading i (0 oldest .. length−1 newest), or −1 outside that. */
   private slot(i: number): number {
     if (!(i >= 0 && i < this.count)) return -1;

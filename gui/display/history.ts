@@ -34,6 +34,13 @@ const FONT_PX = 10;
 const PAD_TOP = 7;
 const PAD_GAP = 5; // between an axis label and the plot
 const LINE_PX = 1.5; // signal lines
+/**
+ * Signal lines are drawn in 1/SUB device-pixel units (the context scaled by 1/SUB), so every coordinate passed
+ * to the canvas is a whole number. V8 passes whole numbers to the canvas bindings as small integers; a
+ * fractional one is boxed into a new heap number per argument, which at 3 x 750 points per frame would be
+ * ~70 KB of garbage per frame. Grid lines sit on whole pixels with the half-pixel offset in the transform.
+ */
+const SUB = 4;
 
 /** Ring capacity for `seconds` of history: two seconds more than shown, so the oldest line enters from the edge. */
 function capacityFor(seconds: number): number {
@@ -124,6 +131,14 @@ export class LevelMatchHistory extends LitElement {
   private padLeft = 0; // device pixels
   private padRight = 0;
   private padBottom = 0;
+  // The current trace's mapping (device pixels), set by draw() before each trace().
+  private tRight = 0.5;
+  private tDx = 0.5;
+  private tY0 = 0.5;
+  private tKy = 0.5;
+  private tV0 = 0.5;
+  /** Signal line width in the 1/SUB units of the traces (set with the size, so no number is made per frame). */
+  private traceWidth = LINE_PX * SUB;
   private plotTop = 0; // device pixels, set by draw for trace
   private plotBottom = 0;
 
@@ -157,6 +172,7 @@ export class LevelMatchHistory extends LitElement {
       h = device.blockSize;
     }
     this.dpr = dpr;
+    this.traceWidth = LINE_PX * dpr * SUB;
     if (w !== this.width || h !== this.height) {
       this.width = w;
       this.height = h;
@@ -356,6 +372,8 @@ export class LevelMatchHistory extends LitElement {
     ctx.font = this.font;
     ctx.lineWidth = lw;
     ctx.textBaseline = 'middle';
+    // Odd line widths sit on pixel centres: the half-pixel goes into the transform, coordinates stay whole.
+    ctx.setTransform(1, 0, 0, 1, half, half);
 
     // LUFS grid and labels (left). The target (−23 LUFS, 0 LU) is drawn a little brighter.
     const lmin = this.lufsMin;
@@ -369,7 +387,7 @@ export class LevelMatchHistory extends LitElement {
       const labelled = (i - this.targetIndex) % every === 0;
       // Very short plots (every 3rd label) draw only the labelled lines too.
       if (every === 3 && !labelled) continue;
-      const y = Math.round(bottom - ((ticks[i] - lmin) / lspan) * ph) + half;
+      const y = Math.round(bottom - ((ticks[i] - lmin) / lspan) * ph);
       ctx.strokeStyle = ticks[i] === TARGET_LUFS ? this.cDim : this.cLine;
       ctx.globalAlpha = ticks[i] === TARGET_LUFS ? 0.55 : 1;
       ctx.beginPath();
@@ -387,7 +405,7 @@ export class LevelMatchHistory extends LitElement {
     ctx.fillStyle = this.cGain;
     ctx.globalAlpha = 0.8;
     for (let k = 0; k <= 4; k++) {
-      const y = Math.round(top + (k / 4) * ph) + half;
+      const y = Math.round(top + (k / 4) * ph);
       if (k === 2) {
         ctx.strokeStyle = this.cGain;
         ctx.globalAlpha = 0.3;
@@ -410,7 +428,7 @@ export class LevelMatchHistory extends LitElement {
     ctx.textBaseline = 'top';
     const ty = bottom + Math.round(4 * dpr);
     for (let k = 0; k < this.timeSteps.length; k++) {
-      const x = Math.round(right - this.timeSteps[k] * READINGS_PER_SECOND * dx) + half;
+      const x = Math.round(right - this.timeSteps[k] * READINGS_PER_SECOND * dx);
       if (x < left) continue;
       ctx.beginPath();
       ctx.moveTo(x, top);
@@ -426,10 +444,11 @@ export class LevelMatchHistory extends LitElement {
     }
     // Plot frame: left and bottom edges.
     ctx.beginPath();
-    ctx.moveTo(left + half, top);
-    ctx.lineTo(left + half, bottom + half);
-    ctx.lineTo(right, bottom + half);
+    ctx.moveTo(left, top);
+    ctx.lineTo(left, bottom);
+    ctx.lineTo(right, bottom);
     ctx.stroke();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
 
     // Signals, clipped to the plot: gain underneath, then reference, output on top.
     const n = buf.length;
@@ -442,32 +461,52 @@ export class LevelMatchHistory extends LitElement {
     ctx.beginPath();
     ctx.rect(left, top - m, pw + m, ph + 2 * m);
     ctx.clip();
-    ctx.lineWidth = LINE_PX * dpr;
+    ctx.setTransform(1 / SUB, 0, 0, 1 / SUB, 0, 0);
+    ctx.lineWidth = this.traceWidth;
     ctx.lineJoin = 'round';
     ctx.lineCap = 'round';
     const first = n > slots + 1 ? n - slots - 1 : 0;
     // gain: −R at the bottom, +R at the top
-    this.trace(2, first, n, right, dx, top + ph / 2, -ph / (2 * r), 0, this.cGain);
-    this.trace(0, first, n, right, dx, bottom, -ph / lspan, lmin, this.cRef);
-    this.trace(1, first, n, right, dx, bottom, -ph / lspan, lmin, this.cOut);
+    // The trace's numbers travel in fields, not arguments: a call that is not inlined would box each
+    // fractional argument into a new heap number, every frame.
+    this.tRight = right;
+    this.tDx = dx;
+    this.tY0 = top + ph / 2;
+    this.tKy = -ph / (2 * r);
+    this.tV0 = 0;
+    this.trace(2, first, n, this.cGain);
+    this.tY0 = bottom;
+    this.tKy = -ph / lspan;
+    this.tV0 = lmin;
+    this.trace(0, first, n, this.cRef);
+    this.trace(1, first, n, this.cOut);
     ctx.restore();
   }
 
   /**
-   * Strokes one column (0 reference, 1 output, 2 gain) from reading `first` to the newest: y = y0 + (v − v0) · ky,
-   * clamped to the plot edges; a NaN lifts the pen.
+   * Strokes one column (0 reference, 1 output, 2 gain) from reading `first` to the newest: x = tRight − (n − 1 − i)
+   * · tDx, y = tY0 + (v − tV0) · tKy, clamped to the plot edges; a NaN lifts the pen.
    */
-  private trace(col: number, first: number, n: number, right: number, dx: number, y0: number, ky: number, v0: number,
-    colour: string): void {
+  private trace(col: number, first: number, n: number, colour: string): void {
     const ctx = this.ctx!;
+    const right = this.tRight;
+    const dx = this.tDx;
+    const y0 = this.tY0;
+    const ky = this.tKy;
+    const v0 = this.tV0;
     const buf = this.buf;
     const top = this.plotTop;
     const bottom = this.plotBottom;
     ctx.strokeStyle = colour;
     ctx.beginPath();
     let pen = false;
+    const data = buf.column(col);
+    const cap = buf.capacity;
+    let slot = buf.oldestSlot + first;
+    if (slot >= cap) slot -= cap;
     for (let i = first; i < n; i++) {
-      const v = col === 0 ? buf.ref(i) : col === 1 ? buf.out(i) : buf.gain(i);
+      const v = data[slot];
+      slot = slot + 1 === cap ? 0 : slot + 1;
       if (v !== v) {
         pen = false;
         continue;
@@ -476,9 +515,11 @@ export class LevelMatchHistory extends LitElement {
       if (y < top) y = top;
       else if (y > bottom) y = bottom;
       const x = right - (n - 1 - i) * dx;
-      if (pen) ctx.lineTo(x, y);
+      const qx = Math.round(x * SUB);
+      const qy = Math.round(y * SUB);
+      if (pen) ctx.lineTo(qx, qy);
       else {
-        ctx.moveTo(x, y);
+        ctx.moveTo(qx, qy);
         pen = true;
       }
     }

@@ -251,6 +251,20 @@ export function destroyedLeftovers() {
   return leftovers(window.__destroyed);
 }
 
+/**
+ * Installs window.__drawHistory(n): draws the GUI's history graph n times (its private draw(), as its frame
+ * callback does), full of data, so a test can weigh the JS heap allocated per frame.
+ */
+export function prepareHistoryDraws() {
+  const h = state.gui.shadowRoot.querySelector('levelmatch-history');
+  for (let i = 0; i < 800; i++) h.push(-20 + 3 * Math.sin(i / 30), -21 + 3 * Math.sin(i / 25), 4 * Math.sin(i / 40));
+  window.__drawHistory = (n) => {
+    for (let i = 0; i < n; i++) h.draw();
+    return n;
+  };
+  for (let i = 0; i < 5; i++) window.__drawHistory(2000); // warm up: optimised code, font caches
+}
+
 export function resetFrameCount() {
   ledger.framesRun = 0;
 }
