@@ -116,7 +116,7 @@ const referenceReadings = new Readings('readings-reference', [
 byId('readings-reference-slot').append(referenceReadings.element);
 const rackReadings = new Readings('readings-rack', [
   { key: 's', label: 'Rack output', tone: 'in', unit: 'LUFS' },
-  { key: 'diff', label: 'Louder by', tone: 'in', unit: 'LU', signed: true },
+  { key: 'diff', label: 'vs reference', tone: 'in', unit: 'LU', signed: true },
 ]);
 byId('readings-rack-slot').append(rackReadings.element);
 const matchReadings = new Readings('readings-match', [

@@ -11,9 +11,10 @@
  *   K-weighting counts highs more than lows, so a bright tilt reads louder.
  * - Output gain: -24..+24 dB.
  *
- * With the defaults the rack makes the built-in programme about 9 LU louder (more in quiet passages, where the
- * drive and the compressor's make-up lift the most). Every stage switches with a short crossfade between its
- * dry and processed paths; parameters glide. Main thread only.
+ * With the defaults the rack makes the built-in programme louder by about 5.5 LU in the chorus, 8 in the build,
+ * 11 in the verse and 14 in the breakdown (short-term, measured through the match instance's readouts): the drive
+ * and the compressor's make-up lift quiet passages the most, as they do on real material. Every stage switches
+ * with a short crossfade between its dry and processed paths; parameters glide. Main thread only.
  */
 import { PowerButton, Slider, dbToGain, glide, h } from './controls.ts';
 

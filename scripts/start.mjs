@@ -23,7 +23,18 @@ if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
   process.exit(2);
 }
 
-let server;
+// Signals first, so a Ctrl-C that comes while the server is still starting also ends cleanly.
+let server = null;
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  if (server !== null) await server.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
 try {
   server = await serve({ root, host: HOST, port: wanted });
 } catch (e) {
@@ -31,14 +42,8 @@ try {
   server = await serve({ root, host: HOST, port: 0 });
   console.log(`(port ${wanted} is not available; using another one)`);
 }
-console.log(`LevelMatch demo: ${server.url}  (Ctrl-C stops)`);
-
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
+if (stopping) {
   await server.close();
   process.exit(0);
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+}
+console.log(`LevelMatch demo: ${server.url}  (Ctrl-C stops)`);
