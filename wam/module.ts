@@ -4,6 +4,8 @@
  *   const [groupId] = await initializeWamHost(ctx);
  *   const { default: LevelMatch } = await import('.../dist/plugin/index.js');
  *   const wam = await LevelMatch.createInstance(groupId, ctx, initialState?);   // rejects on an invalid state
+ *   (initialState: nothing or {} = defaults; a partial state or the SDK's { parameterValues } shape = those
+ *   values over the defaults; see state.ts)
  *   source.connect(wam.audioNode); wam.audioNode.connect(ctx.destination);
  *
  * The audio node has two inputs (0: the signal, 1: the sidechain) and one output. All of them carry `channels`
@@ -15,7 +17,7 @@
 import { WebAudioModule } from '@webaudiomodules/sdk';
 import { DESCRIPTOR } from './descriptor.ts';
 import { LevelMatchNode } from './node.ts';
-import { parseState, DEFAULT_CHANNELS, type LevelMatchState } from './state.ts';
+import { parseState, type LevelMatchState } from './state.ts';
 
 /**
  * The GUI lives in its own bundle beside this one (dist/plugin/gui.js), loaded on the first createGui(): a host
@@ -55,15 +57,16 @@ export class LevelMatch extends WebAudioModule<LevelMatchNode> {
    * first render quantum, so a held or learned gain comes back exactly.
    */
   override async initialize(state?: unknown): Promise<this> {
-    const parsed = state === undefined || state === null ? undefined : parseState(state);
+    // No state (undefined, null, {}) means the defaults; a partial state leaves the rest at the defaults.
+    const parsed = parseState(state === null ? undefined : state);
     if (!this._audioNode) this.audioNode = await this.createAudioNode(parsed);
     this.initialized = true;
     return this;
   }
 
   override async createAudioNode(initialState?: unknown): Promise<LevelMatchNode> {
-    const state: LevelMatchState | undefined = initialState === undefined || initialState === null ? undefined : parseState(initialState);
-    const channels = state?.channels ?? DEFAULT_CHANNELS;
+    const state: LevelMatchState = parseState(initialState === null ? undefined : initialState);
+    const channels = state.channels;
     await LevelMatchNode.addModules(this.audioContext, this.moduleId);
     const node = new LevelMatchNode(this, {
       numberOfInputs: 2,
@@ -87,10 +90,14 @@ export class LevelMatch extends WebAudioModule<LevelMatchNode> {
     return gui.createLevelMatchGui(this.audioNode);
   }
 
-  /** Disconnects the element from the node (listeners, animation frames) and removes it from the page. */
-  override destroyGui(el: Element): void {
+  /**
+   * Disconnects the element from the node (listeners, animation frames) and removes it from the page. Without an
+   * element (a host's generic teardown, the wamHostTest suite) it does nothing, as the SDK's default.
+   */
+  override destroyGui(el?: Element | null): void {
+    if (el === undefined || el === null || typeof el !== 'object') return;
     const destroy = (el as { destroy?: unknown }).destroy;
     if (typeof destroy === 'function') destroy.call(el);
-    else el.remove();
+    else if (typeof (el as { remove?: unknown }).remove === 'function') el.remove();
   }
 }
