@@ -3,7 +3,7 @@
  * the named exports are the plugin's public contract for hosts and GUIs (pure helpers, no side effects).
  */
 export { LevelMatch as default, LevelMatch } from './module.ts';
-export { DESCRIPTOR } from './descriptor.ts';
+export { DESCRIPTOR, THUMBNAIL_URL } from './descriptor.ts';
 export { LevelMatchNode, PROCESSOR_URL } from './node.ts';
 export { IDENTIFIER } from './identifier.ts';
 export {
