@@ -92,12 +92,15 @@ export class LevelMatch extends WebAudioModule<LevelMatchNode> {
 
   /**
    * Disconnects the element from the node (listeners, animation frames) and removes it from the page. Without an
-   * element (a host's generic teardown, the wamHostTest suite) it does nothing, as the SDK's default.
+   * element (a host's generic teardown, the wamHostTest suite) it does nothing, as the SDK's default. The work is
+   * done when it returns; the returned Promise (already resolved) is for hosts that await it.
    */
-  override destroyGui(el?: Element | null): void {
-    if (el === undefined || el === null || typeof el !== 'object') return;
-    const destroy = (el as { destroy?: unknown }).destroy;
-    if (typeof destroy === 'function') destroy.call(el);
-    else if (typeof (el as { remove?: unknown }).remove === 'function') el.remove();
+  override destroyGui(el?: Element | null): Promise<void> {
+    if (el !== undefined && el !== null && typeof el === 'object') {
+      const destroy = (el as { destroy?: unknown }).destroy;
+      if (typeof destroy === 'function') destroy.call(el);
+      else if (typeof (el as { remove?: unknown }).remove === 'function') el.remove();
+    }
+    return Promise.resolve();
   }
 }
