@@ -90,3 +90,41 @@ export async function rejection(p) {
     return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
 }
+
+/** A 16-bit PCM WAV file of an AudioBuffer, as an object URL (for an <audio> element, as hosts play files). */
+export function wavUrl(buf) {
+  const ch = buf.numberOfChannels;
+  const n = buf.length;
+  const bytes = new DataView(new ArrayBuffer(44 + n * ch * 2));
+  const str = (o, s) => [...s].forEach((c, i) => bytes.setUint8(o + i, c.charCodeAt(0)));
+  str(0, 'RIFF');
+  bytes.setUint32(4, 36 + n * ch * 2, true);
+  str(8, 'WAVEfmt ');
+  bytes.setUint32(16, 16, true);
+  bytes.setUint16(20, 1, true);
+  bytes.setUint16(22, ch, true);
+  bytes.setUint32(24, buf.sampleRate, true);
+  bytes.setUint32(28, buf.sampleRate * ch * 2, true);
+  bytes.setUint16(32, ch * 2, true);
+  bytes.setUint16(34, 16, true);
+  str(36, 'data');
+  bytes.setUint32(40, n * ch * 2, true);
+  const data = Array.from({ length: ch }, (_, c) => buf.getChannelData(c));
+  for (let i = 0, o = 44; i < n; i++) {
+    for (let c = 0; c < ch; c++, o += 2) bytes.setInt16(o, Math.max(-32768, Math.min(32767, Math.round(data[c][i] * 32767))), true);
+  }
+  return URL.createObjectURL(new Blob([bytes.buffer], { type: 'audio/wav' }));
+}
+
+/** Peak and non-finite count of what an AnalyserNode sees now. */
+export function analyse(analyser) {
+  const x = new Float32Array(analyser.fftSize);
+  analyser.getFloatTimeDomainData(x);
+  let peak = 0;
+  let bad = 0;
+  for (const v of x) {
+    if (!Number.isFinite(v)) bad++;
+    else peak = Math.max(peak, Math.abs(v));
+  }
+  return { peak, nonFinite: bad };
+}
