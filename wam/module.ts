@@ -15,6 +15,7 @@
  * a state's `channels` is honoured by createInstance only (setState ignores it).
  */
 import { WebAudioModule } from '@webaudiomodules/sdk';
+import type { WamNode as IWamNode } from '@webaudiomodules/api';
 import { DESCRIPTOR } from './descriptor.ts';
 import { LevelMatchNode } from './node.ts';
 import { parseState, type LevelMatchState } from './state.ts';
@@ -44,6 +45,16 @@ export class LevelMatch extends WebAudioModule<LevelMatchNode> {
     // SDK 0.0.12 never loads descriptor.json and defaults every has* flag to true: set ours here.
     this._descriptor = { ...DESCRIPTOR, keywords: [...DESCRIPTOR.keywords] };
     this._uniqueSuffix = `-${++instanceCounter}`;
+  }
+
+  /**
+   * The SDK's createInstance (construct, then initialize(initialState)), typed as what it makes: a LevelMatch,
+   * whose audioNode is a LevelMatchNode.
+   */
+  static override createInstance<Node extends IWamNode = LevelMatchNode>(
+    groupId: string, audioContext: BaseAudioContext, initialState?: unknown,
+  ): Promise<LevelMatch & WebAudioModule<Node>> {
+    return new this(groupId, audioContext).initialize(initialState) as Promise<LevelMatch & WebAudioModule<Node>>;
   }
 
   /** moduleId + creation time, plus a counter: two instances created in the same millisecond stay distinct. */

@@ -14,6 +14,9 @@ import type { WamParameterDataMap } from '@webaudiomodules/api';
 import { decodeReadout, type Readout } from './readout.ts';
 import { partialStateMessage, readState, type LevelMatchState } from './state.ts';
 
+/** The `readout` event: `event.detail` is the readout (also in `node.readout`). */
+export type ReadoutEvent = CustomEvent<Readout>;
+
 /** The processor script, resolved against this bundle so the plugin loads from any origin or base path. */
 export const PROCESSOR_URL = new URL('./processor.js', import.meta.url).href;
 
