@@ -100,6 +100,19 @@ test('wrong types, non-finite numbers, non-plain containers and foreign formats 
   rig.assertClean();
 });
 
+test('a state whose getters change their answer is read once: applied as first read, not NaN, not ignored', async () => {
+  const p = await rig.add();
+  let reads = 0;
+  const flaky = (first: unknown) => ({ enumerable: true, get: () => (reads++, reads > 3 ? NaN : first) });
+  const parameters = Object.defineProperties({}, { mode: flaky(3), target: flaky(-12) });
+  const state = Object.defineProperties({}, { format: { value: 'levelmatch', enumerable: true }, parameters: { value: parameters, enumerable: true }, gain: flaky(2.5) });
+  await p.node.setState(state);
+  const s = await p.node.getState();
+  assert.equal([s.parameters.mode, s.parameters.target, s.gain], [3, -12, 2.5]);
+  assert.is(reads, 3, 'each getter read once');
+  rig.assertClean();
+});
+
 test('setParameterValues: the map key is the parameter id (Pedalboard2 sends prefixed ids in the entries)', async () => {
   const p = await rig.add();
   await p.node.setParameterValues({
