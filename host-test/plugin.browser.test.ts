@@ -64,9 +64,9 @@ t('state: a held gain applies from the first sample; invalid states reject namin
   assert.is(r.before.gain, 6);
   assert.is(r.before.parameters.follow, 2);
   assert.equal(r.errors, [
-    'not a LevelMatch state (expected an object, got null)',
+    'not a LevelMatch state (expected a plain object, got null)',
     'not a LevelMatch state (format "other")',
-    'state.parameters.response must be a number, got "x"',
+    'state.parameters.response must be a finite number, got "x"',
   ]);
   assert.is(r.createError, 'unsupported state version 9');
   assert.equal(r.after, r.before, 'a rejected state changes nothing');

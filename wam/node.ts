@@ -12,7 +12,10 @@
 import { WamNode, type WebAudioModule } from '@webaudiomodules/sdk';
 import type { WamParameterDataMap } from '@webaudiomodules/api';
 import { decodeReadout, type Readout } from './readout.ts';
-import { parseState, type LevelMatchState } from './state.ts';
+import { partialStateMessage, readState, type LevelMatchState } from './state.ts';
+
+/** The `readout` event: `event.detail` is the readout (also in `node.readout`). */
+export type ReadoutEvent = CustomEvent<Readout>;
 
 /** The processor script, resolved against this bundle so the plugin loads from any origin or base path. */
 export const PROCESSOR_URL = new URL('./processor.js', import.meta.url).href;
@@ -79,12 +82,13 @@ export class LevelMatchNode extends WamNode {
 
   /**
    * Restores a state. It is validated here first: an invalid state rejects with an Error naming the problem,
-   * and nothing is sent (the current state stays). The channel count cannot change once the node exists: a
-   * state's `channels` only matters to createInstance.
+   * and nothing is sent (the current state stays). `undefined` or `{}` restores the defaults; a partial state
+   * (or the SDK's `{ parameterValues }` shape) sets what it holds and leaves the rest as it is. The channel
+   * count cannot change once the node exists: a state's `channels` only matters to createInstance.
    */
-  override async setState(state: unknown): Promise<void> {
-    const parsed = parseState(state);
-    await super.setState(parsed);
+  override async setState(state?: unknown): Promise<void> {
+    const partial = readState(state);
+    await super.setState(partialStateMessage(partial));
     this.dispatchEvent(new Event('parameterchange'));
   }
 

@@ -27,7 +27,7 @@ import type { EngineExports } from './engine-abi.ts';
 import { IDENTIFIER } from './identifier.ts';
 import { LinkBus } from './link-bus.ts';
 import { PARAMETERS, denormalizeSlot, normalizeSlot, parameterConfigs, parameterIndex } from './parameters.ts';
-import { parseState, type LevelMatchState } from './state.ts';
+import { parseState, readState, resolveState, type LevelMatchState } from './state.ts';
 
 interface WorkletGlobals {
   webAudioModules?: { getModuleScope(moduleId: string): Record<string, any> };
@@ -156,9 +156,21 @@ class LevelMatchProcessor extends Base {
     if (v === v) this.syncParameter(slot);
   }
 
-  override _setParameterValues(updates: WamParameterDataMap, interpolate: boolean): void {
+  /**
+   * The map's KEY is the parameter id, as in the SDK: hosts that nest plugins (wam-studio's Pedalboard2) send
+   * `{ offset: { id: '0<|:pdb2:|>offset', value } }`. The entry's own id is the fallback for an unknown key.
+   */
+  override _setParameterValues(updates: WamParameterDataMap, _interpolate: boolean): void {
     if (updates === null || typeof updates !== 'object') return;
-    for (const id in updates) this._setParameterValue(updates[id], interpolate);
+    for (const key in updates) {
+      const update = updates[key];
+      if (update === null || typeof update !== 'object') continue;
+      let slot = parameterIndex(key);
+      if (slot < 0 && typeof update.id === 'string') slot = parameterIndex(update.id);
+      if (slot < 0 || typeof update.value !== 'number') continue;
+      const v = this.core.setParameter(slot, update.normalized === true ? denormalizeSlot(slot, update.value) : update.value);
+      if (v === v) this.syncParameter(slot);
+    }
   }
 
   override _getParameterValues(normalized: boolean, parameterIds?: string[]): WamParameterDataMap {
@@ -188,15 +200,20 @@ class LevelMatchProcessor extends Base {
     return this.core.getState();
   }
 
-  /** Applies a state; an invalid one is ignored (the node validates before sending). */
+  /**
+   * Applies what a state holds (the rest stays as it is; an empty state is the default state); an invalid one is
+   * ignored (the node validates before sending). The gain is set only when the state holds one: setting it
+   * restarts the follow logic's deadband.
+   */
   override _setState(state: unknown): void {
-    let parsed: LevelMatchState;
+    let partial: ReturnType<typeof readState>;
     try {
-      parsed = parseState(state);
+      partial = readState(state);
     } catch {
       return;
     }
-    this.core.applyState(parsed);
+    if (partial.empty || partial.gain !== undefined) this.core.applyState(resolveState(partial, this.core.getState()));
+    else for (const id in partial.parameters) this.core.setParameter(parameterIndex(id), partial.parameters[id as keyof typeof partial.parameters]!);
     this.syncAllParameters();
   }
 
