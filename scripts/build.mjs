@@ -20,7 +20,7 @@ const at = (...p) => path.join(root, ...p);
 
 const OUTPUTS = [
   'dist/index.js', 'dist/cli.js', 'dist/levelmatch.wasm', 'dist/types/lib/index.d.ts',
-  'dist/plugin/index.js', 'dist/plugin/processor.js', 'dist/plugin/descriptor.json', 'dist/plugin/gui.js',
+  'dist/plugin/index.js', 'dist/plugin/processor.js', 'dist/plugin/descriptor.json', 'dist/plugin/gui.js', 'dist/plugin/track.js',
   'dist/demo/main.js',
 ];
 const SOURCE_DIRS = ['dsp', 'lib', 'scripts', 'wam', 'gui', 'demo'];
@@ -102,6 +102,8 @@ const descriptorVersion = {
 await esbuild.build({ ...common, entryPoints: [at('wam/index.ts')], outfile: at('dist/plugin/index.js'), platform: 'browser', plugins: [descriptorVersion] });
 await esbuild.build({ ...common, format: 'iife', entryPoints: [at('wam/processor.ts')], outfile: at('dist/plugin/processor.js'), platform: 'browser' });
 await esbuild.build({ ...common, entryPoints: [at('gui/index.ts')], outfile: at('dist/plugin/gui.js'), platform: 'browser' });
+// The reference-track meter (decode + measure on the main thread), loaded by the first loadReferenceTrack().
+await esbuild.build({ ...common, entryPoints: [at('wam/track-measure.ts')], outfile: at('dist/plugin/track.js'), platform: 'browser' });
 
 // The demo host. It imports the plugin by URL at run time (as a web DAW does), not through the bundle.
 await esbuild.build({ ...common, entryPoints: [at('demo/main.ts')], outfile: at('dist/demo/main.js'), platform: 'browser' });

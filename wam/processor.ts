@@ -208,6 +208,13 @@ class LevelMatchProcessor extends Base {
       this.core.resetMeters();
       return Promise.resolve();
     }
+    if (data !== null && typeof data === 'object' && data.levelmatch === 'track') {
+      // The reference track's integrated loudness, measured on the main thread (null: no track).
+      const { id, integrated } = data as { id?: unknown; integrated?: unknown };
+      this.core.setTrackLoudness(typeof integrated === 'number' ? integrated : NaN);
+      this.port.postMessage({ levelmatch: 'track', id });
+      return Promise.resolve();
+    }
     return super._onMessage(message);
   }
 

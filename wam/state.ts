@@ -9,6 +9,7 @@
  * again in the processor. Pure module.
  */
 import { PARAMETERS, PARAMETER_IDS, clampSlot, type ParameterId } from './parameters.ts';
+import { parseReferenceTrack, type ReferenceTrack } from './reference-track.ts';
 
 export const STATE_FORMAT = 'levelmatch';
 export const STATE_VERSION = 1;
@@ -26,6 +27,8 @@ export interface LevelMatchState {
   gain: number;
   /** Channel count of the node. Only used when an instance is created; a node's channel count is fixed. */
   channels: number;
+  /** Track mode's reference track (its readings, never its audio); absent when there is none. */
+  referenceTrack?: ReferenceTrack;
 }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
@@ -81,7 +84,8 @@ export function parseState(x: unknown): LevelMatchState {
     }
     channels = c;
   }
-  return { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain, channels };
+  const referenceTrack = parseReferenceTrack(x.referenceTrack);
+  return { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain, channels, ...(referenceTrack ? { referenceTrack } : {}) };
 }
 
 /** Builds a state from parameter values in slot order (clamped), the engine gain and the channel count. */
