@@ -270,8 +270,8 @@ export class LevelMatchTrackPanel extends LitElement {
           ${t === null ? html`<span class="dim">Drop an audio file here, or:</span>` : nothing}
         </div>
         ${t === null ? nothing : html`<div class="row num" id="track-readings">
-          <span>I ${formatLevel(t.integrated)} LUFS</span><span>LRA ${formatRange(t.range)} LU</span>
-          <span>TP ${formatLevel(t.truePeak)} dBTP</span><span>${formatDuration(t.duration)}</span>
+          <span>I ${formatLevel(t.integrated)} LUFS</span> · <span>LRA ${formatRange(t.range)} LU</span> ·
+          <span>TP ${formatLevel(t.truePeak)} dBTP</span> · <span>${formatDuration(t.duration)}</span>
         </div>
         <div class="num" id="diff" aria-live="off"></div>`}
         ${this._busy ? html`<div class="row"><progress aria-label="Measuring the track" max="1" .value=${this._progress}></progress>

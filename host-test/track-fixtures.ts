@@ -4,7 +4,7 @@
  * and three bad files: text, a WAV cut in half, and an empty file. `levelmatch measure` gives the readings of the
  * good one, as the independent figure the plugin's own measurement must agree with.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './browser-session.ts';
@@ -45,8 +45,4 @@ export function writeFixtures(): Fixtures {
   if (cli.status !== 0) throw new Error(`levelmatch measure failed: ${cli.stderr}`);
   const [m] = JSON.parse(cli.stdout) as Array<{ integrated: number; range: number; truePeak: number; duration: number }>;
   return { song, text, truncated, empty, measured: { integrated: m.integrated, range: m.range, truePeak: m.truePeak, duration: m.duration } };
-}
-
-export function bytesOf(file: string): number[] {
-  return [...readFileSync(file)];
 }
