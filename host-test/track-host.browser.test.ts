@@ -38,7 +38,7 @@ interface Panel {
   name: string | null; readings: string | null; diff: string | null; error: string | null; pick: boolean; remeasure: boolean;
   choose: boolean; preset: string | null; presetState: string | null; selected: string | null; busy: boolean;
 }
-interface Rendered { inputI: number; outI: number; track: Track | null; panel: Panel | null; readout: { mode: string; status: Record<string, boolean> } | null }
+interface Rendered { inputI: number; outI: number; outS: number; track: Track | null; panel: Panel | null; readout: { mode: string; status: Record<string, boolean> } | null }
 interface AssetLog { pick: number; load: string[]; pluginIds: string[]; instanceId: string; registered: string[]; list: Array<{ uri: string; name: string }> | null }
 
 const TRACK_TOLERANCE_LU = 0.5;
@@ -50,7 +50,7 @@ const panelTrack = () => until(() => call<Panel>('panel'), (p) => p !== null && 
 
 function assertOnTarget(r: Rendered, track: Track, what: string): void {
   const d = r.outI - track.integrated;
-  results.push(`${what.padEnd(52)} input ${fmt(r.inputI - track.integrated)} LU -> output ${fmt(d)} LU from the track`);
+  results.push(`${what.padEnd(52)} input ${fmt(r.inputI - track.integrated)} LU -> output I ${fmt(d)}, S ${fmt(r.outS - track.integrated)} LU from the track`);
   assert.ok(Math.abs(d) <= TRACK_TOLERANCE_LU, `${what}: output ${r.outI.toFixed(3)} vs track ${track.integrated.toFixed(3)} LUFS; ${JSON.stringify(r.readout)}`);
 }
 

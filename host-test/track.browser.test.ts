@@ -23,7 +23,7 @@ function call<T>(name: string, arg?: unknown): Promise<T> {
 
 interface Track { uri: string; name: string; integrated: number; range: number; truePeak: number; duration: number }
 interface Loaded { ok: boolean; readings?: Track; message?: string; track?: Track | null; progress: number[] }
-interface Rendered { inputI: number; outI: number; track: Track | null; readout: { mode: string; gain: { applied: number }; status: Record<string, boolean>; reference: number } | null }
+interface Rendered { inputI: number; outI: number; outS: number; track: Track | null; readout: { mode: string; gain: { applied: number }; status: Record<string, boolean>; reference: number } | null }
 
 /** The issue's bar: the output's integrated loudness within 0.5 LU of the track's after 10 s. */
 const TRACK_TOLERANCE_LU = 0.5;
@@ -32,7 +32,7 @@ const fmt = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
 
 function assertOnTarget(r: Rendered, track: Track, what: string): void {
   const d = r.outI - track.integrated;
-  results.push(`${what.padEnd(58)} input ${fmt(r.inputI - track.integrated)} LU -> output ${fmt(d)} LU from the track`);
+  results.push(`${what.padEnd(58)} input ${fmt(r.inputI - track.integrated)} LU -> output I ${fmt(d)}, S ${fmt(r.outS - track.integrated)} LU from the track`);
   assert.ok(Math.abs(d) <= TRACK_TOLERANCE_LU, `${what}: output ${r.outI.toFixed(3)} LUFS vs track ${track.integrated.toFixed(3)} (${fmt(d)} LU); readout ${JSON.stringify(r.readout)}`);
   assert.is(r.readout?.mode, 'track');
   assert.not.ok(r.readout?.status.noReference, 'the track is in use');

@@ -166,7 +166,8 @@ export async function panel() {
 /**
  * Plays `seconds` of the steady band programme, scaled so that its integrated loudness is the track's plus
  * `offsetLU`, through the instance and renders. The output is measured with the library's LoudnessMeter over
- * [from, seconds) (independently of the plugin's readouts).
+ * [from, seconds) (independently of the plugin's readouts): integrated (gated, 400 ms blocks) and short-term
+ * at the end (the last 3 s, ungated: what the plugin's default detector matches).
  */
 export async function render({ offsetLU = 0, from = 10 } = {}) {
   const { LoudnessMeter } = await import('/dist/index.js');
@@ -195,7 +196,7 @@ export async function render({ offsetLU = 0, from = 10 } = {}) {
   m.push([out.getChannelData(0).subarray(a), out.getChannelData(1).subarray(a)]);
   const p = S.gui ? await panel() : null;
   return {
-    inputI: want, outI: m.result().integrated, track: t,
+    inputI: want, outI: m.result().integrated, outS: m.result().shortTerm, track: t,
     readout: last && { mode: last.mode, gain: last.gain, status: last.status, reference: last.reference.integrated, output: last.output.integrated },
     panel: p,
   };
