@@ -7,7 +7,8 @@
 // Page side: host-test/pages/track-host.js.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { browserSession } from './browser-session.ts';
+import path from 'node:path';
+import { browserSession, REPO_ROOT } from './browser-session.ts';
 import { writeFixtures, type Fixtures } from './track-fixtures.ts';
 
 const { t, session } = browserSession();
@@ -77,6 +78,8 @@ t('mock host with the assets extension: Pick from project -> loadAsset -> measur
   assert.match(p.readings!, /^I −?\d+\.\d LUFS · LRA \d+\.\d LU · TP −?\d+\.\d dBTP · 0:16$/);
   assert.ok(p.readings!.includes(`I \u2212${Math.abs(track.integrated).toFixed(1)} LUFS`), p.readings!);
   assert.ok(p.remeasure, 'Re-measure is offered for a host asset');
+  // For a human to look at: the GUI in track mode with a picked track.
+  await session.page.locator('levelmatch-gui').screenshot({ path: path.join(REPO_ROOT, 'host-test/out/track-mode.png') });
 
   const r = await call<Rendered>('render', { offsetLU: -8 });
   assertOnTarget(r, track, 'assets: picked, programme 8 LU quieter');

@@ -162,6 +162,9 @@ export class LevelMatchNode extends WamNode {
   /** Stops processing (the processor leaves its link) and disconnects the node. */
   override destroy(): void {
     this._tracks.destroy();
+    // The processor answers no more: settle pending track messages rather than leave their promises hanging.
+    for (const resolve of this._trackAcks.values()) resolve();
+    this._trackAcks.clear();
     super.destroy();
   }
 }
