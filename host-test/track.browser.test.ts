@@ -120,6 +120,20 @@ t('the state alone (no file) hits the same target in a fresh OfflineAudioContext
   assert.equal(session.problems, []);
 });
 
+t('two loads at once: the newer wins and the older is refused; clearReferenceTrack removes the track', async () => {
+  await call('create', { state: { format: 'levelmatch', version: 1, parameters: { mode: 4 } } });
+  const r = await call<{ first: string; second: string; after: string | null; cleared: unknown; stateHasTrack: boolean; events: number }>('overlapAndClear', { url: fx.song.url });
+  assert.is(r.first, '"first" was replaced by a newer reference track before it was measured');
+  assert.is(r.second, 'second');
+  assert.is(r.after, 'second');
+  assert.is(r.cleared, null);
+  assert.not.ok(r.stateHasTrack, 'a cleared track leaves the state');
+  assert.is(r.events, 1, 'one referencetrack event for the clear');
+  const held = await call<Rendered>('render', { offsetLU: 0 });
+  assert.ok(held.readout?.status.noReference, 'cleared: track mode holds');
+  assert.equal(session.problems, []);
+});
+
 t('a long track is measured in chunks: progress events, and the page gets turns in between', async () => {
   await call('create', { state: { format: 'levelmatch', version: 1, parameters: { mode: 4 } } });
   const r = await call<{ readings: Track; progress: number[]; fractions: number[]; ticks: number; frames: number }>('loadLong', { seconds: 120 });

@@ -201,3 +201,20 @@ export async function render({ offsetLU = 0, from = 10 } = {}) {
     panel: p,
   };
 }
+
+/** Two loads at once (the second wins, the first is refused), then clearReferenceTrack(). */
+export async function overlapAndClear({ url }) {
+  const node = S.wam.audioNode;
+  const blob = await (await fetch(url)).blob();
+  const results = await Promise.allSettled([node.loadReferenceTrack(blob, { name: 'first' }), node.loadReferenceTrack(blob, { name: 'second' })]);
+  const after = node.referenceTrack;
+  let events = 0;
+  node.addEventListener('referencetrack', () => events++);
+  await node.clearReferenceTrack();
+  const state = await node.getState();
+  return {
+    first: results[0].status === 'rejected' ? results[0].reason.message : 'resolved',
+    second: results[1].status === 'fulfilled' ? results[1].value.name : results[1].reason.message,
+    after: after?.name ?? null, cleared: node.referenceTrack, stateHasTrack: 'referenceTrack' in state, events,
+  };
+}
