@@ -26,6 +26,7 @@ import type { LevelMatchHistory } from './display/history.ts';
 import type { LevelMatchGainReadout } from './display/gain-readout.ts';
 import './display/index.ts';
 import './widgets/index.ts';
+import './track-panel.ts';
 
 /** What the GUI needs of the node: the parameter API, readouts, meter reset (LevelMatchNode has all of it). */
 export interface GuiNode extends ParameterNode {
@@ -42,7 +43,7 @@ interface KnobSpec {
   /** Modes in which the parameter acts (others show it dimmed). */
   modes: readonly number[];
 }
-const MATCHING = [1, 2, 3];
+const MATCHING = [1, 2, 3, 4];
 const KNOBS: readonly KnobSpec[] = [
   { id: 'response', keyStep: 0.1, taper: 3, decimals: 1, modes: MATCHING },
   { id: 'tolerance', keyStep: 0.1, taper: 1, decimals: 1, modes: MATCHING },
@@ -62,7 +63,7 @@ const DETECTOR_LABELS = ['M', 'S', 'I', 'RMS'];
 const DETECTOR_TITLES = DETECTOR_CHOICES.map((c) => (c === 'rms' ? 'RMS (unweighted, 3 s)' : `${title(c)} loudness`));
 const FOLLOW_LABELS = FOLLOW_CHOICES.map(title);
 const LISTEN_LABELS = ['Output', 'Reference'];
-const MODE_SHORT = ['Ref', 'Match', 'Side', 'Target'];
+const MODE_SHORT = ['Ref', 'Match', 'Side', 'Target', 'Track'];
 const SCALES: readonly ScaleName[] = ['ebu9', 'ebu18'];
 /** Below either size (CSS px) the compact layout applies. */
 const COMPACT_WIDTH = 560;
@@ -427,6 +428,7 @@ export class LevelMatchGui extends LitElement {
         </section>
       </main>
       <section class="controls" aria-label="Settings">
+        ${mode >= 3 ? html`<levelmatch-track-panel .node=${this.node} .bridge=${this.bridge} .mode=${mode} .version=${this._version}></levelmatch-track-panel>` : nothing}
         <div class="choices">
           ${this._compact ? linkField : nothing}
           <levelmatch-segmented data-param="detector" ?data-dim=${mode === 0} .label=${label('detector')} .options=${DETECTOR_LABELS}

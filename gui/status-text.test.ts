@@ -74,4 +74,12 @@ test('bad input samples are reported whatever the mode', () => {
   assert.match(s.text, /^Matching reference on link 1 · Bad samples \(NaN\/Inf\)/);
 });
 
+test('track mode: no track, matching the track at its loudness, gated on the input', () => {
+  const none = statusLine(readout(S.noReference, 4));
+  assert.is(none.text, 'No reference track: pick or drop one');
+  assert.is(none.tone, 'error');
+  assert.is(statusLine(readout(S.tracking, 4, { slots: { [R.refI]: -9.25 } })).text, 'Matching the track at \u22129.3 LUFS');
+  assert.is(statusLine(readout(S.gated, 4)).text, 'Gated: input below \u221250 LUFS');
+});
+
 test.run();

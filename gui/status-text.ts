@@ -49,13 +49,16 @@ export function statusLine(r: Readout): StatusLine {
       tone = 'ok';
     }
   } else if (s.listeningReference) {
-    primary = r.mode === 'target' ? 'Listening: input before the gain' : 'Listening: the reference';
+    primary = r.mode === 'target' || r.mode === 'track' ? 'Listening: input before the gain' : 'Listening: the reference';
     tone = 'busy';
   } else if ((r.mode === 'match') && s.referenceLost) {
     primary = `Reference on link ${link} lost: holding ${held} dB`;
     tone = 'error';
   } else if (r.mode === 'match' && s.noReference) {
     primary = `No reference on link ${link}`;
+    tone = 'error';
+  } else if (r.mode === 'track' && s.noReference) {
+    primary = 'No reference track: pick or drop one';
     tone = 'error';
   } else if (r.mode === 'sidechain' && s.noReference) {
     primary = 'No sidechain signal';
@@ -71,6 +74,10 @@ export function statusLine(r: Readout): StatusLine {
     tone = 'busy';
   } else if (r.mode === 'target') {
     primary = `Trimming to ${formatLevel(p.target)} LUFS`;
+    tone = 'ok';
+  } else if (r.mode === 'track') {
+    // In track mode the engine reports the track's loudness (its target) as the reference's readings.
+    primary = `Matching the track at ${formatLevel(r.reference.integrated)} LUFS`;
     tone = 'ok';
   } else if (r.mode === 'sidechain') {
     primary = 'Matching the sidechain';
@@ -94,6 +101,6 @@ function gatedSide(r: Readout): string {
   const gate = r.parameters.gate;
   const inM = r.input.momentary;
   if (!(inM >= gate)) return 'input';
-  if (r.mode === 'target') return 'input';
+  if (r.mode === 'target' || r.mode === 'track') return 'input';
   return r.mode === 'sidechain' ? 'sidechain' : 'reference';
 }

@@ -85,7 +85,7 @@ t('automation at sample times (plain and normalised), MIDI/transport ignored qui
   assert.is(r.bypass, 1);
   assert.is(r.tolerance, 1.5, 'normalised 0.5 of 0..3');
   assert.is(r.normalized.tolerance.value, 0.5);
-  assert.is(r.normalized.mode.value, 1 / 3);
+  assert.is(r.normalized.mode.value, 1 / 4, 'match: 1 of 0..4');
   assert.equal(session.problems, []);
 });
 

@@ -21,6 +21,7 @@ const at = (...p) => path.join(root, ...p);
 const OUTPUTS = [
   'dist/index.js', 'dist/cli.js', 'dist/levelmatch.wasm', 'dist/types/lib/index.d.ts',
   'dist/plugin/index.js', 'dist/plugin/processor.js', 'dist/plugin/descriptor.json', 'dist/plugin/gui.js', 'dist/plugin/thumbnail.svg',
+  'dist/plugin/track.js',
   'dist/demo/main.js',
 ];
 const SOURCE_DIRS = ['dsp', 'lib', 'scripts', 'wam', 'gui', 'demo'];
@@ -119,6 +120,8 @@ await esbuild.build({
   ...common, entryPoints: [at('gui/index.ts')], outfile: at('dist/plugin/gui.js'), platform: 'browser',
   plugins: [litGlobalsLocal], inject: [at('scripts/lit-globals.mjs')],
 });
+// The reference-track meter (decode + measure on the main thread), loaded by the first loadReferenceTrack().
+await esbuild.build({ ...common, entryPoints: [at('wam/track-measure.ts')], outfile: at('dist/plugin/track.js'), platform: 'browser' });
 
 // The demo host. It imports the plugin by URL at run time (as a web DAW does), not through the bundle.
 await esbuild.build({ ...common, entryPoints: [at('demo/main.ts')], outfile: at('dist/demo/main.js'), platform: 'browser' });

@@ -24,6 +24,8 @@ export const READOUT_INTERVAL_SECONDS = 0.04;
 const MODE_REFERENCE = 0;
 const MODE_MATCH = 1;
 const MODE_SIDECHAIN = 2;
+const MODE_TARGET = 3;
+const MODE_TRACK = 4;
 
 export interface CoreOptions {
   sampleRate: number;
@@ -47,6 +49,8 @@ export class LevelMatchCore {
   processed = false;
 
   private engine: EngineExports | null = null;
+  /** Track mode's target: the reference track's integrated loudness (LUFS), NaN while there is none. */
+  private trackLoudness = NaN;
   /** The engine gain (dB) last read or set: what getState reports if the engine is gone. */
   private lastGain = 0;
   private handle = 0;
@@ -90,6 +94,7 @@ export class LevelMatchCore {
         this.handle = h;
         e.engineSetChannels(h, this.inChannels, this.refChannels);
         for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
+        this.sendModeAndTarget();
         this.checkViews();
       }
     }
@@ -115,13 +120,47 @@ export class LevelMatchCore {
     if (v !== v) return NaN;
     if (v === this.values[slot]) return v;
     this.values[slot] = v;
-    if (this.engine !== null) this.engine.engineSetParam(this.handle, slot, v);
+    if (slot === P.mode || slot === P.target) this.sendModeAndTarget();
+    else if (this.engine !== null) this.engine.engineSetParam(this.handle, slot, v);
     if (slot === P.link || slot === P.mode) this.relink();
     return v;
   }
 
-  /** Applies a validated state: every parameter, then the engine gain. */
+  /** Track mode's target: a reference track's integrated loudness in LUFS (NaN or Infinity: no track). */
+  setTrackLoudness(lufs: number): void {
+    this.trackLoudness = Number.isFinite(lufs) ? lufs : NaN;
+    this.sendModeAndTarget();
+  }
+
+  /** The track loudness in use (NaN when there is none). */
+  get trackTarget(): number {
+    return this.trackLoudness;
+  }
+
+  /**
+   * The engine knows modes 0-3 only. Track mode runs it in target mode with the track's loudness as the target;
+   * without a track, in match mode with no reference, so the gain holds (and noReference is reported).
+   */
+  private sendModeAndTarget(): void {
+    const e = this.engine;
+    if (e === null) return;
+    let mode = this.values[P.mode];
+    let target = this.values[P.target];
+    if (mode === MODE_TRACK) {
+      if (this.trackLoudness === this.trackLoudness) {
+        mode = MODE_TARGET;
+        target = this.trackLoudness;
+      } else {
+        mode = MODE_MATCH;
+      }
+    }
+    e.engineSetParam(this.handle, P.target, target);
+    e.engineSetParam(this.handle, P.mode, mode);
+  }
+
+  /** Applies a validated state: every parameter, the reference track's loudness, then the engine gain. */
   applyState(state: LevelMatchState): void {
+    this.setTrackLoudness(state.referenceTrack?.integrated ?? NaN);
     for (let slot = 0; slot < PARAMETERS.length; slot++) this.setParameter(slot, state.parameters[PARAMETERS[slot].id]);
     this.lastGain = state.gain;
     if (this.engine !== null) this.engine.engineSetGain(this.handle, state.gain, this.processed ? 0 : 1);
@@ -249,7 +288,7 @@ export class LevelMatchCore {
       const side = inputs.length > 1 ? inputs[1] : undefined;
       this.linkBits = side !== undefined && side.length > 0 ? S.linked : S.noReference;
     } else {
-      this.linkBits = 0;
+      this.linkBits = mode === MODE_TRACK && this.trackLoudness !== this.trackLoudness ? S.noReference : 0;
     }
   }
 

@@ -8,7 +8,7 @@
 
 /** Engine parameter slots, in the order of the public parameter table (wam/parameters.ts). */
 export const enum P {
-  mode = 0, // 0 reference, 1 match, 2 sidechain, 3 target
+  mode = 0, // 0 reference, 1 match, 2 sidechain, 3 target, 4 track (the processor runs the engine as target)
   link = 1, // not used by the engine (the processor routes the reference)
   detector = 2, // 0 momentary, 1 short-term, 2 integrated, 3 rms (unweighted, 3 s)
   follow = 3, // 0 continuous, 1 learn, 2 hold
@@ -32,6 +32,12 @@ export const enum Mode {
   match = 1,
   sidechain = 2,
   target = 3,
+  /**
+   * Public parameter value only: the engine never sees it. The processor (wam/core.ts) runs the engine in target
+   * mode with the reference track's integrated loudness (a number from the main thread) as the target, or in
+   * match mode without a reference (the gain holds) while no track is loaded.
+   */
+  track = 4,
 }
 
 export const enum Detector {

@@ -12,7 +12,7 @@ import { DESCRIPTOR } from './descriptor.ts';
 test('the table is the public contract: ids, order, types, ranges, defaults, choices', () => {
   const rows = PARAMETERS.map((p) => [p.id, p.type, p.minValue, p.maxValue, p.defaultValue, p.discreteStep, p.choices.join('|'), p.units]);
   assert.equal(rows, [
-    ['mode', 'choice', 0, 3, 1, 1, 'reference|match|sidechain|target', ''],
+    ['mode', 'choice', 0, 4, 1, 1, 'reference|match|sidechain|target|track', ''],
     ['link', 'int', 1, 16, 1, 1, '', ''],
     ['detector', 'choice', 0, 3, 1, 1, 'momentary|short-term|integrated|rms', ''],
     ['follow', 'choice', 0, 2, 0, 1, 'continuous|learn|hold', ''],
@@ -58,7 +58,7 @@ test('configs satisfy the SDK WamParameterInfo constructor rules', () => {
     if (c.type === 'boolean') assert.equal([c.minValue, c.maxValue], [0, 1], id);
   }
   configs.mode.choices!.push('x');
-  assert.is(parameterConfigs().mode.choices!.length, 4, 'fresh copies');
+  assert.is(parameterConfigs().mode.choices!.length, 5, 'fresh copies');
 });
 
 test('clamping and rounding', () => {
@@ -69,7 +69,7 @@ test('clamping and rounding', () => {
   assert.is(clampParameter('gate', Infinity), -20);
   assert.is(clampParameter('mode', 2.4), 2);
   assert.is(clampParameter('mode', 2.6), 3);
-  assert.is(clampParameter('mode', 9), 3);
+  assert.is(clampParameter('mode', 9), 4);
   assert.is(clampParameter('link', 0), 1);
   assert.is(clampParameter('link', 16.4), 16);
   assert.is(clampParameter('bypass', 0.7), 1);
@@ -82,13 +82,14 @@ test('normalisation follows WamParameterInfo (linear, exponent 0)', () => {
   assert.is(normalizeParameter('gate', -90), 0);
   assert.is(normalizeParameter('gate', -20), 1);
   assert.is(normalizeParameter('gate', -55), 0.5);
-  assert.is(normalizeParameter('mode', 3), 1);
+  assert.is(normalizeParameter('mode', 4), 1);
   assert.is(normalizeParameter('link', 1), 0);
   assert.is(denormalizeParameter('offset', 0.5), 0);
   assert.is(denormalizeParameter('offset', 1), 24);
   assert.is(denormalizeParameter('offset', 2), 24, 'clamped');
   assert.is(denormalizeParameter('offset', -1), -24, 'clamped');
-  assert.is(denormalizeParameter('mode', 0.5), 2, 'rounded: 1.5 -> 2');
+  assert.is(denormalizeParameter('mode', 0.5), 2);
+  assert.is(denormalizeParameter('mode', 0.375), 2, 'rounded: 1.5 -> 2');
   assert.is(denormalizeParameter('listen', 0.4), 0);
   assert.is(denormalizeParameter('link', 1), 16);
   for (const p of PARAMETERS) {

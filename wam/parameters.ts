@@ -30,7 +30,8 @@ export const PARAMETER_IDS = [
 ] as const;
 export type ParameterId = (typeof PARAMETER_IDS)[number];
 
-export const MODE_CHOICES = ['reference', 'match', 'sidechain', 'target'] as const;
+/** `track` (appended): target mode with the target taken from a reference track's integrated loudness. */
+export const MODE_CHOICES = ['reference', 'match', 'sidechain', 'target', 'track'] as const;
 export const DETECTOR_CHOICES = ['momentary', 'short-term', 'integrated', 'rms'] as const;
 export const FOLLOW_CHOICES = ['continuous', 'learn', 'hold'] as const;
 export const LISTEN_CHOICES = ['output', 'reference'] as const;

@@ -213,7 +213,10 @@ class LevelMatchProcessor extends Base {
       return;
     }
     if (partial.empty || partial.gain !== undefined) this.core.applyState(resolveState(partial, this.core.getState()));
-    else for (const id in partial.parameters) this.core.setParameter(parameterIndex(id), partial.parameters[id as keyof typeof partial.parameters]!);
+    else {
+      if (partial.referenceTrack !== undefined) this.core.setTrackLoudness(partial.referenceTrack?.integrated ?? NaN);
+      for (const id in partial.parameters) this.core.setParameter(parameterIndex(id), partial.parameters[id as keyof typeof partial.parameters]!);
+    }
     this.syncAllParameters();
   }
 
@@ -223,6 +226,13 @@ class LevelMatchProcessor extends Base {
     const data = message.data as { levelmatch?: unknown } | null;
     if (data !== null && typeof data === 'object' && data.levelmatch === 'resetMeters') {
       this.core.resetMeters();
+      return Promise.resolve();
+    }
+    if (data !== null && typeof data === 'object' && data.levelmatch === 'track') {
+      // The reference track's integrated loudness, measured on the main thread (null: no track).
+      const { id, integrated } = data as { id?: unknown; integrated?: unknown };
+      this.core.setTrackLoudness(typeof integrated === 'number' ? integrated : NaN);
+      this.port.postMessage({ levelmatch: 'track', id });
       return Promise.resolve();
     }
     return super._onMessage(message);

@@ -10,6 +10,7 @@ const full = () => ({
   parameters: Object.fromEntries(PARAMETERS.map((p) => [p.id, p.defaultValue])),
   gain: -3.25,
   channels: 2,
+  referenceTrack: null,
 });
 
 const throwsExactly = (fn: () => unknown, message: string) => {
@@ -236,14 +237,14 @@ test('each field is read exactly once: a getter cannot pass the checks and then 
 
 test('makeState / stateValues', () => {
   const values = PARAMETERS.map((p) => p.defaultValue);
-  values[0] = 7; // clamped to 3
+  values[0] = 7; // clamped to 4
   values[4] = NaN; // default
   const s = makeState(values, -2, 1);
-  assert.is(s.parameters.mode, 3);
+  assert.is(s.parameters.mode, 4);
   assert.is(s.parameters.response, 2);
   assert.is(s.gain, -2);
   assert.is(s.channels, 1);
-  assert.equal([...stateValues(s)], [3, ...PARAMETERS.slice(1).map((p) => p.defaultValue)]);
+  assert.equal([...stateValues(s)], [4, ...PARAMETERS.slice(1).map((p) => p.defaultValue)]);
   assert.is(makeState(values, NaN, 2).gain, 0);
   assert.equal(parseState(s), s);
 });

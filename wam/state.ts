@@ -18,6 +18,10 @@
  * in the processor. Pure module.
  */
 import { PARAMETERS, PARAMETER_IDS, clampSlot, denormalizeSlot, type ParameterId } from './parameters.ts';
+import { isPlainObject } from './plain-object.ts';
+import { parseReferenceTrack, type ReferenceTrack } from './reference-track.ts';
+
+export { isPlainObject };
 
 export const STATE_FORMAT = 'levelmatch';
 export const STATE_VERSION = 1;
@@ -35,6 +39,8 @@ export interface LevelMatchState {
   gain: number;
   /** Channel count of the node. Only used when an instance is created; a node's channel count is fixed. */
   channels: number;
+  /** Track mode's reference track (its readings, never its audio); null or absent when there is none. */
+  referenceTrack?: ReferenceTrack | null;
 }
 
 /** What a state holds, validated and clamped; a field that is absent here was absent in the state. */
@@ -44,17 +50,8 @@ export interface PartialState {
   parameters: Partial<Record<ParameterId, number>>;
   gain?: number;
   channels?: number;
-}
-
-/**
- * A plain object: its prototype is null or an Object.prototype (of any realm: states cross realms in workers,
- * worklets and test harnesses). Arrays, typed arrays, Map, Set, Date, RegExp, boxed primitives, Error, Promise,
- * WeakMap and class instances all have another prototype in between.
- */
-export function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== 'object') return false;
-  const proto: unknown = Object.getPrototypeOf(x);
-  return proto === null || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(x) === '[object Object]');
+  /** The reference track: absent = not given (unchanged), null = explicitly none. */
+  referenceTrack?: ReferenceTrack | null;
 }
 
 /** A short description of a rejected value for an error message (never calls into the value). */
@@ -122,6 +119,7 @@ export function readState(x: unknown): PartialState {
   const parameterValues = has(x, 'parameterValues') ? x.parameterValues : undefined;
   const gain = has(x, 'gain') ? x.gain : undefined;
   const channels = has(x, 'channels') ? x.channels : undefined;
+  const referenceTrack = has(x, 'referenceTrack') ? x.referenceTrack : undefined;
 
   if (format !== undefined && format !== STATE_FORMAT) throw new Error(`not a LevelMatch state (format ${describe(format)})`);
   if (format === STATE_FORMAT && version !== undefined) {
@@ -147,6 +145,7 @@ export function readState(x: unknown): PartialState {
     }
     out.channels = channels;
   }
+  if (referenceTrack !== undefined) out.referenceTrack = parseReferenceTrack(referenceTrack);
   return out;
 }
 
@@ -155,12 +154,14 @@ export function resolveState(partial: PartialState, base: LevelMatchState): Leve
   const from = partial.empty ? defaultState(base.channels) : base;
   const parameters = {} as Record<ParameterId, number>;
   for (const id of PARAMETER_IDS) parameters[id] = partial.parameters[id] ?? from.parameters[id];
+  const track = partial.referenceTrack !== undefined ? partial.referenceTrack : from.referenceTrack;
   return {
     format: STATE_FORMAT,
     version: STATE_VERSION,
     parameters,
     gain: partial.gain ?? from.gain,
     channels: partial.channels ?? from.channels,
+    referenceTrack: track ?? null,
   };
 }
 
@@ -178,6 +179,7 @@ export function partialStateMessage(partial: PartialState): Record<string, unkno
   const m: Record<string, unknown> = { format: STATE_FORMAT, version: STATE_VERSION, parameters: { ...partial.parameters } };
   if (partial.gain !== undefined) m.gain = partial.gain;
   if (partial.channels !== undefined) m.channels = partial.channels;
+  if (partial.referenceTrack !== undefined) m.referenceTrack = partial.referenceTrack;
   return m;
 }
 
@@ -189,7 +191,7 @@ export function makeState(values: ArrayLike<number>, gain: number, channels: num
     parameters[id] = v === v ? v : PARAMETERS[slot].defaultValue;
   });
   const g = gain === gain ? Math.min(MAX_STATE_GAIN, Math.max(-MAX_STATE_GAIN, gain)) : 0;
-  return { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain: g, channels };
+  return { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain: g, channels, referenceTrack: null };
 }
 
 /** The state of a fresh instance. */
