@@ -42,7 +42,7 @@ export interface MeasureOptions {
  * does not fit.
  */
 export async function measureFile(file: string, options: MeasureOptions = {}): Promise<Measurement> {
-  const reader = file === STDIN_NAME ? await openStdin(options.stdin ?? process.stdin) : await openWav(file);
+  const reader = file === STDIN_NAME ? await openStdin(options.stdin ?? process.stdin) : await openPath(file, options);
   let bar: cliProgress.SingleBar | undefined;
   try {
     const { info } = reader;
@@ -71,6 +71,16 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
     bar?.stop(); // also restores the cursor after an error
     await reader.close();
   }
+}
+
+/** Names of standard input that open() refuses (ENXIO) when it is a socket, as when Node spawns a child. */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+function openPath(file: string, options: MeasureOptions): Promise<WavReader> {
+  return openWav(file).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException)?.code === 'ENXIO' && STDIN_PATHS.has(file)) return openStdin(options.stdin ?? process.stdin);
+    throw e;
+  });
 }
 
 function openStdin(stdin: NonNullable<MeasureOptions['stdin']> & { fd?: unknown }): Promise<WavReader> {
