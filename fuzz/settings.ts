@@ -16,12 +16,12 @@ function seedOf(name: string): number {
 }
 
 /** fast-check parameters for property `name`, at `runs` runs times FUZZ_SCALE; prints the seed. */
-export function fuzzParams(name: string, runs: number): { seed: number; numRuns: number; endOnFailure: boolean } {
+export function fuzzParams(name: string, runs: number): { seed: number; numRuns: number; endOnFailure: boolean; includeErrorInReport: boolean } {
   const env = process.env.FUZZ_SEED;
   const seed = env === undefined ? seedOf(name) : env === 'random' ? (Math.random() * 2 ** 32) | 0 : Number(env);
   const numRuns = Math.max(1, Math.round(runs * FUZZ_SCALE));
   console.log(`  fuzz "${name}": seed ${seed}, ${numRuns} runs`);
-  return { seed, numRuns, endOnFailure: true };
+  return { seed, numRuns, endOnFailure: true, includeErrorInReport: true };
 }
 
 /** f32 values from every corner: zeros, subnormals, tiny, ordinary, huge up to the float maximum, NaN, infinities. */
