@@ -27,8 +27,8 @@ const mostly = <T>(valid: fc.Arbitrary<T>, any: fc.Arbitrary<T>) =>
 /** Absent (null) most of the time. */
 const rarely = <T>(x: fc.Arbitrary<T>, oneIn: number) => fc.tuple(fc.integer({ min: 1, max: oneIn }), x).map(([d, v]) => (d === 1 ? v : null));
 const fmtArb: fc.Arbitrary<Chunk> = fc.record({
-  format: mostly(fc.constantFrom([1, 1, 8], [1, 1, 16], [1, 1, 24], [1, 1, 32], [3, 3, 32], [3, 3, 64], [0xfffe, 1, 16], [0xfffe, 3, 32], [0xfffe, 1, 24]),
-    fc.tuple(fc.oneof(fc.constantFrom(1, 3, 0xfffe, 2, 6, 7, 0x55), fc.nat({ max: 0xffff })), fc.constantFrom(1, 3, 2), fc.oneof(fc.constantFrom(8, 16, 24, 32, 64), fc.nat({ max: 0xffff })))),
+  format: mostly<number[]>(fc.constantFrom<number[]>([1, 1, 8], [1, 1, 16], [1, 1, 24], [1, 1, 32], [3, 3, 32], [3, 3, 64], [0xfffe, 1, 16], [0xfffe, 3, 32], [0xfffe, 1, 24]),
+    fc.tuple(fc.oneof(fc.constantFrom(1, 3, 0xfffe, 2, 6, 7, 0x55), fc.nat({ max: 0xffff })), fc.constantFrom(1, 3, 2), fc.oneof(fc.constantFrom(8, 16, 24, 32, 64), fc.nat({ max: 0xffff }))).map((t) => [...t])),
   channels: mostly(fc.integer({ min: 1, max: 8 }), fc.nat({ max: 0xffff })),
   sampleRate: mostly(fc.constantFrom(8000, 44100, 48000, 96000, 384000), fc.oneof(fc.constantFrom(7999, 384001, 0), fc.nat({ max: 0xffffffff }))),
   alignDelta: mostly(fc.constant(0), fc.integer({ min: -4, max: 4 })),
@@ -36,7 +36,7 @@ const fmtArb: fc.Arbitrary<Chunk> = fc.record({
   truncateTo: rarely(fc.nat({ max: 40 }), 10),
   declared: rarely(u32, 10),
 }).map((f) => {
-  const [tag, subTag, rawBits] = f.format as number[];
+  const [tag, subTag, rawBits] = f.format;
   const bits = rawBits! & 0xffff;
   const channels = f.channels & 0xffff;
   const align = Math.max(0, ((channels * bits) / 8 + f.alignDelta) & 0xffff);
