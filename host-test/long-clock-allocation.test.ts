@@ -23,6 +23,8 @@ const EFFECT_GAIN = 0.4; // -7.96 dB between reference and match
 const CLOCKS = [2 ** 30, 2 ** 31, 2 ** 32, 2 ** 40];
 /** Quanta run before each measurement at the new clock (the jump is a gap: the link and the windows settle). */
 const SETTLE_QUANTA = 1200;
+/** Allocation measurements at most per clock (see the test). */
+const MEASUREMENTS = 3;
 
 let host: Host;
 let ref: Instance;
@@ -88,6 +90,10 @@ test.before(async () => {
     readoutFrames[posts[1] & 8191] = matchCore.readout[READOUT_FRAME];
     posts[1]++;
   };
+  // Warm up the direct-call path at an ordinary clock, so that the JIT's one-off work (optimised code and its
+  // feedback live in the same heap) is done before anything is measured.
+  setClock(48000 * 60, 6000);
+  for (let q = 0; q < 6000 - 1; q++) quantum();
 });
 
 test.after(() => {
@@ -96,25 +102,32 @@ test.after(() => {
 
 for (const k of CLOCKS) {
   test(`clock around ${k}: reference + linked match allocate < 1 B per quantum in process(); linked, matched, readouts on time`, () => {
-    const total = SETTLE_QUANTA + 3 * RUNS + 2;
+    const perMeasurement = 3 * RUNS + 1; // measureAllocation's calls
+    const total = SETTLE_QUANTA + MEASUREMENTS * perMeasurement + 2;
     // The measured quanta cross k (a multiple of the link bus's wrap, 2^28, too).
     const first = k - (SETTLE_QUANTA + (3 * RUNS) / 2) * Q;
     setClock(first, total);
     for (let q = 0; q < SETTLE_QUANTA; q++) quantum();
     const postsBefore = posts[1];
-    const bytes = host.measureAllocation(quantum, RUNS);
+    const atBefore = clock.at[0];
+    // A busy process can leave a late JIT tier-up or GC bookkeeping in one measurement (about 1 B per quantum,
+    // once); a real per-quantum allocation (25-50 B before issue 11) shows in every one. So: the best of up to
+    // MEASUREMENTS, the clock running on.
+    let bytes = Infinity;
+    for (let m = 0; m < MEASUREMENTS && bytes >= 1; m++) bytes = Math.min(bytes, host.measureAllocation(quantum, RUNS));
+    const quanta = clock.at[0] - atBefore;
     const readouts = posts[1] - postsBefore;
     console.log(`  clock ${first} .. ${first + total * Q}: ${bytes.toFixed(3)} B/quantum (reference + match), ${readouts} readouts`);
     assert.ok(bytes < 1, `${bytes} B per quantum at clock ${k}`);
     // One readout per 1920 frames (15 quanta), each stamped with the frame after its quantum.
-    assert.ok(readouts >= Math.floor((3 * RUNS) / 15) && readouts <= Math.ceil((3 * RUNS + 1) / 15), `${readouts} readouts`);
+    assert.ok(readouts >= Math.floor(quanta / 15) && readouts <= Math.ceil(quanta / 15), `${readouts} readouts in ${quanta} quanta`);
     for (let i = postsBefore + 1; i < posts[1]; i++) {
       const f = readoutFrames[i & 8191];
       assert.is(f - readoutFrames[(i - 1) & 8191], 1920, `readout ${i} at frame ${f}`);
       assert.is((f - first) % Q, 0, 'on a quantum boundary of the clock');
     }
     const last = readoutFrames[(posts[1] - 1) & 8191];
-    assert.ok(last > k && last <= first + total * Q, `last readout frame ${last}`);
+    assert.ok(last > k && last <= clock.frames[clock.at[0]]! + Q, `last readout frame ${last}`);
     const r = decodeReadout((match.processor as any).core.readout);
     assert.ok(r.status.linked && !r.status.referenceLost && !r.status.noReference, JSON.stringify(r.status));
     assert.ok(Math.abs(r.gain.wanted + 20 * Math.log10(EFFECT_GAIN)) < 0.5, `wanted ${r.gain.wanted} dB`);
