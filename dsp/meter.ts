@@ -23,14 +23,26 @@
  * Memory: everything is allocated in the constructor; process() never allocates.
  */
 import { kWeightingCoefficients } from './kweighting';
-import { TAPS, designOversampler, oversampledPeak, horizontalMax } from './truepeak';
-import { sanitizeAndPeak } from './sanitize';
+import { TAPS, TP_INPUT_SCALE, designOversampler, oversampledPeak, horizontalMax } from './truepeak';
+import { sanitizeAndPeak, sanitizePeakAndPrepare } from './sanitize';
 import { GatedHistogram, energyToLufs } from './histogram';
 
 export const MAX_CHANNELS: i32 = 8;
 const MAX_HOP: i32 = 128;
 /** Filter state below this is flushed to 0: x86 is slow on denormals and wasm cannot set flush-to-zero. */
 const DENORMAL_FLOOR: f64 = 1e-30;
+/**
+ * Bound on the rounding of one running-sum update s + e - leaving: two roundings, each at most half an ulp
+ * of the largest magnitude involved (2^-53 relative), summed conservatively as 2^-52 of their total.
+ */
+const SUM_ROUNDING: f64 = 2.220446049250313e-16;
+/**
+ * A running window sum whose accumulated rounding bound exceeds this fraction of its value is recomputed
+ * exactly at once (1e-9 of the energy is 4e-9 dB). This happens only after the sum fell by many orders of
+ * magnitude within the window (an extreme burst leaving it), where cancellation would otherwise leave a residue
+ * larger than the signal itself until the next 100 ms recompute (+337 LUFS read after +-1e30 samples).
+ */
+const SUM_MAX_RELATIVE_ERROR: f64 = 1e-9;
 /** Relative gates: BS.1770-5 (integrated) -10 LU, Tech 3342 (LRA) -20 LU. */
 const INTEGRATED_GATE_LU: f64 = -10.0;
 const RANGE_GATE_LU: f64 = -20.0;
@@ -73,9 +85,10 @@ export function chooseHop(step: i32): i32 {
 }
 
 /**
- * Sum of squares of `run` f32 samples at x, four at a time (squares in f32, exact to 2^-24 relative, summed in
- * f64). A separate pass over samples already in L1: far cheaper than squaring inside the K-filter loop, where
- * the extra vector work slowed the filter by half (4.9 -> 8.0 ns per stereo frame).
+ * Sum of squares of `run` f32 samples at x, four at a time, squared and summed in f64. A separate pass over
+ * samples already in L1: far cheaper than squaring inside the K-filter loop, where the extra vector work slowed
+ * the filter by half (4.9 -> 8.0 ns per stereo frame). Squares in f64 never underflow (the smallest f32 squared
+ * is 2e-90), where f32 squares of samples below 1e-19 would be subnormal: slow on x86, and no flush-to-zero.
  */
 function rawSquares(x: usize, run: i32): f64 {
   let acc = f64x2.splat(0.0);
@@ -83,8 +96,9 @@ function rawSquares(x: usize, run: i32): f64 {
   let j = 0;
   for (; j < end; j += 4) {
     const v = v128.load(x + (<usize>j << 2));
-    const sq = f32x4.mul(v, v);
-    acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(sq), f64x2.promote_low_f32x4(i32x4.shuffle(sq, sq, 2, 3, 0, 1))));
+    const lo = f64x2.promote_low_f32x4(v);
+    const hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+    acc = f64x2.add(acc, f64x2.add(f64x2.mul(lo, lo), f64x2.mul(hi, hi)));
   }
   let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; j < run; j++) {
@@ -122,7 +136,8 @@ export class Meter {
   private kCoef: usize; // 10 x f64
   private filterState: usize; // per channel pair: 4 x f64x2
   private weights: usize; // per channel f64 (index = channel; a padded odd channel has weight 0)
-  private buffers: usize; // per channel (and one silent pad channel): pointer to [TAPS-1 history | maxFrames]
+  private buffers: usize; // per channel (and one silent pad channel): pointer to [TAPS-1 unused | maxFrames]
+  private tpBuffers: usize; // per channel, when oversampling: pointer to the oversampler's copy [TAPS-1 history | maxFrames]
   private tpCoef: usize; // TAPS x f32x4
   private truePeaks: usize; // per channel f32x4 running max
   private samplePeaks: usize; // per channel f32x4 running max
@@ -140,6 +155,10 @@ export class Meter {
   private momentarySum: f64 = 0.0;
   private shortTermSum: f64 = 0.0;
   private rawShortTermSum: f64 = 0.0;
+  // Bounds on the rounding accumulated in the three running sums since they were last summed exactly.
+  private momentaryError: f64 = 0.0;
+  private shortTermError: f64 = 0.0;
+  private rawShortTermError: f64 = 0.0;
   private latestBlockPeak: f64 = 0.0;
   private momentaryMaxSum: f64 = 0.0;
   private shortTermMaxSum: f64 = 0.0;
@@ -177,6 +196,10 @@ export class Meter {
       store<usize>(this.buffers + <usize>c * sizeof<usize>(), heap.alloc(bufferBytes));
       store<f64>(this.weights + (<usize>c << 3), c < channels ? 1.0 : 0.0);
     }
+    this.tpBuffers = heap.alloc(<usize>lanes * sizeof<usize>());
+    for (let c = 0; c < lanes; c++) {
+      store<usize>(this.tpBuffers + <usize>c * sizeof<usize>(), this.oversampling > 1 ? heap.alloc(bufferBytes) : 0);
+    }
     this.tpCoef = heap.alloc(<usize>TAPS * 16);
     if (this.oversampling > 1) designOversampler(this.oversampling, this.tpCoef);
     this.truePeaks = heap.alloc(<usize>lanes * 16);
@@ -211,11 +234,29 @@ export class Meter {
     return load<usize>(this.buffers + <usize>channel * sizeof<usize>()) + (<usize>(TAPS - 1) << 2);
   }
 
+  /** The oversampler's copy of `channel` (see sanitizePeakAndPrepare); only when oversampling. */
+  private tpInput(channel: i32): usize {
+    return load<usize>(this.tpBuffers + <usize>channel * sizeof<usize>()) + (<usize>(TAPS - 1) << 2);
+  }
+
+  /** Whether process() runs the oversampler. */
+  private oversampled(): bool {
+    return this.oversampling > 1 && this.truePeakEnabled;
+  }
+
+  /** Sanitises channel c, folds its sample peak into peakAt and, when oversampling, prepares its copy. */
+  private sanitize(c: i32, frames: i32, peakAt: usize): i32 {
+    return this.oversampled()
+      ? sanitizePeakAndPrepare(this.input(c), frames, peakAt, this.tpInput(c))
+      : sanitizeAndPeak(this.input(c), frames, peakAt);
+  }
+
   reset(): void {
     const lanes = this.allocatedPairs * 2;
     const bufferBytes = <usize>(TAPS - 1 + this.maxFrames) << 2;
     for (let c = 0; c < lanes; c++) {
       memory.fill(load<usize>(this.buffers + <usize>c * sizeof<usize>()), 0, bufferBytes);
+      if (this.oversampling > 1) memory.fill(load<usize>(this.tpBuffers + <usize>c * sizeof<usize>()), 0, bufferBytes);
     }
     memory.fill(this.filterState, 0, <usize>this.allocatedPairs * 64);
     memory.fill(this.truePeaks, 0, <usize>lanes * 16);
@@ -232,6 +273,9 @@ export class Meter {
     this.momentarySum = 0.0;
     this.shortTermSum = 0.0;
     this.rawShortTermSum = 0.0;
+    this.momentaryError = 0.0;
+    this.shortTermError = 0.0;
+    this.rawShortTermError = 0.0;
     this.latestBlockPeak = 0.0;
     this.momentaryMaxSum = 0.0;
     this.shortTermMaxSum = 0.0;
@@ -258,11 +302,11 @@ export class Meter {
       this.peaksWithBlockPeak(frames);
     } else {
       for (let c = 0; c < channels; c++) {
-        this.nonFiniteCount += <f64>sanitizeAndPeak(this.input(c), frames, this.samplePeaks + (<usize>c << 4));
+        this.nonFiniteCount += <f64>this.sanitize(c, frames, this.samplePeaks + (<usize>c << 4));
       }
-      if (this.oversampling > 1 && this.truePeakEnabled) {
+      if (this.oversampled()) {
         for (let c = 0; c < channels; c++) {
-          oversampledPeak(this.input(c), frames, this.tpCoef, this.truePeaks + (<usize>c << 4));
+          oversampledPeak(this.tpInput(c), frames, this.tpCoef, this.truePeaks + (<usize>c << 4));
         }
       }
     }
@@ -286,10 +330,13 @@ export class Meter {
       pos += run;
       if (this.hopFill == this.hop) this.commitHop();
     }
-    // Keep each channel's last TAPS-1 samples in front of the next block for the oversampler.
-    for (let c = 0; c < channels; c++) {
-      const base = load<usize>(this.buffers + <usize>c * sizeof<usize>());
-      memory.copy(base, base + (<usize>frames << 2), <usize>(TAPS - 1) << 2);
+    // Keep each channel's last TAPS-1 prepared samples in front of the next block for the oversampler. (With
+    // true peak turned off they are not kept: turned on again, its first TAPS-1 outputs see an older tail.)
+    if (this.oversampled()) {
+      for (let c = 0; c < channels; c++) {
+        const base = load<usize>(this.tpBuffers + <usize>c * sizeof<usize>());
+        memory.copy(base, base + (<usize>frames << 2), <usize>(TAPS - 1) << 2);
+      }
     }
   }
 
@@ -302,26 +349,26 @@ export class Meter {
     const channels = this.channels;
     const scratch = this.blockPeakScratch;
     const zero = f32x4.splat(0.0);
-    let blockPeak: f32 = 0.0;
+    let blockPeak: f64 = 0.0; // f64: a true peak can exceed the f32 range (see truePeak)
     for (let c = 0; c < channels; c++) {
       v128.store(scratch, zero);
-      this.nonFiniteCount += <f64>sanitizeAndPeak(this.input(c), frames, scratch);
+      this.nonFiniteCount += <f64>this.sanitize(c, frames, scratch);
       const at = this.samplePeaks + (<usize>c << 4);
       v128.store(at, f32x4.pmax(v128.load(at), v128.load(scratch)));
-      const p = horizontalMax(scratch);
+      const p = <f64>horizontalMax(scratch);
       if (p > blockPeak) blockPeak = p;
     }
-    if (this.oversampling > 1 && this.truePeakEnabled) {
+    if (this.oversampled()) {
       for (let c = 0; c < channels; c++) {
         v128.store(scratch, zero);
-        oversampledPeak(this.input(c), frames, this.tpCoef, scratch);
+        oversampledPeak(this.tpInput(c), frames, this.tpCoef, scratch);
         const at = this.truePeaks + (<usize>c << 4);
         v128.store(at, f32x4.pmax(v128.load(at), v128.load(scratch)));
-        const p = horizontalMax(scratch);
+        const p = <f64>horizontalMax(scratch) / <f64>TP_INPUT_SCALE;
         if (p > blockPeak) blockPeak = p;
       }
     }
-    this.latestBlockPeak = <f64>blockPeak;
+    this.latestBlockPeak = blockPeak;
   }
 
   /**
@@ -392,23 +439,49 @@ export class Meter {
     this.ringIndex = at + 1 == n ? 0 : at + 1;
     this.hops += 1.0;
     // Running sums are O(1) per hop; they are recomputed exactly every 100 ms below so that rounding
-    // can neither accumulate nor leave a residue after the signal stops.
-    let ms = this.momentarySum + e - leavingMomentary;
-    let ss = this.shortTermSum + e - leavingShort;
-    let rs = this.rawShortTermSum + r - leavingRaw;
+    // can neither accumulate nor leave a residue after the signal stops, and at once whenever their rounding
+    // bound grows past SUM_MAX_RELATIVE_ERROR of their value (cancellation after a much louder passage).
+    const msOld = this.momentarySum;
+    const ssOld = this.shortTermSum;
+    const rsOld = this.rawShortTermSum;
+    let ms = msOld + e - leavingMomentary;
+    let ss = ssOld + e - leavingShort;
+    let rs = rsOld + r - leavingRaw;
+    let msErr = this.momentaryError + (msOld + e + leavingMomentary) * SUM_ROUNDING;
+    let ssErr = this.shortTermError + (ssOld + e + leavingShort) * SUM_ROUNDING;
+    let rsErr = this.rawShortTermError + (rsOld + r + leavingRaw) * SUM_ROUNDING;
     this.hopInStep++;
     if (this.hopInStep == this.hopsPer100ms) {
       this.hopInStep = 0;
       ms = this.sumRecent(this.ring, this.momentaryHops);
       ss = this.sumRecent(this.ring, n);
       if (rms) rs = this.sumRecent(this.rawRing, n);
+      msErr = 0.0;
+      ssErr = 0.0;
+      rsErr = 0.0;
       const gatedHops = this.hops - this.gatedFromHop;
       if (gatedHops >= <f64>this.momentaryHops) this.blocks.add(ms / this.momentaryFrames());
       if (gatedHops >= <f64>n) this.shortTerms.add(ss / this.shortTermFrames());
     }
+    // (Hop energies are >= 0, so an exact sum is too; the error bounds are >= 0 and finite for finite input.)
+    if (msErr > ms * SUM_MAX_RELATIVE_ERROR) {
+      ms = this.sumRecent(this.ring, this.momentaryHops);
+      msErr = 0.0;
+    }
+    if (ssErr > ss * SUM_MAX_RELATIVE_ERROR) {
+      ss = this.sumRecent(this.ring, n);
+      ssErr = 0.0;
+    }
+    if (rms && rsErr > rs * SUM_MAX_RELATIVE_ERROR) {
+      rs = this.sumRecent(this.rawRing, n);
+      rsErr = 0.0;
+    }
     if (ms < 0.0) ms = 0.0;
     if (ss < 0.0) ss = 0.0;
     if (rs < 0.0) rs = 0.0;
+    this.momentaryError = msErr;
+    this.shortTermError = ssErr;
+    this.rawShortTermError = rsErr;
     this.momentarySum = ms;
     this.shortTermSum = ss;
     this.rawShortTermSum = rs;
@@ -473,7 +546,8 @@ export class Meter {
   truePeak(channel: i32): f64 {
     const sp = this.samplePeak(channel);
     if (this.oversampling == 1) return sp;
-    const tp = <f64>horizontalMax(this.truePeaks + (<usize>channel << 4));
+    // In f64: the oversampler's scaled maximum times 4 may exceed the f32 range (a full-range square wave).
+    const tp = <f64>horizontalMax(this.truePeaks + (<usize>channel << 4)) / <f64>TP_INPUT_SCALE;
     return tp > sp ? tp : sp;
   }
 

@@ -13,7 +13,28 @@
  *
  * Speed: the four phases live in the four lanes of one f32x4, so each input sample costs TAPS splat-multiply-adds
  * and one abs/max, whatever the oversampling factor. The running maximum stays a vector until it is read.
+ *
+ * Range: the oversampler does not run on the samples themselves but on a prepared copy (see prepareForTruePeak in
+ * sanitize.ts), scaled by TP_INPUT_SCALE with tiny samples flushed to zero:
+ *  - x86 takes a ~100-cycle micro-code assist for every f32 operation whose result (or operand) is subnormal,
+ *    and WebAssembly cannot set flush-to-zero. Products of tap (>= 7.6e-4 in magnitude, MIN_TAP) and sample
+ *    underflow for samples below ~1e-34, and even 1e-37, a normal float, made the meter 27-73x slower.
+ *    With every sample either 0 or >= TP_FLUSH_BELOW in magnitude, every product is 0 or >= 1.9e-29 and every
+ *    partial sum 0 or >= that times 2^-24 (an exact sum of floats is a multiple of the smallest term's ulp):
+ *    nothing subnormal can arise. A flushed sample moves an output by at most TP_GAIN * TP_FLUSH_BELOW = 2e-25
+ *    (-494 dB), i.e. under 2e-10 of any reading above -300 dBTP, far below f32 resolution (6e-8); the
+ *    sample peak (and so the true-peak floor, see Meter.truePeak) is taken before flushing.
+ *  - The largest phase gain (sum of |taps|) is TP_GAIN = 2.03, so a full-range f32 sample (3.4e38) would overflow
+ *    to +Infinity in the accumulator. Scaled by 1/4 (a power of two: exact, the results are exactly 1/4 of the
+ *    unscaled ones) every partial sum stays below 2.03 * 3.4e38 / 4 = 1.7e38: finite for every finite input.
  */
+
+/** The copy the oversampler reads is the input times this (a power of two: exact). Readers multiply back. */
+export const TP_INPUT_SCALE: f32 = 0.25;
+/** Samples smaller than this in magnitude reach the oversampler as 0 (see Range above). */
+export const TP_FLUSH_BELOW: f32 = 1e-25;
+/** Designed taps smaller than this are rounding residue (sin(pi*k) for integer k) and are set to exactly 0. */
+const TAP_FLOOR: f64 = 1e-6;
 
 /** Taps per phase. 16 keeps the fractional phases flat to 0.4 fs (12 taps droop by 1 dB there). */
 export const TAPS: i32 = 16;
@@ -57,15 +78,19 @@ export function designOversampler(factor: i32, coef: usize): void {
           h = sinc * w;
         }
         if (pass == 0) sum += h;
-        else store<f32>(coef + <usize>(k * 16 + p * 4), <f32>(sum != 0.0 ? h / sum : 0.0));
+        else {
+          const t = sum != 0.0 ? h / sum : 0.0;
+          store<f32>(coef + <usize>(k * 16 + p * 4), <f32>(Math.abs(t) < TAP_FLOOR ? 0.0 : t));
+        }
       }
     }
   }
 }
 
 /**
- * Runs the oversampler over `frames` samples starting at `x` (f32), where the TAPS - 1 samples before `x` hold
- * the previous block's tail. Updates the running maximum vector at `maxAt` (four lanes; reduce when reading).
+ * Runs the oversampler over `frames` samples starting at `x` (f32, prepared: scaled by TP_INPUT_SCALE, tiny
+ * samples flushed), where the TAPS - 1 samples before `x` hold the previous block's tail. Updates the running
+ * maximum vector at `maxAt` (four lanes, in the scaled units; reduce when reading and divide by TP_INPUT_SCALE).
  */
 export function oversampledPeak(x: usize, frames: i32, coef: usize, maxAt: usize): void {
   let vmax = v128.load(maxAt);

@@ -11,7 +11,7 @@
  * ENGINE_MAX_FRAMES frames, whatever the render quantum length. Input 0 is the signal; input 1 the sidechain.
  */
 import { P, R, READOUT_COUNT, S, type EngineExports } from './engine-abi.ts';
-import { FrameRing, LINK_STATUS_MASK, LinkReader, MAX_RING_CHANNELS, type LinkBus } from './link-bus.ts';
+import { FrameRing, LINK_STATUS_MASK, LinkReader, MAX_RING_CHANNELS, wrapFrame, type LinkBus } from './link-bus.ts';
 import { PARAMETERS, clampSlot, defaultParameterValues } from './parameters.ts';
 import { READOUT_FRAME, READOUT_LINK, READOUT_MESSAGE_LENGTH, READOUT_MODE, READOUT_PARAMETERS } from './readout.ts';
 import { makeState, type LevelMatchState } from './state.ts';
@@ -67,6 +67,13 @@ export class LevelMatchCore {
   private readonly refViews: Float32Array[] = [];
   private readonly outViews: Float32Array[] = [];
   private heap64: Float64Array = new Float64Array(0);
+  /**
+   * clock[0]: the absolute frame (context clock) at which the current quantum starts. A double in a typed array,
+   * so that past 2^30 frames it is never boxed into a heap number: the processor writes it there
+   * (beginQuantumAtClock) and only readouts read it. Everything else uses frame0.
+   */
+  readonly clock = new Float64Array(1);
+  /** The current quantum's first frame as a link-bus position (clock[0] mod CLOCK_WRAP, a small integer). */
   private frame0 = 0;
   private quantum = ENGINE_MAX_FRAMES;
   private needBegin = true;
@@ -202,7 +209,16 @@ export class LevelMatchCore {
 
   /** Starts a render quantum of `quantum` frames at absolute frame `frame0`. */
   beginQuantum(inputs: Float32Array[][], frame0: number, quantum: number): void {
-    this.frame0 = frame0;
+    this.clock[0] = frame0;
+    this.beginQuantumAtClock(inputs, quantum);
+  }
+
+  /**
+   * Starts a render quantum of `quantum` frames at the absolute frame the caller has written to clock[0]. The
+   * audio thread's way in: a frame number past 2^30 passed as an argument would be boxed on every call.
+   */
+  beginQuantumAtClock(inputs: Float32Array[][], quantum: number): void {
+    this.frame0 = wrapFrame(this.clock[0]);
     this.quantum = quantum;
     this.begin(inputs);
   }
@@ -230,12 +246,20 @@ export class LevelMatchCore {
     if (this.sinceReadout < this.readoutInterval) return false;
     this.sinceReadout -= this.readoutInterval;
     if (this.sinceReadout >= this.readoutInterval) this.sinceReadout = 0;
-    this.fillReadout(this.frame0 + this.quantum);
+    this.writeReadout();
+    this.readout[READOUT_FRAME] = this.clock[0] + this.quantum; // typed array to typed array: never boxed
     return true;
   }
 
-  /** Fills `readout` now (also used by tests). */
+  /** Fills `readout` now, taken at absolute frame `frame` (also used by tests). */
   fillReadout(frame: number): Float64Array {
+    this.writeReadout();
+    this.readout[READOUT_FRAME] = frame;
+    return this.readout;
+  }
+
+  /** Fills `readout` but for its frame. */
+  private writeReadout(): void {
     const d = this.readout;
     if (this.engine !== null) {
       const ptr = this.engine.engineUpdateReadout(this.handle);
@@ -251,9 +275,7 @@ export class LevelMatchCore {
     d[R.status] = ((d[R.status] & ~LINK_STATUS_MASK) | this.linkBits) >>> 0;
     d[READOUT_LINK] = this.values[P.link];
     d[READOUT_MODE] = this.values[P.mode];
-    d[READOUT_FRAME] = frame;
     d.set(this.values, READOUT_PARAMETERS);
-    return d;
   }
 
   // ---- internals ----

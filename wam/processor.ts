@@ -275,7 +275,9 @@ class LevelMatchProcessor extends Base {
     const out = outputs.length > 0 ? outputs[0] : undefined;
     const input = inputs.length > 0 ? inputs[0] : undefined;
     const quantum = out !== undefined && out.length > 0 ? out[0].length : input !== undefined && input.length > 0 ? input[0].length : 128;
-    const frame0 = scope.currentFrame;
+    // The clock goes straight into a typed array: past 2^30 frames (6.2 h at 48 kHz) a frame number is a heap
+    // number in V8, and carrying it in variables and arguments would allocate on every quantum.
+    this.core.clock[0] = scope.currentFrame;
     const sampleRate = scope.sampleRate;
     const queue = this._eventQueue;
     // currentTime is a fractional double: reading it allocates a heap number (~16 B) each time, so only when
@@ -286,22 +288,22 @@ class LevelMatchProcessor extends Base {
 
     const core = this.core;
     try {
-      this.render(inputs, outputs, frame0, quantum, currentTime, sampleRate);
+      this.render(inputs, outputs, quantum, currentTime, sampleRate);
     } catch (e) {
       // Only a WASM trap (an engine bug) can land here. Audio must go on: pass it through from now on.
       core.fail(`the engine failed (${e instanceof Error ? e.message : String(e)})`);
       this.port.postMessage({ levelmatch: 'error', message: `LevelMatch: ${core.error}; passing audio through` });
-      core.beginQuantum(inputs, frame0, quantum);
+      core.beginQuantumAtClock(inputs, quantum);
       core.processSlice(inputs, outputs, 0, quantum);
     }
     return true;
   }
 
   /** One quantum: events at their sample offsets, the audio in between. */
-  private render(inputs: Float32Array[][], outputs: Float32Array[][], frame0: number, quantum: number, currentTime: number, sampleRate: number): void {
+  private render(inputs: Float32Array[][], outputs: Float32Array[][], quantum: number, currentTime: number, sampleRate: number): void {
     const core = this.core;
     const queue = this._eventQueue;
-    core.beginQuantum(inputs, frame0, quantum);
+    core.beginQuantumAtClock(inputs, quantum);
     let start = 0;
     while (start < quantum) {
       // Apply the events due at `start`, then process up to the next event inside this quantum.
