@@ -75,3 +75,13 @@ export const S_NON_FINITE_INPUT: i32 = 1 << 13;
 export const S_BYPASSED: i32 = 1 << 14;
 export const S_LISTENING_REFERENCE: i32 = 1 << 15;
 export const S_TRACKING: i32 = 1 << 16;
+
+// Appended for the gain law in the field (issue 9): parameters, readouts, status bits.
+export const P_CEILING_IN_MATCH: i32 = 16;
+export const P_AUTO_LOCK: i32 = 17;
+export const R_GAIN_UNLIMITED: i32 = 28;
+export const R_CEILING_REDUCTION: i32 = 29;
+export const R_ESTIMATE_SECONDS: i32 = 30;
+export const R_DRIFT: i32 = 31;
+export const S_LOCKED: i32 = 1 << 17;
+export const S_ACQUIRING: i32 = 1 << 18;

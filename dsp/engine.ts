@@ -19,18 +19,20 @@
  */
 import { Meter, MAX_CHANNELS } from './meter';
 import { sanitizeAndPeak } from './sanitize';
+import { DELAY } from './truepeak';
 import { dbToLinear, linearToDb, clamp, choice } from './db';
 import { PeakMemory } from './ceiling';
 import { GainLaw } from './gain-law';
 import { scale, fillRamp, applyRamp, crossfade } from './gain-render';
 import {
   P_MODE, P_LINK, P_DETECTOR, P_FOLLOW, P_RESPONSE, P_TOLERANCE, P_MAX_BOOST, P_MAX_CUT, P_GATE, P_TARGET, P_OFFSET, P_LATENCY, P_CEILING, P_CEILING_ON, P_LISTEN, P_BYPASS, MODE_REFERENCE, MODE_MATCH, MODE_SIDECHAIN, MODE_TARGET, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS, FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, R_REF_M, R_REF_S, R_REF_I, R_IN_M, R_IN_S, R_IN_I, R_OUT_M, R_OUT_S, R_OUT_I, R_GAIN_APPLIED, R_GAIN_WANTED, R_TRUE_PEAK_IN, R_TRUE_PEAK_OUT, R_STATUS, R_NON_FINITE, R_LEARN_SECONDS, R_REF_M_MAX, R_REF_S_MAX, R_OUT_M_MAX, R_OUT_S_MAX, R_IN_M_MAX, R_IN_S_MAX, R_REF_LRA, R_IN_LRA, R_OUT_LRA, R_ENGINE_GAIN, R_IN_RMS, R_REF_RMS, S_GATED, S_AT_RANGE_LIMIT, S_AT_CEILING, S_LEARNING, S_HELD, S_NON_FINITE_INPUT, S_BYPASSED, S_LISTENING_REFERENCE, S_TRACKING,
+  P_CEILING_IN_MATCH, P_AUTO_LOCK, R_GAIN_UNLIMITED, R_CEILING_REDUCTION, R_ESTIMATE_SECONDS, R_DRIFT,
 } from './engine-slots';
 
 /** Number of parameter slots (wam/engine-abi.ts PARAM_COUNT). */
-export const ENGINE_PARAM_COUNT: i32 = 16;
+export const ENGINE_PARAM_COUNT: i32 = 18;
 /** Number of f64 readout slots (wam/engine-abi.ts READOUT_COUNT). */
-export const ENGINE_READOUT_COUNT: i32 = 28;
+export const ENGINE_READOUT_COUNT: i32 = 32;
 /** Largest block the engine accepts: a bound on what createEngine allocates (3 meters x 8 channels x f32). */
 export const ENGINE_MAX_FRAMES: i32 = 65536;
 
@@ -55,7 +57,7 @@ export class Engine {
   /** Meters the output (true peak on). Its buffers are the engine's output: written, then metered. */
   readonly output: Meter;
   /** W and G (dsp/gain-law.ts), with the law's parameters. */
-  readonly law: GainLaw = new GainLaw();
+  readonly law: GainLaw;
   /** The ceiling's memory of the input's true peaks (dsp/ceiling.ts). */
   readonly peaks: PeakMemory;
 
@@ -70,6 +72,7 @@ export class Engine {
   private latency: f64 = 0.0;
   private ceiling: f64 = 0.0;
   private ceilingOn: bool = true;
+  private ceilingInMatch: bool = false;
   private listen: bool = false;
   private bypass: bool = false;
 
@@ -78,6 +81,7 @@ export class Engine {
   private appliedLinear: f64 = 1.0; // 10^(A/20), exactly 1.0 when A is 0
   private fade: f64 = 0.0; // X, 0 = processed input, 1 = reference
   private listening: bool = false; // X is heading for 1
+  private untouched: bool = true; // no gain has been estimated since creation: the first estimate applies at once
   private status: i32 = 0;
   private learnFrames: f64 = 0.0;
   private nonFiniteTotal: f64 = 0.0;
@@ -90,6 +94,7 @@ export class Engine {
     this.reference = new Meter(sampleRate, MAX_CHANNELS, maxFrames);
     this.output = new Meter(sampleRate, MAX_CHANNELS, maxFrames);
     this.peaks = new PeakMemory(sampleRate);
+    this.law = new GainLaw(sampleRate);
     this.input.blockPeakEnabled = true;
     this.input.rmsEnabled = true;
     this.reference.rmsEnabled = true;
@@ -142,6 +147,12 @@ export class Engine {
       case P_CEILING_ON: this.ceilingOn = choice(value, 0, 1) == 1; break;
       case P_LISTEN: this.listen = choice(value, 0, 1) == 1; break;
       case P_BYPASS: this.bypass = choice(value, 0, 1) == 1; break;
+      case P_CEILING_IN_MATCH: this.ceilingInMatch = choice(value, 0, 1) == 1; break;
+      case P_AUTO_LOCK: {
+        law.autoLock = choice(value, 0, 1) == 1;
+        if (!law.autoLock) law.locked = false;
+        break;
+      }
       default: break;
     }
   }
@@ -187,7 +198,18 @@ export class Engine {
     }
   }
 
-  /** Resets the three meters (readings, maxima, peaks); not the gain, not the ceiling's 10 s peak memory. */
+  /**
+   * A transport start or position jump (wam-transport): the detectors start afresh on the new programme and
+   * the gain acquires again; a held or auto-locked gain stays held. The output meter keeps its readings.
+   */
+  reacquire(): void {
+    this.input.reset();
+    this.reference.reset();
+    if (this.law.follow == FOLLOW_LEARN) this.startLearning();
+    this.law.reacquire();
+  }
+
+  /** Resets the three meters (readings, maxima, peaks); not the gain, not the ceiling's peak memory. */
   resetMeters(): void {
     this.input.reset();
     this.reference.reset();
@@ -213,13 +235,14 @@ export class Engine {
     const needsReference = mode == MODE_MATCH || mode == MODE_SIDECHAIN;
     const referenceMetered = needsReference && referenceValid;
     if (referenceMetered) this.reference.process(frames);
-    this.peaks.note(frames, input.lastBlockPeak());
+    this.peaks.note(frames, input.lastBlockPeak(), tailPeak(input, frames));
     if (this.law.follow == FOLLOW_LEARN) this.learnFrames += <f64>frames;
 
-    // 2. Wanted gain, limits, follow (dsp/gain-law.ts).
+    // 2. Wanted gain, range, follow (dsp/gain-law.ts); the ceiling limits what is applied.
+    this.law.update(frames, this.sampleRate, mode, needsReference, referenceValid, input, this.reference);
     const cap = this.ceilingCap();
-    this.law.update(frames, this.sampleRate, mode, needsReference, referenceValid, input, this.reference, cap);
     this.status = this.law.status;
+    if (mode != MODE_REFERENCE && this.law.gain > cap) this.status |= S_AT_CEILING;
 
     // 3. Apply: gain ramp and listen crossfade.
     this.render(frames, needsReference, referenceValid, referenceMetered, cap);
@@ -236,17 +259,28 @@ export class Engine {
     this.status = s;
   }
 
-  /** Most boost (dB) the ceiling allows: +Infinity when off (dsp/ceiling.ts). */
+  /**
+   * Most gain (dB) the ceiling allows the applied gain: ceiling - the input's true peak over the last
+   * CEILING_HOLD_SECONDS (dsp/ceiling.ts), never below 0 dB or the wanted gain if that is lower (the ceiling
+   * limits boost and brings forward a cut the law is heading for; it never forces a cut of its own);
+   * +Infinity when it does not apply. It applies in target mode when ceilingOn is on, and in match and
+   * sidechain modes only when ceilingInMatch is on too: inside a floating-point host nothing clips between two
+   * plugins, and a match that stops short of the reference does not match.
+   */
   private ceilingCap(): f64 {
-    return this.ceilingOn ? this.peaks.cap(this.ceiling) : Infinity;
+    if (!this.ceilingOn || this.mode == MODE_REFERENCE) return Infinity;
+    if (this.mode != MODE_TARGET && !this.ceilingInMatch) return Infinity;
+    const cap = this.peaks.cap(this.ceiling);
+    const w = this.law.wanted;
+    const floor = w < 0.0 ? w : 0.0;
+    return cap > floor ? cap : floor;
   }
 
-  /** Where A is heading: 0 when bypassed or in reference mode, else G (a held G limited by the ceiling). */
+  /** Where A is heading: 0 when bypassed or in reference mode, else G limited by the ceiling. */
   private outputTarget(cap: f64): f64 {
     if (this.bypass || this.mode == MODE_REFERENCE) return 0.0;
-    let t = this.law.gain;
-    if (t > 0.0 && t > cap) t = cap > 0.0 ? cap : 0.0;
-    return t;
+    const t = this.law.gain;
+    return t > cap ? cap : t;
   }
 
   /**
@@ -258,8 +292,22 @@ export class Engine {
   private render(frames: i32, needsReference: bool, referenceValid: bool, referenceMetered: bool, cap: f64): void {
     const channels = this.input.channels;
     // Applied gain.
-    const a0 = this.applied;
+    // A peak louder than the ceiling allows at the current gain: A steps down to the cap at the block's first
+    // sample (the block's own peak is already in the cap), so the output's true peak stays under the ceiling
+    // with no look-ahead. Every other movement is the slew below.
+    if (this.applied > cap) {
+      this.applied = cap;
+      this.appliedLinear = dbToLinear(cap);
+    }
     const t = this.outputTarget(cap);
+    // A fresh instance has not yet output anything it estimated a gain for: its first estimate applies from
+    // its first block (a static effect is matched from the first sample, so a fresh match makes no burst).
+    if (this.untouched && this.law.estimateFrames > 0.0) {
+      this.untouched = false;
+      this.applied = t;
+      this.appliedLinear = dbToLinear(t);
+    }
+    const a0 = this.applied;
     const maxStep = SLEW_DB_PER_SAMPLE * <f64>frames;
     const a1 = Math.abs(t - a0) <= maxStep ? t : t > a0 ? a0 + maxStep : a0 - maxStep;
     const g0 = this.appliedLinear;
@@ -380,7 +428,14 @@ export class Engine {
       set(r, R_TRUE_PEAK_OUT, linearToDb(maxTruePeak(out)));
     }
     set(r, R_GAIN_APPLIED, this.applied);
-    set(r, R_GAIN_WANTED, this.law.wanted);
+    const cap = this.ceilingCap();
+    const wanted = this.law.wanted;
+    set(r, R_GAIN_WANTED, wanted > cap ? cap : wanted);
+    set(r, R_GAIN_UNLIMITED, this.law.unlimited);
+    const g = this.law.gain;
+    set(r, R_CEILING_REDUCTION, mode != MODE_REFERENCE && g > cap ? g - cap : 0.0);
+    set(r, R_ESTIMATE_SECONDS, this.law.estimateFrames / this.sampleRate);
+    set(r, R_DRIFT, this.law.drift());
     set(r, R_STATUS, <f64>this.status);
     set(r, R_NON_FINITE, this.nonFiniteTotal);
     set(r, R_LEARN_SECONDS, this.law.follow == FOLLOW_LEARN ? this.learnFrames / this.sampleRate : 0.0);
@@ -391,6 +446,20 @@ export class Engine {
 
 function set(r: usize, slot: i32, value: f64): void {
   store<f64>(r + (<usize>slot << 3), value);
+}
+
+/** The sample peak of a (sanitised) block's last DELAY frames over the meter's active channels, linear. */
+function tailPeak(m: Meter, frames: i32): f64 {
+  const from = frames > DELAY ? frames - DELAY : 0;
+  let p: f32 = 0.0;
+  for (let c = 0; c < m.channels; c++) {
+    const x = m.input(c);
+    for (let i = from; i < frames; i++) {
+      const v = Mathf.abs(load<f32>(x + (<usize>i << 2)));
+      if (v > p) p = v;
+    }
+  }
+  return <f64>p;
 }
 
 /** Largest linear true peak over a meter's active channels. */

@@ -8,7 +8,8 @@
  * - settle after each jump: the gain actually applied (10 log10 of output over input energy per 40 ms window)
  *   against the section's ideal gain (I(ref) - I(in) over the section, or target - I(in), within the range);
  *   the time after the jump from which it stays within 1 dB for 1 s (or to the section's end);
- * - fresh start: momentary error at 1 s, and the worst momentary excess over the reference from 0.4 to 3 s;
+ * - fresh start: momentary error at 1 s (target mode: the applied gain's error against the first section's
+ *   ideal gain at 1 s), and the worst momentary excess over the reference from 0.4 to 3 s;
  * - true peak: the output's true peak (4x) minus the ceiling.
  */
 import { LoudnessMeter } from '../../lib/index.ts';
@@ -99,7 +100,9 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
   // Momentary comparisons only where the reference (target mode: the input) is above the -50 LUFS gate: in a
   // pause both sides are near silence and their ratio means nothing.
   const open = (k: number): boolean => (match ? ref.m[k] : inp.m[k]) > -50;
-  const freshError = open(k1) ? out.m[k1] - (match ? ref.m[k1] : run.target) : NaN;
+  // Target mode: the programme's own momentary swing is not the gain's error, so the fresh-start error there is
+  // the applied gain at 1 s against the first section's ideal gain (see `ideal` below).
+  let freshError = open(k1) ? out.m[k1] - (match ? ref.m[k1] : run.target) : NaN;
   let burst = -Infinity;
   for (let k = Math.round(0.4 / step) - 1; k < Math.round(3 / step); k++) {
     if (open(k)) burst = Math.max(burst, out.m[k] - (match ? ref.m[k] : run.target));
@@ -109,11 +112,19 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
   const win = 0.04;
   const gains = appliedGain(run.input, output, fs, win);
   const settle: number[] = [];
-  for (const [a, b] of run.sections) {
-    if (a === 0) continue;
+  const ideal = (a: number, b: number): number => {
     const ia = Math.round(a * fs);
     const ib = Math.round(b * fs);
-    const ideal = Math.min(run.maxBoost, Math.max(-run.maxCut, (match ? integrated(sub(run.reference, ia, ib), fs) : run.target) - integrated(sub(run.input, ia, ib), fs)));
+    return Math.min(run.maxBoost, Math.max(-run.maxCut, (match ? integrated(sub(run.reference, ia, ib), fs) : run.target) - integrated(sub(run.input, ia, ib), fs)));
+  };
+  if (!match) {
+    const [a, b] = run.sections[0];
+    const w = Math.round(1 / win) - 1;
+    freshError = gains[w] - ideal(a, b);
+  }
+  for (const [a, b] of run.sections) {
+    if (a === 0) continue;
+    const idealGain = ideal(a, b);
     const w0 = Math.ceil(a / win);
     const w1 = Math.floor(b / win);
     const hold = Math.round(1 / win);
@@ -121,7 +132,7 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
     for (let w = w0; w < w1; w++) {
       let ok = true;
       for (let v = w; v < Math.min(w1, w + hold); v++) {
-        if (!Number.isNaN(gains[v]) && Math.abs(gains[v] - ideal) > 1) {
+        if (!Number.isNaN(gains[v]) && Math.abs(gains[v] - idealGain) > 1) {
           ok = false;
           break;
         }

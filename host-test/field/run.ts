@@ -62,7 +62,7 @@ export async function runScenario(s: Scenario, fs = 48000): Promise<Run> {
   const readouts: Run['readouts'] = [];
   const every = Math.round((0.04 * fs) / q);
   for (let i = 0; i < n; i++) {
-    let block = prog.audio.map((x) => x.slice(i * q, (i + 1) * q));
+    let block: Planar = prog.audio.map((x) => x.slice(i * q, (i + 1) * q));
     if (ref) block = copy(ref.inst.process([block]));
     block.forEach((x, c) => refRec[c].set(x, i * q));
     if (effect) effect.process(block, q);
