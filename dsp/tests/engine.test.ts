@@ -645,6 +645,27 @@ smooth('listen in target mode or without a reference plays the processed input',
 // ---------------------------------------------------------------------------------------------------------------
 const follow = suite('follow modes');
 
+follow('autoLock: locks once settled (>= 6 s learned, drift <= 0.3 dB), then holds through a level change; drift and estimateSeconds read out', () => {
+  const rig = new Rig(QUANTUM, { autoLock: 1 });
+  // The input is the reference -9 dB: a steady match of +9 dB.
+  const s1 = rig.run(5, sine(fromDb(-30), 997), { reference: sine(fromDb(-21), 997) });
+  assert.ok(!has(s1, S.locked), 'not locked before 6 s');
+  const r1 = rig.readout();
+  assert.ok(r1[R.drift]! < 0.05 && r1[R.estimateSeconds]! > 4.9, `drift ${r1[R.drift]}, estimate ${r1[R.estimateSeconds]}`);
+  rig.run(2, sine(fromDb(-30), 997), { reference: sine(fromDb(-21), 997) });
+  assert.ok(has(rig.status, S.locked) && has(rig.status, S.held), 'locked');
+  const locked = rig.gain;
+  assert.ok(Math.abs(locked - 9) < 0.05, `locked at ${locked}`);
+  // The effect changes by 6 dB: a locked gain does not follow ...
+  rig.run(4, sine(fromDb(-24), 997), { reference: sine(fromDb(-21), 997) });
+  assert.is(rig.gain, locked, 'held');
+  // ... until autoLock is turned off.
+  rig.set({ autoLock: 0 });
+  rig.run(4, sine(fromDb(-24), 997), { reference: sine(fromDb(-21), 997) });
+  assert.ok(Math.abs(rig.gain - 3) < 0.1, `follows again: ${rig.gain}`);
+  w.note('autoLock: locked gain - 9 dB', locked - 9);
+});
+
 follow('hold freezes the gain; engineSetGain sets it (clamped) and the output follows', () => {
   const rig = new Rig();
   rig.run(6, sine(A_REF / fromDb(4), 997), { reference: sine(A_REF, 997) });
