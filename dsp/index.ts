@@ -145,6 +145,11 @@ export function engineResetMeters(h: usize): void {
   if (h != 0) changetype<Engine>(h).resetMeters();
 }
 
+/** wam-transport start or jump: the detectors start afresh and the gain acquires again (a held gain stays). */
+export function engineReacquire(h: usize): void {
+  if (h != 0) changetype<Engine>(h).reacquire();
+}
+
 export function engineUpdateReadout(h: usize): usize {
   return h == 0 ? 0 : changetype<Engine>(h).updateReadout();
 }

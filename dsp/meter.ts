@@ -160,6 +160,8 @@ export class Meter {
   private shortTermError: f64 = 0.0;
   private rawShortTermError: f64 = 0.0;
   private latestBlockPeak: f64 = 0.0;
+  private latestBlockEnergy: f64 = 0.0; // K-weighted, channel-weighted sum of squares of the latest block
+  private latestBlockRawEnergy: f64 = 0.0; // the same without the K-filter (rmsEnabled only)
   private momentaryMaxSum: f64 = 0.0;
   private shortTermMaxSum: f64 = 0.0;
   private nonFiniteCount: f64 = 0.0;
@@ -313,18 +315,22 @@ export class Meter {
     // A padding channel (odd count) has weight 0, but a NaN left in it by a caller would poison its filter lane.
     if (channels & 1) memory.fill(this.input(channels), 0, <usize>frames << 2);
     let pos = 0;
+    this.latestBlockEnergy = 0.0;
+    this.latestBlockRawEnergy = 0.0;
     while (pos < frames) {
       let run = this.hop - this.hopFill;
       if (run > frames - pos) run = frames - pos;
       let e: f64 = 0.0;
       for (let p = 0; p < this.pairs; p++) e += this.filterPair(p, pos, run);
       this.hopEnergy += e;
+      this.latestBlockEnergy += e;
       if (this.rmsEnabled) {
         let r: f64 = 0.0;
         for (let c = 0; c < channels; c++) {
           r += load<f64>(this.weights + (<usize>c << 3)) * rawSquares(this.input(c) + (<usize>pos << 2), run);
         }
         this.hopRawEnergy += r;
+        this.latestBlockRawEnergy += r;
       }
       this.hopFill += run;
       pos += run;
@@ -563,6 +569,20 @@ export class Meter {
    */
   lastBlockPeak(): f64 {
     return this.latestBlockPeak;
+  }
+
+  /**
+   * The latest process() call's K-weighted energy: the sum over its frames of the channel-weighted squares
+   * (BS.1770-5 eq. 2 before the mean and the log), so -0.691 + 10 log10(E / frames) is the block's loudness. The
+   * gain engine's first estimate after a start is built from these (dsp/gain-law.ts).
+   */
+  lastBlockEnergy(): f64 {
+    return this.latestBlockEnergy;
+  }
+
+  /** lastBlockEnergy() without the K-filter (the rms detector's measure); 0 unless rmsEnabled. */
+  lastBlockRawEnergy(): f64 {
+    return this.latestBlockRawEnergy;
   }
 
   /**

@@ -415,6 +415,8 @@ export class LevelMatchGui extends LitElement {
               @levelmatch-input=${this.onLearn}></levelmatch-toggle>
             <levelmatch-toggle .label=${'Hold'} tone="warn" .pressed=${follow === 2} .hint=${'Hold the gain where it is'}
               @levelmatch-input=${this.onHold}></levelmatch-toggle>
+            <levelmatch-toggle data-param="autoLock" .label=${'Auto-lock'} .pressed=${v('autoLock') === 1}
+              .hint=${'Hold the gain once the estimate has settled'}></levelmatch-toggle>
             <levelmatch-toggle kind="action" .label=${'Reset'} .accessibleLabel=${'Reset meters'} .hint=${'Reset the meters and the history'}
               @levelmatch-action=${this.onReset}></levelmatch-toggle>
           </div>
@@ -444,6 +446,8 @@ export class LevelMatchGui extends LitElement {
           <span class="ceil" ?data-dim=${mode === 0}>
             <levelmatch-toggle data-param="ceilingOn" .label=${'Ceiling'} .accessibleLabel=${'Ceiling on'} tone="accent"
               .pressed=${v('ceilingOn') === 1}></levelmatch-toggle>
+            <levelmatch-toggle data-param="ceilingInMatch" .label=${'In match'} .accessibleLabel=${'Ceiling in match and sidechain modes'} tone="accent"
+              .hint=${'Apply the ceiling in match and sidechain modes too (target mode always)'} .pressed=${v('ceilingInMatch') === 1}></levelmatch-toggle>
           </span>
         </div>
       </section>

@@ -62,6 +62,14 @@ test('limits are added as notes; the ceiling and the range', () => {
   assert.is(cut.notes[0], 'At max cut \u22126.0 dB');
 });
 
+test('the notes say by how many dB the ceiling and the range hold the gain; a lock is named', () => {
+  const ceil = statusLine(readout(S.atCeiling, 3, { slots: { [R.ceilingReduction]: 3.24, [R.gainUnlimited]: 5, [R.gainWanted]: 5 } }));
+  assert.is(ceil.notes[0], 'Ceiling holds \u22123.2 dB');
+  const boost = statusLine(readout(S.atRangeLimit, 3, { slots: { [R.gainWanted]: 12, [R.gainUnlimited]: 15.4 } }));
+  assert.is(boost.notes[0], 'At max boost +12.0 dB (\u22123.4 dB short)');
+  assert.is(statusLine(readout(S.linked | S.held | S.locked, MATCH, { slots: { [R.engineGain]: -2.5 } })).text, 'Locked at \u22122.5 dB');
+});
+
 test('reference mode, duplicates, bypass and listening', () => {
   assert.is(statusLine(readout(S.linked, 0, { link: 4 })).text, 'Reference on link 4');
   assert.is(statusLine(readout(S.duplicateReference, 0, { link: 4 })).tone, 'error');

@@ -5,7 +5,7 @@
  *
  * One primary message says what the gain is doing (the first that applies, in the order below: the reason the
  * gain cannot follow beats what it would otherwise do), and short notes add limits that act at the same time
- * ("At ceiling", "At max boost").
+ * ("Ceiling holds −3.2 dB", "At max boost +12.0 dB (−3.4 dB short)"): what holds the gain, and by how much.
  */
 import type { Readout } from '../wam/readout.ts';
 import { formatGain, formatLevel, formatSeconds } from './format.ts';
@@ -63,6 +63,9 @@ export function statusLine(r: Readout): StatusLine {
   } else if (r.mode === 'sidechain' && s.noReference) {
     primary = 'No sidechain signal';
     tone = 'error';
+  } else if (s.locked) {
+    primary = `Locked at ${held} dB`;
+    tone = 'ok';
   } else if (s.held) {
     primary = `Holding ${held} dB`;
     tone = 'warn';
@@ -88,8 +91,13 @@ export function statusLine(r: Readout): StatusLine {
   }
 
   if (!s.bypassed && r.mode !== 'reference') {
-    if (s.atCeiling) notes.push('At ceiling');
-    if (s.atRangeLimit) notes.push(r.gain.wanted >= 0 ? `At max boost ${formatGain(p.maxBoost)} dB` : `At max cut ${formatGain(-p.maxCut)} dB`);
+    // What holds the gain, and by how many dB (the readout's ceilingReduction, and unlimited - wanted).
+    if (s.atCeiling) notes.push(r.gain.ceilingReduction > 0.05 ? `Ceiling holds ${formatGain(-r.gain.ceilingReduction)} dB` : 'At ceiling');
+    if (s.atRangeLimit) {
+      const short = r.gain.unlimited - r.gain.wanted;
+      const by = Number.isFinite(short) && Math.abs(short) >= 0.05 ? ` (${formatGain(-short)} dB short)` : '';
+      notes.push(r.gain.wanted >= 0 ? `At max boost ${formatGain(p.maxBoost)} dB${by}` : `At max cut ${formatGain(-p.maxCut)} dB${by}`);
+    }
   }
   if (notes.length > 0 && tone === 'ok') tone = 'warn';
   const text = notes.length > 0 ? `${primary} · ${notes.join(' · ')}` : primary;

@@ -89,6 +89,22 @@ t('automation at sample times (plain and normalised), MIDI/transport ignored qui
   assert.equal(session.problems, []);
 });
 
+// ---- the gain law in the field (issue 9), with Web Audio's own nodes ----
+
+t('fresh match behind a +12 dB GainNode, moved to -12 dB at 6 s: no start-up burst; matched within 1 s of the move', async () => {
+  // Short-term loudness from the start (the library meter divides by the whole 3 s window on both sides, so
+  // the difference at 1 s is the energy ratio of everything heard so far: a start-up burst shows in it).
+  const r = await scenario<EffectResult>('effectChain', {
+    effect: { kind: 'gain', dB: 12, moves: [[6, -12]] }, matchParameters: { maxBoost: 24 }, seconds: 12, times: [0.5, 1, 2, 5.9, 10, 11.5],
+  });
+  const d = r.rows.map((x) => x.diff);
+  table.push(`fresh +12 dB, moved to -12 dB at 6 s: S(out) - S(ref) at ${r.rows.map((x) => `${x.time} s ${fmt(x.diff, 3)}`).join(', ')} LU`);
+  for (const [k, x] of d.slice(0, 4).entries()) assert.ok(Math.abs(x) <= 1, `fresh start, at ${r.rows[k].time} s: ${x.toFixed(3)} LU`);
+  // A 24 dB move at 6 s: the short-term window of 7-10 s (from 1 s after the move) is already matched.
+  assert.ok(Math.abs(d[4]!) <= 0.3 && Math.abs(d[5]!) <= 0.3, `after the move: ${d[4]!.toFixed(3)}, ${d[5]!.toFixed(3)} LU`);
+  assert.equal(session.problems, []);
+});
+
 // ---- effect chains (the issue's acceptance check) ----
 
 interface EffectRow {

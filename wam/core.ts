@@ -187,6 +187,12 @@ export class LevelMatchCore {
     if (this.engine !== null) this.engine.engineResetMeters(this.handle);
   }
 
+  /** A transport start or position jump: the engine's detectors start afresh (a held gain stays held). */
+  reacquire(): void {
+    const e = this.engine;
+    if (e !== null && e.engineReacquire !== undefined) e.engineReacquire(this.handle);
+  }
+
   /**
    * The engine failed (a WASM trap): drop it and pass audio through from now on, reporting `reason`. The state
    * keeps the last gain read from the engine; a reference instance keeps publishing its input on the link.

@@ -24,8 +24,10 @@ export const enum P {
   ceilingOn = 13, // 0 / 1
   listen = 14, // 0 output, 1 reference
   bypass = 15, // 0 / 1
+  ceilingInMatch = 16, // 0 / 1: the ceiling applies in match and sidechain modes too (target mode: ceilingOn alone)
+  autoLock = 17, // 0 / 1: hold the gain once the estimate has settled
 }
-export const PARAM_COUNT = 16;
+export const PARAM_COUNT = 18;
 
 export const enum Mode {
   reference = 0,
@@ -86,8 +88,12 @@ export const enum R {
   engineGain = 25, // dB: the gain the follow logic holds (the learned / held gain), before bypass
   inRms = 26, // unweighted 3 s loudness of the input (LUFS scale: -0.691 + 10 log10(weighted mean square))
   refRms = 27,
+  gainUnlimited = 28, // dB: the wanted gain before the range (what the detectors ask for)
+  ceilingReduction = 29, // dB: how far the ceiling holds the applied gain below the engine gain (0 when it does not)
+  estimateSeconds = 30, // s of ungated audio behind the current estimate (since start, reset, section change, transport)
+  drift = 31, // dB: spread of the wanted gain over the last 3 s of ungated audio (NaN before the first 100 ms)
 }
-export const READOUT_COUNT = 28;
+export const READOUT_COUNT = 32;
 
 /** Status bits. Engine bits are set by the engine; link bits by the processor. */
 export const enum S {
@@ -106,6 +112,8 @@ export const enum S {
   bypassed = 1 << 14,
   listeningReference = 1 << 15, // listen = reference is active (output is the aligned reference)
   tracking = 1 << 16, // continuous: the gain is moving (the error left the tolerance and has not converged yet)
+  locked = 1 << 17, // autoLock: the estimate settled and the gain is held (held is set too)
+  acquiring = 1 << 18, // first estimate after a start, reset, section change or transport jump: no deadband yet
 }
 
 /** The engine's exports (added to dsp/index.ts next to the meter's). Handles are addresses in the instance. */
@@ -132,6 +140,8 @@ export interface EngineExports {
   engineSetGain(h: number, db: number, immediate: number): void;
   /** Resets the meters and the readings (not the gain). */
   engineResetMeters(h: number): void;
+  /** Transport start or jump: input and reference meters afresh, the gain acquires again (a held gain stays). */
+  engineReacquire?(h: number): void;
   /** Fills the readout slots and returns their address (READOUT_COUNT f64). */
   engineUpdateReadout(h: number): number;
 }

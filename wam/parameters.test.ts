@@ -28,6 +28,8 @@ test('the table is the public contract: ids, order, types, ranges, defaults, cho
     ['ceilingOn', 'boolean', 0, 1, 1, 1, '', ''],
     ['listen', 'choice', 0, 1, 0, 1, 'output|reference', ''],
     ['bypass', 'boolean', 0, 1, 0, 1, '', ''],
+    ['ceilingInMatch', 'boolean', 0, 1, 0, 1, '', ''],
+    ['autoLock', 'boolean', 0, 1, 0, 1, '', ''],
   ]);
 });
 
@@ -37,6 +39,7 @@ test('order equals the engine slots', () => {
     mode: P.mode, link: P.link, detector: P.detector, follow: P.follow, response: P.response, tolerance: P.tolerance,
     maxBoost: P.maxBoost, maxCut: P.maxCut, gate: P.gate, target: P.target, offset: P.offset, latency: P.latency,
     ceiling: P.ceiling, ceilingOn: P.ceilingOn, listen: P.listen, bypass: P.bypass,
+    ceilingInMatch: P.ceilingInMatch, autoLock: P.autoLock,
   };
   PARAMETER_IDS.forEach((id, i) => {
     assert.is(parameterIndex(id), i, id);

@@ -27,6 +27,7 @@ export interface ParameterSpec {
 export const PARAMETER_IDS = [
   'mode', 'link', 'detector', 'follow', 'response', 'tolerance', 'maxBoost', 'maxCut',
   'gate', 'target', 'offset', 'latency', 'ceiling', 'ceilingOn', 'listen', 'bypass',
+  'ceilingInMatch', 'autoLock',
 ] as const;
 export type ParameterId = (typeof PARAMETER_IDS)[number];
 
@@ -67,6 +68,8 @@ const ROWS: Readonly<Record<ParameterId, Row>> = {
   ceilingOn: bool('Ceiling on', 1),
   listen: choice('Listen', LISTEN_CHOICES, 0),
   bypass: bool('Bypass', 0),
+  ceilingInMatch: bool('Ceiling in match modes', 0),
+  autoLock: bool('Auto-lock', 0),
 };
 
 /** Every parameter, in slot order. */

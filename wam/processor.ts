@@ -26,6 +26,7 @@ import { LevelMatchCore } from './core.ts';
 import type { EngineExports } from './engine-abi.ts';
 import { IDENTIFIER } from './identifier.ts';
 import { LinkBus } from './link-bus.ts';
+import { TransportWatch } from './transport.ts';
 import { PARAMETERS, denormalizeSlot, normalizeSlot, parameterConfigs, parameterIndex } from './parameters.ts';
 import { parseState, readState, resolveState, type LevelMatchState } from './state.ts';
 
@@ -100,6 +101,8 @@ class LevelMatchProcessor extends Base {
   /** The base class's flag (set by its _onMessage when events arrive), missing from the SDK's types. */
   declare _eventQueueRequiresSort: boolean;
   private readonly core: LevelMatchCore;
+  /** Watches wam-transport events for a playback start or a position jump (transport.ts). */
+  private readonly transport = new TransportWatch();
   private readonly readoutMessage: { levelmatch: 'readout'; data: Float64Array };
 
   constructor(options: AudioWorkletNodeOptions) {
@@ -247,8 +250,11 @@ class LevelMatchProcessor extends Base {
   private applyEvent(event: WamEvent): void {
     if (event !== null && typeof event === 'object' && event.type === 'wam-automation') {
       this._setParameterValue(event.data, false);
+    } else if (event !== null && typeof event === 'object' && event.type === 'wam-transport') {
+      // Playback starts or jumps: the detectors start afresh (a held gain stays held).
+      if (this.transport.restarts(event.data)) this.core.reacquire();
     }
-    // MIDI, transport, sysex, MPE, OSC and info events mean nothing to an effect: ignored quietly.
+    // MIDI, sysex, MPE, OSC and info events mean nothing to an effect: ignored quietly.
   }
 
   /**

@@ -18,7 +18,9 @@ test('decodes every slot into the friendly object', () => {
   assert.equal(r.input, { momentary: 103, shortTerm: 104, integrated: 105, momentaryMax: 120, shortTermMax: 121, range: 123, rms: 126, truePeak: 111 });
   assert.equal({ ...r.output, rms: 0 }, { momentary: 106, shortTerm: 107, integrated: 108, momentaryMax: 118, shortTermMax: 119, range: 124, rms: 0, truePeak: 112 });
   assert.ok(Number.isNaN(r.output.rms), 'the engine does not measure the output rms');
-  assert.equal(r.gain, { applied: 109, wanted: 110, engine: 125 });
+  assert.equal(r.gain, { applied: 109, wanted: 110, engine: 125, unlimited: 128, ceilingReduction: 129 });
+  assert.is(r.estimateSeconds, 130);
+  assert.is(r.drift, 131);
   assert.is(r.learnSeconds, 115);
   assert.is(r.nonFinite, 114);
   assert.is(r.link, 5);
@@ -34,8 +36,8 @@ test('decodes every slot into the friendly object', () => {
 
 test('status bits map one to one', () => {
   const names = Object.keys(decodeStatus(0));
-  assert.is(names.length, 13);
-  const all = decodeStatus(0x1ffff);
+  assert.is(names.length, 15);
+  const all = decodeStatus(0x7ffff);
   assert.ok(Object.values(all).every(Boolean));
   assert.ok(Object.values(decodeStatus(0)).every((v) => !v));
   assert.equal(decodeStatus(S.duplicateReference | S.referenceLost | S.held), {
@@ -44,7 +46,7 @@ test('status bits map one to one', () => {
 });
 
 test('short arrays are rejected', () => {
-  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 47 values, got 28/);
+  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 53 values, got 32/);
 });
 
 test.run();
