@@ -7,10 +7,13 @@
  * - a `parameterchange` event (plain Event) after setParameterValues() or setState() from the main thread has
  *   reached the processor, so a GUI can re-read the values even while no audio runs (automation on the audio
  *   thread shows up in the readouts' `parameters` instead);
- * - resetMeters().
+ * - resetMeters();
+ * - watching: the processor measures the readings that only feed readouts (a reference's own metering, the
+ *   output meter, integrated loudness and LRA) only while the `readout` event has listeners (a GUI adds one);
+ *   this node tells it when that changes. Without listeners `readout` still updates, with those readings NaN.
  */
 import { WamNode, type WebAudioModule } from '@webaudiomodules/sdk';
-import type { WamParameterDataMap } from '@webaudiomodules/api';
+import type { WamEventMap, WamParameterDataMap } from '@webaudiomodules/api';
 import { decodeReadout, type Readout } from './readout.ts';
 import { parseState, type LevelMatchState } from './state.ts';
 
@@ -38,12 +41,45 @@ export class LevelMatchNode extends WamNode {
   }
 
   private _readout: Readout | null = null;
+  /** The `readout` listeners registered (see watching above). */
+  private readonly _readoutListeners = new Set<unknown>();
+  private _watchSent = false;
   private _engineError: string | null = null;
 
   constructor(module: WebAudioModule, options: AudioWorkletNodeOptions) {
     super(module, options);
     (this._supportedEventTypes as Set<string>).add('readout');
     (this._supportedEventTypes as Set<string>).add('parameterchange');
+  }
+
+  override addEventListener<K extends keyof WamEventMap>(type: K, listener: (this: this | AudioWorkletNode, ev: CustomEvent<WamEventMap[K]>) => any, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: (this: this | AudioWorkletNode, ev: CustomEvent) => any, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: any, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+    if (type === 'readout' && listener !== null && listener !== undefined) {
+      this._readoutListeners.add(listener);
+      this.sendWatch();
+    }
+  }
+
+  override removeEventListener<K extends keyof WamEventMap>(type: K, listener: (this: this | AudioWorkletNode, ev: CustomEvent<WamEventMap[K]>) => any, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: (this: this | AudioWorkletNode, ev: CustomEvent) => any, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: any, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
+    if (type === 'readout') {
+      this._readoutListeners.delete(listener);
+      this.sendWatch();
+    }
+  }
+
+  /** Tells the processor whether readings are watched, when that changed. */
+  private sendWatch(): void {
+    const on = this._readoutListeners.size > 0;
+    if (on === this._watchSent) return;
+    this._watchSent = on;
+    this.port.postMessage({ levelmatch: 'watch', on });
   }
 
   /** The latest readout, or null before the first one. */
