@@ -47,6 +47,13 @@ export interface CoreOptions {
   watched?: boolean;
 }
 
+/** Whether x[0..n) holds no NaN or infinity (x * 0 is 0 exactly for finite x): one branch-free pass. */
+function allFinite(x: Float32Array, n: number): boolean {
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc += x[i] * 0;
+  return acc === 0;
+}
+
 /** Frames a non-finite input sample keeps the nonFiniteInput status on (the engine's NON_FINITE_HOLD_SECONDS). */
 const NON_FINITE_HOLD_SECONDS = 1;
 
@@ -464,6 +471,11 @@ export class LevelMatchCore {
       }
       const src = input![from];
       const counted = from === c;
+      // The whole quantum, all finite (the usual case): one check pass, then a block copy.
+      if (s === 0 && n === src.length && n === d.length && allFinite(src, n)) {
+        d.set(src);
+        continue;
+      }
       for (let i = 0; i < n; i++) {
         const v = src[s + i];
         if (v - v === 0) {
