@@ -747,6 +747,16 @@ export class Engine {
         set(r, R_REF_M_MAX, ref.momentaryMax());
         set(r, R_REF_S_MAX, ref.shortTermMax());
         set(r, R_REF_RMS, ref.rmsShortTerm());
+      } else {
+        // As in the full readout: the target stands in for the reference.
+        const t = this.target;
+        set(r, R_REF_M, t);
+        set(r, R_REF_S, t);
+        set(r, R_REF_I, t);
+        set(r, R_REF_M_MAX, t);
+        set(r, R_REF_S_MAX, t);
+        set(r, R_REF_LRA, 0.0);
+        set(r, R_REF_RMS, t);
       }
     }
     this.gainReadout(r);
