@@ -62,6 +62,25 @@ export class PeakMemory {
     this.ringPeak = m;
   }
 
+  /**
+   * The peak this memory holds for the whole of a block of `frames` (the slot being filled, when the block does
+   * not complete it; else 0): a block whose true peak cannot exceed it changes nothing here, so the meter may
+   * skip its oversampler (dsp/meter.ts truePeakSkippable).
+   */
+  skipFloor(frames: i32): f64 {
+    return this.slotFill + frames < this.slotFrames ? this.slotPeak : 0.0;
+  }
+
+  /** Back to a fresh memory (an engine handed to a new plugin instance). */
+  reset(): void {
+    memory.fill(this.ring, 0, <usize>PEAK_SLOTS << 3);
+    this.slotFill = 0;
+    this.slotIndex = 0;
+    this.slotPeak = 0.0;
+    this.ringPeak = 0.0;
+    this.tailPeak = 0.0;
+  }
+
   /** Most boost (dB) a ceiling of `ceilingDb` dBTP allows; +Infinity while the memory holds only silence. */
   cap(ceilingDb: f64): f64 {
     let peak = this.slotPeak > this.ringPeak ? this.slotPeak : this.ringPeak;

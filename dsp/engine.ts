@@ -86,6 +86,14 @@ export class Engine {
   private learnFrames: f64 = 0.0;
   private nonFiniteTotal: f64 = 0.0;
   private framesSinceNonFinite: f64 = Infinity;
+  /**
+   * Whether the readings are watched (a GUI or a readout listener; the processor decides, issue 16). Unwatched,
+   * measurements that only feed readings are skipped: the output meter, integrated loudness and LRA in the
+   * readout, and (the processor's part) the whole metering of a reference instance. See setWatched().
+   */
+  private watched: bool = true;
+  /** A copy of this object's fields as constructed, restored by reset(). */
+  private pristine: usize = 0;
 
   constructor(sampleRate: f64, maxFrames: i32) {
     this.sampleRate = sampleRate;
@@ -95,18 +103,60 @@ export class Engine {
     this.output = new Meter(sampleRate, MAX_CHANNELS, maxFrames);
     this.peaks = new PeakMemory(sampleRate);
     this.law = new GainLaw(sampleRate);
-    this.input.blockPeakEnabled = true;
-    this.input.rmsEnabled = true;
-    this.reference.rmsEnabled = true;
-    this.reference.truePeakEnabled = false;
-    // Stereo until the processor says otherwise (L R, weights 1.0).
-    this.input.setActiveChannels(2);
-    this.reference.setActiveChannels(2);
-    this.output.setActiveChannels(2);
+    this.configureMeters();
     this.readout = heap.alloc(<usize>ENGINE_READOUT_COUNT << 3);
     memory.fill(this.readout, 0, <usize>ENGINE_READOUT_COUNT << 3);
     this.ramp = heap.alloc(<usize>maxFrames << 3);
     this.peakScratch = heap.alloc(16);
+    this.pristine = heap.alloc(offsetof<Engine>());
+    memory.copy(this.pristine, changetype<usize>(this), offsetof<Engine>());
+  }
+
+  /** The meters' options, and stereo until the processor says otherwise (L R, weights 1.0). */
+  private configureMeters(): void {
+    this.input.blockPeakEnabled = true;
+    this.input.rmsEnabled = true;
+    this.reference.rmsEnabled = true;
+    this.reference.truePeakEnabled = false;
+    this.input.setActiveChannels(2);
+    this.reference.setActiveChannels(2);
+    this.output.setActiveChannels(2);
+  }
+
+  /**
+   * Back to the state of a freshly constructed engine, in the same memory: an engine handed from a destroyed
+   * plugin instance to a new one (the module's runtime never frees). Every field comes from the copy taken at
+   * construction (so fields added later are covered too), then the meters and buffers are cleared.
+   */
+  reset(): void {
+    memory.copy(changetype<usize>(this), this.pristine, offsetof<Engine>());
+    this.configureMeters();
+    this.input.reset();
+    this.reference.reset();
+    this.output.reset();
+    memory.fill(this.readout, 0, <usize>ENGINE_READOUT_COUNT << 3);
+    this.peaks.reset();
+    this.law.reset();
+  }
+
+  /**
+   * Watched or not (see `watched`). Readings that were not measured start afresh when watching starts: the
+   * output meter, and in reference mode the input meter (the processor did not run the engine meanwhile).
+   */
+  setWatched(on: bool): void {
+    if (on && !this.watched) {
+      this.output.reset();
+      if (this.mode == MODE_REFERENCE) this.input.reset();
+    }
+    this.watched = on;
+  }
+
+  /**
+   * Whether the processor may skip the engine: reference mode, nothing watches the readings, and the output is
+   * already the plain input (the applied gain has glided to 0 dB and no listen crossfade is under way).
+   */
+  get idleReference(): bool {
+    return this.mode == MODE_REFERENCE && !this.watched && this.applied == 0.0 && this.fade == 0.0;
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -169,6 +219,7 @@ export class Engine {
     this.law.startAcquiring();
     this.reference.reset();
     if (old == MODE_REFERENCE) this.output.reset();
+    if (old == MODE_REFERENCE && !this.watched) this.input.reset(); // not metered while an idle reference
   }
 
   /** Learning measures integrated loudness from now on, on every meter, and follows its difference. */
@@ -228,6 +279,8 @@ export class Engine {
 
     // 1. Meter the input (this also replaces NaN / Inf by 0 in place) and, when it is usable, the reference.
     const badBefore = input.nonFinite();
+    // A block that cannot exceed the peak the ceiling's memory already holds needs no exact true peak.
+    input.blockPeakFloor = this.peaks.skipFloor(frames);
     input.process(frames);
     const bad = input.nonFinite() - badBefore;
     this.nonFiniteTotal += bad;
@@ -248,7 +301,8 @@ export class Engine {
     this.render(frames, needsReference, referenceValid, referenceMetered, cap);
 
     // 4. Meter the output (reference mode passes the input through unchanged: its readings are the input's).
-    if (mode != MODE_REFERENCE) this.output.process(frames);
+    // Unwatched, the output's readings are read by nobody: not metered.
+    if (mode != MODE_REFERENCE && this.watched) this.output.process(frames);
 
     let s = this.status;
     if (this.law.follow == FOLLOW_LEARN) s |= S_LEARNING;
@@ -362,6 +416,7 @@ export class Engine {
 
   /** Fills the readout slots (wam/engine-abi.ts R) and returns their address. */
   updateReadout(): usize {
+    if (!this.watched) return this.unwatchedReadout();
     const r = this.readout;
     const mode = this.mode;
     const inp = this.input;
@@ -427,19 +482,63 @@ export class Engine {
       set(r, R_OUT_LRA, out.loudnessRange());
       set(r, R_TRUE_PEAK_OUT, linearToDb(maxTruePeak(out)));
     }
+    this.gainReadout(r);
+    return r;
+  }
+
+  /** The readout slots of the gain and its state (both readouts). */
+  private gainReadout(r: usize): void {
     set(r, R_GAIN_APPLIED, this.applied);
     const cap = this.ceilingCap();
     const wanted = this.law.wanted;
     set(r, R_GAIN_WANTED, wanted > cap ? cap : wanted);
     set(r, R_GAIN_UNLIMITED, this.law.unlimited);
     const g = this.law.gain;
-    set(r, R_CEILING_REDUCTION, mode != MODE_REFERENCE && g > cap ? g - cap : 0.0);
+    set(r, R_CEILING_REDUCTION, this.mode != MODE_REFERENCE && g > cap ? g - cap : 0.0);
     set(r, R_ESTIMATE_SECONDS, this.law.estimateFrames / this.sampleRate);
     set(r, R_DRIFT, this.law.drift());
     set(r, R_STATUS, <f64>this.status);
     set(r, R_NON_FINITE, this.nonFiniteTotal);
     set(r, R_LEARN_SECONDS, this.law.follow == FOLLOW_LEARN ? this.learnFrames / this.sampleRate : 0.0);
     set(r, R_ENGINE_GAIN, this.law.gain);
+  }
+
+  /**
+   * The readout while unwatched: the gain slots, and outside reference mode the input's and the reference's
+   * constant-time readings (M, S, maxima, rms) and the input true peak; NaN (not measured) for the rest:
+   * integrated loudness and LRA (a histogram scan each), the output, and everything of an idle reference.
+   */
+  private unwatchedReadout(): usize {
+    const r = this.readout;
+    for (let i = 0; i < ENGINE_READOUT_COUNT; i++) set(r, i, NaN);
+    if (this.mode != MODE_REFERENCE) {
+      const inp = this.input;
+      set(r, R_IN_M, inp.momentary());
+      set(r, R_IN_S, inp.shortTerm());
+      set(r, R_IN_M_MAX, inp.momentaryMax());
+      set(r, R_IN_S_MAX, inp.shortTermMax());
+      set(r, R_IN_RMS, inp.rmsShortTerm());
+      set(r, R_TRUE_PEAK_IN, linearToDb(maxTruePeak(inp)));
+      if (this.mode != MODE_TARGET) {
+        const ref = this.reference;
+        set(r, R_REF_M, ref.momentary());
+        set(r, R_REF_S, ref.shortTerm());
+        set(r, R_REF_M_MAX, ref.momentaryMax());
+        set(r, R_REF_S_MAX, ref.shortTermMax());
+        set(r, R_REF_RMS, ref.rmsShortTerm());
+      } else {
+        // As in the full readout: the target stands in for the reference.
+        const t = this.law.target;
+        set(r, R_REF_M, t);
+        set(r, R_REF_S, t);
+        set(r, R_REF_I, t);
+        set(r, R_REF_M_MAX, t);
+        set(r, R_REF_S_MAX, t);
+        set(r, R_REF_LRA, 0.0);
+        set(r, R_REF_RMS, t);
+      }
+    }
+    this.gainReadout(r);
     return r;
   }
 }

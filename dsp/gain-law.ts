@@ -140,9 +140,24 @@ export class GainLaw {
   private slotMax: f64 = -Infinity;
   private driftValue: f64 = NaN;
 
+  /** A copy of this object's fields as constructed, restored by reset(). */
+  private pristine: usize = 0;
+
   constructor(sampleRate: f64) {
     this.driftRing = heap.alloc(<usize>DRIFT_SLOTS << 4);
+    memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
     this.driftSlotFrames = sampleRate / 10.0;
+    this.pristine = heap.alloc(offsetof<GainLaw>());
+    memory.copy(this.pristine, changetype<usize>(this), offsetof<GainLaw>());
+  }
+
+  /**
+   * Back to a freshly constructed law in the same memory (an engine handed to a new plugin instance): every field
+   * from the copy taken at construction, so fields added later are covered too.
+   */
+  reset(): void {
+    memory.copy(changetype<usize>(this), this.pristine, offsetof<GainLaw>());
+    memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
   }
 
   /** Starts acquisition afresh (first estimate, no deadband): a start, reset, mode or follow change. */

@@ -23,7 +23,7 @@
  * Memory: everything is allocated in the constructor; process() never allocates.
  */
 import { kWeightingCoefficients } from './kweighting';
-import { TAPS, TP_INPUT_SCALE, designOversampler, oversampledPeak, horizontalMax } from './truepeak';
+import { TAPS, TP_INPUT_SCALE, TP_FLUSH_BELOW, designOversampler, oversampledPeak, horizontalMax, oversamplerGainBound, truePeakCannotExceed } from './truepeak';
 import { sanitizeAndPeak, sanitizePeakAndPrepare } from './sanitize';
 import { GatedHistogram, energyToLufs } from './histogram';
 
@@ -130,6 +130,14 @@ export class Meter {
   rmsEnabled: bool = false;
   /** True tracks lastBlockPeak(). Off by default: the library meter does not need it (a few per cent of its time). */
   blockPeakEnabled: bool = false;
+  /**
+   * With blockPeakEnabled: lastBlockPeak() may read below the block's true peak (its sample peak instead) when
+   * both are at or below this linear value, which lets the oversampler skip such blocks (the gain engine sets it
+   * to the peak its ceiling already holds for the current slot). 0 (the default): lastBlockPeak() is exact.
+   */
+  blockPeakFloor: f64 = 0.0;
+  /** Channel blocks whose oversampling was skipped because they provably could not raise a maximum. */
+  truePeakSkips: f64 = 0.0;
 
   private pairs: i32; // active channel pairs (an odd count pads the last pair with a silent, weight-0 channel)
   private allocatedPairs: i32;
@@ -144,6 +152,8 @@ export class Meter {
   private ring: usize; // ringLength x f64 hop energies (sum of weighted squares)
   private rawRing: usize; // ringLength x f64 hop energies WITHOUT K-weighting (same channel weights)
   private blockPeakScratch: usize; // one f32x4: the peak of the block being metered, per channel
+  private blockSamplePeaks: usize; // per channel f32: the sample peak of the block being metered
+  private tpGainBound: f64 = 0.0; // oversamplerGainBound of tpCoef
 
   private ringIndex: i32 = 0;
   private hopFill: i32 = 0;
@@ -204,6 +214,8 @@ export class Meter {
     }
     this.tpCoef = heap.alloc(<usize>TAPS * 16);
     if (this.oversampling > 1) designOversampler(this.oversampling, this.tpCoef);
+    this.tpGainBound = oversamplerGainBound(this.tpCoef);
+    this.blockSamplePeaks = heap.alloc(<usize>lanes << 2);
     this.truePeaks = heap.alloc(<usize>lanes * 16);
     this.samplePeaks = heap.alloc(<usize>lanes * 16);
     this.ring = heap.alloc(<usize>this.ringLength << 3);
@@ -300,16 +312,12 @@ export class Meter {
   /** Meters `frames` (<= maxFrames) frames already written at input(c) for every active channel. */
   process(frames: i32): void {
     const channels = this.channels;
-    if (this.blockPeakEnabled) {
+    if (this.blockPeakEnabled || (this.oversampling > 1 && this.truePeakEnabled)) {
       this.peaksWithBlockPeak(frames);
     } else {
+      // No true peak to measure (off, or >= 192 kHz): the sample peaks alone.
       for (let c = 0; c < channels; c++) {
         this.nonFiniteCount += <f64>this.sanitize(c, frames, this.samplePeaks + (<usize>c << 4));
-      }
-      if (this.oversampled()) {
-        for (let c = 0; c < channels; c++) {
-          oversampledPeak(this.tpInput(c), frames, this.tpCoef, this.truePeaks + (<usize>c << 4));
-        }
       }
     }
     // A padding channel (odd count) has weight 0, but a NaN left in it by a caller would poison its filter lane.
@@ -349,7 +357,8 @@ export class Meter {
   /**
    * process()'s first step with the latest block's peak: each channel's peaks go to a zeroed scratch vector first
    * and are then folded into the running maxima, so the block's own peak comes without a second pass over the
-   * samples.
+   * samples. Also the path whenever true peak is measured: the block's sample peak decides whether a channel
+   * may skip the oversampler (truePeakSkippable).
    */
   private peaksWithBlockPeak(frames: i32): void {
     const channels = this.channels;
@@ -361,11 +370,14 @@ export class Meter {
       this.nonFiniteCount += <f64>this.sanitize(c, frames, scratch);
       const at = this.samplePeaks + (<usize>c << 4);
       v128.store(at, f32x4.pmax(v128.load(at), v128.load(scratch)));
-      const p = <f64>horizontalMax(scratch);
+      const p32 = horizontalMax(scratch);
+      store<f32>(this.blockSamplePeaks + (<usize>c << 2), p32);
+      const p = <f64>p32;
       if (p > blockPeak) blockPeak = p;
     }
     if (this.oversampled()) {
       for (let c = 0; c < channels; c++) {
+        if (this.truePeakSkippable(c)) continue;
         v128.store(scratch, zero);
         oversampledPeak(this.tpInput(c), frames, this.tpCoef, scratch);
         const at = this.truePeaks + (<usize>c << 4);
@@ -374,7 +386,25 @@ export class Meter {
         if (p > blockPeak) blockPeak = p;
       }
     }
-    this.latestBlockPeak = blockPeak;
+    this.latestBlockPeak = this.blockPeakEnabled ? <f64>blockPeak : 0.0;
+  }
+
+  /**
+   * Whether channel c's block can skip the oversampler: its bound (truepeak.ts truePeakCannotExceed) is at or
+   * below the channel's true-peak maximum and, with blockPeakEnabled, below blockPeakFloor. Readings stay exact.
+   * The bound is taken on the oversampler's own prepared copy (scaled by TP_INPUT_SCALE, tiny samples flushed),
+   * so it is compared in those units: truePeaks are stored scaled, blockPeakFloor (linear) is scaled here.
+   */
+  private truePeakSkippable(c: i32): bool {
+    let floor = <f64>horizontalMax(this.truePeaks + (<usize>c << 4));
+    const blockFloor = this.blockPeakFloor * <f64>TP_INPUT_SCALE;
+    if (this.blockPeakEnabled && blockFloor < floor) floor = blockFloor;
+    // A block whose samples are all below TP_FLUSH_BELOW reaches the oversampler as zeros (sanitize.ts).
+    const raw = load<f32>(this.blockSamplePeaks + (<usize>c << 2));
+    const bp = raw < TP_FLUSH_BELOW ? <f32>0.0 : raw * TP_INPUT_SCALE;
+    if (!truePeakCannotExceed(this.tpInput(c), bp, this.tpGainBound, floor)) return false;
+    this.truePeakSkips += 1.0;
+    return true;
   }
 
   /**

@@ -138,3 +138,50 @@ export function horizontalMax(at: usize): f32 {
   const cd = c > d ? c : d;
   return ab > cd ? ab : cd;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Skipping blocks that cannot raise a maximum (issue 16). Output j of phase p is sum_k coef[k][p] * x[j - k], so
+// |output| <= (sum_k |coef[k][p]|) * max_k |x[j - k]|: over a block, the largest L1 norm of a phase times the
+// largest |x| in the block and its TAPS - 1 samples of history bounds every oversampled value. When that bound
+// is at or below the maximum already held, the block cannot change it and the FIR can be skipped (the caller
+// still keeps the history, which is the delay line, up to date).
+
+/** False turns the skipping off in the whole module instance (setTruePeakSkip: tests compare both ways). */
+let skipAllowed: bool = true;
+
+export function allowTruePeakSkip(on: bool): void {
+  skipAllowed = on;
+}
+
+/** Slack for f32 rounding in the FIR (16 products and sums, each within 2^-24 relative): 1e-5 is far above it. */
+const BOUND_SLACK: f64 = 1.00001;
+
+/** The largest per-phase sum of |taps| of the coefficients at `coef` (TAPS x f32x4), with the rounding slack. */
+export function oversamplerGainBound(coef: usize): f64 {
+  let best: f64 = 0.0;
+  for (let p = 0; p < 4; p++) {
+    let sum: f64 = 0.0;
+    for (let k = 0; k < TAPS; k++) sum += Math.abs(<f64>load<f32>(coef + <usize>(k * 16 + p * 4)));
+    if (sum > best) best = sum;
+  }
+  return best * BOUND_SLACK;
+}
+
+/**
+ * True when no oversampled value of the block at `x` (`frames` samples, TAPS - 1 history samples before it) can
+ * exceed `floor`. `blockPeak` is the block's own sample peak (already measured); the history is scanned here.
+ * A floor of 0 (nothing held yet) skips only a block that is all zeros (with its history).
+ */
+export function truePeakCannotExceed(x: usize, blockPeak: f32, gainBound: f64, floor: f64): bool {
+  if (!skipAllowed) return false;
+  let m = blockPeak;
+  for (let k = 1; k < TAPS; k++) {
+    const a = Mathf.abs(load<f32>(x - (<usize>k << 2)));
+    if (a > m) m = a;
+  }
+  // All zeros (silence, or tiny samples flushed): every oversampled value is exactly 0, which raises no maximum,
+  // so silence and subnormal tails cost no more than programme that skips (issue 11's cost bound).
+  if (m == 0.0) return true;
+  if (!(floor > 0.0)) return false;
+  return <f64>m * gainBound <= floor;
+}

@@ -135,4 +135,17 @@ test(`a reference instance alone: < 1 byte per quantum over ${RUNS} quanta`, asy
   assert.equal(host.errors, []);
 });
 
+test(`the reference watched too (a readout listener: its engine meters): < 1 byte per quantum over ${RUNS} quanta`, async () => {
+  // Until now the reference was unwatched (its engine idle, audio passed through by the processor).
+  (ref.node as unknown as EventTarget).addEventListener('readout', () => {});
+  await host.flush();
+  for (let i = 0; i < 400; i++) graphQuantum();
+  await host.flush();
+  const { result: bytes } = withCountedPosts(() => host.measureAllocation(graphQuantum, RUNS));
+  await host.flush();
+  console.log(`  allocation, watched reference + match: ${bytes.toFixed(3)} B/quantum`);
+  assert.ok(bytes < 1, `${bytes} B per quantum`);
+  assert.equal(host.errors, []);
+});
+
 test.run();

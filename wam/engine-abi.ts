@@ -144,4 +144,14 @@ export interface EngineExports {
   engineReacquire?(h: number): void;
   /** Fills the readout slots and returns their address (READOUT_COUNT f64). */
   engineUpdateReadout(h: number): number;
+  /** Back to the state of a fresh engine of the same sample rate and maxFrames, in the same memory (reuse). */
+  engineReset(h: number): void;
+  /**
+   * Readings watched (1, default) or not (0). Unwatched, the output meter and the readout's integrated loudness
+   * and LRA are skipped (NaN in the readout); they start afresh when watching starts. Returns 1 for an idle
+   * reference (reference mode, unwatched): the engine need not be called at all then.
+   */
+  engineSetWatched(h: number, watched: number): number;
+  /** 1 while an idle reference: reference mode, unwatched, applied gain 0 dB, no crossfade (engineSetWatched). */
+  engineIsIdle(h: number): number;
 }

@@ -10,9 +10,12 @@
  * - resetMeters();
  * - the reference track of track mode (track-controller.ts): loadReferenceTrack(), pickReferenceTrack(),
  *   reloadReferenceTrack(), clearReferenceTrack(), `referenceTrack`, and its place in getState / setState.
+ * - watching: the processor measures the readings that only feed readouts (a reference's own metering, the
+ *   output meter, integrated loudness and LRA) only while the `readout` event has listeners (a GUI adds one);
+ *   this node tells it when that changes. Without listeners `readout` still updates, with those readings NaN.
  */
 import { WamNode, type WebAudioModule } from '@webaudiomodules/sdk';
-import type { WamParameterDataMap } from '@webaudiomodules/api';
+import type { WamEventMap, WamParameterDataMap } from '@webaudiomodules/api';
 import { decodeReadout, type Readout } from './readout.ts';
 import { partialStateMessage, readState, type LevelMatchState } from './state.ts';
 import { TrackController, type LoadTrackOptions, type TrackSource } from './track-controller.ts';
@@ -45,6 +48,9 @@ export class LevelMatchNode extends WamNode {
   }
 
   private _readout: Readout | null = null;
+  /** The `readout` listeners registered (see watching above). */
+  private readonly _readoutListeners = new Set<unknown>();
+  private _watchSent = false;
   private _engineError: string | null = null;
   private readonly _tracks: TrackController;
   private readonly _trackAcks = new Map<number, () => void>();
@@ -100,6 +106,36 @@ export class LevelMatchNode extends WamNode {
       this._trackAcks.set(id, resolve);
       this.port.postMessage({ levelmatch: 'track', id, integrated: Number.isFinite(lufs) ? lufs : null });
     });
+  }
+
+  override addEventListener<K extends keyof WamEventMap>(type: K, listener: (this: this | AudioWorkletNode, ev: CustomEvent<WamEventMap[K]>) => any, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: (this: this | AudioWorkletNode, ev: CustomEvent) => any, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: any, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+    if (type === 'readout' && listener !== null && listener !== undefined) {
+      this._readoutListeners.add(listener);
+      this.sendWatch();
+    }
+  }
+
+  override removeEventListener<K extends keyof WamEventMap>(type: K, listener: (this: this | AudioWorkletNode, ev: CustomEvent<WamEventMap[K]>) => any, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: (this: this | AudioWorkletNode, ev: CustomEvent) => any, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: any, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
+    if (type === 'readout') {
+      this._readoutListeners.delete(listener);
+      this.sendWatch();
+    }
+  }
+
+  /** Tells the processor whether readings are watched, when that changed. */
+  private sendWatch(): void {
+    const on = this._readoutListeners.size > 0;
+    if (on === this._watchSent) return;
+    this._watchSent = on;
+    this.port.postMessage({ levelmatch: 'watch', on });
   }
 
   /** The latest readout, or null before the first one. */

@@ -14,7 +14,10 @@
  *   must not block.
  * - The scope has no URL, fetch, atob, TextDecoder/TextEncoder, timers or performance: the WASM is decoded with
  *   our own base64 decoder and compiled synchronously, once per scope (cached in the module scope), and
- *   instantiated once per processor.
+ *   instantiated once per scope too: every processor takes its engine from the scope's EnginePool (one shared
+ *   WebAssembly instance and memory, engines reused after destroy; see engine-pool.ts).
+ * - Readings nobody watches are not measured: the node tells the processor whether its `readout` event has
+ *   listeners ({ levelmatch: 'watch', on }); see core.ts.
  */
 import type { WamProcessor as SdkWamProcessor } from '@webaudiomodules/sdk';
 import type {
@@ -24,6 +27,7 @@ import { wasmBase64 } from '../build/wasm-base64.js';
 import { decodeBase64 } from '../lib/wasm.ts';
 import { LevelMatchCore } from './core.ts';
 import type { EngineExports } from './engine-abi.ts';
+import { EnginePool } from './engine-pool.ts';
 import { IDENTIFIER } from './identifier.ts';
 import { LinkBus } from './link-bus.ts';
 import { TransportWatch } from './transport.ts';
@@ -44,6 +48,7 @@ interface LevelMatchModuleScope {
   levelmatchWasm?: WebAssembly.Module;
   levelmatchWasmError?: string;
   levelmatchLinkBus?: LinkBus;
+  levelmatchEnginePool?: EnginePool;
   levelmatchRegistered?: boolean;
 }
 
@@ -69,14 +74,12 @@ function wasmModule(): WebAssembly.Module | null {
   return ModuleScope.levelmatchWasm ?? null;
 }
 
-function createEngineExports(): { engine: EngineExports | null; error: string | null } {
+/** The scope's engines: one WebAssembly instance shared by every processor (a new one only when it is full). */
+function enginePool(): EnginePool | null {
   const module = wasmModule();
-  if (module === null) return { engine: null, error: `the WebAssembly module did not compile: ${ModuleScope.levelmatchWasmError}` };
-  try {
-    return { engine: new WebAssembly.Instance(module, {}).exports as unknown as EngineExports, error: null };
-  } catch (e) {
-    return { engine: null, error: `the WebAssembly module did not instantiate: ${e instanceof Error ? e.message : String(e)}` };
-  }
+  if (module === null) return null;
+  ModuleScope.levelmatchEnginePool ??= new EnginePool(() => new WebAssembly.Instance(module, {}).exports as unknown as EngineExports);
+  return ModuleScope.levelmatchEnginePool;
 }
 
 function linkBus(): LinkBus {
@@ -87,6 +90,8 @@ function linkBus(): LinkBus {
 interface ProcessorOptions {
   channels?: number;
   initialState?: unknown;
+  /** Whether the readings are watched from the start (default false: the node says so when they are). */
+  watched?: boolean;
 }
 
 /** An event's time, 0 (= now) when it has none or is malformed: nothing a host sends may throw in process(). */
@@ -117,8 +122,9 @@ class LevelMatchProcessor extends Base {
       }
     }
     const channels = typeof opts.channels === 'number' ? opts.channels : initial?.channels ?? 2;
-    const { engine, error } = createEngineExports();
-    this.core = new LevelMatchCore({ sampleRate: scope.sampleRate, channels, bus: linkBus(), engine });
+    const pool = enginePool();
+    const error = pool === null ? `the WebAssembly module did not compile: ${ModuleScope.levelmatchWasmError}` : null;
+    this.core = new LevelMatchCore({ sampleRate: scope.sampleRate, channels, bus: linkBus(), engine: null, pool: pool ?? undefined, watched: opts.watched === true });
     if (initial !== null) this.core.applyState(initial);
     this.readoutMessage = { levelmatch: 'readout', data: this.core.readout };
     const problem = error ?? this.core.error;
@@ -236,6 +242,10 @@ class LevelMatchProcessor extends Base {
       const { id, integrated } = data as { id?: unknown; integrated?: unknown };
       this.core.setTrackLoudness(typeof integrated === 'number' ? integrated : NaN);
       this.port.postMessage({ levelmatch: 'track', id });
+      return Promise.resolve();
+    }
+    if (data !== null && typeof data === 'object' && data.levelmatch === 'watch') {
+      this.core.setWatched((data as { on?: unknown }).on === true);
       return Promise.resolve();
     }
     return super._onMessage(message);
