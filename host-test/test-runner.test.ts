@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from './browser-session.ts';
 
 test('the test runner writes no ANSI escape codes into a pipe', () => {
-  const env = { ...process.env, FORCE_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '1' };
   delete env.NO_COLOR;
   const r = spawnSync(process.execPath, ['scripts/test.mjs', 'gui/format\\.test\\.ts$'], { cwd: REPO_ROOT, env, encoding: 'utf8' });
   assert.is(r.status, 0, r.stdout + r.stderr);
