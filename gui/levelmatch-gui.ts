@@ -417,7 +417,8 @@ export class LevelMatchGui extends LitElement {
     const reference = mode === 0;
     const off = (id: ParameterId): boolean => !acts(id, mode);
     const tip = (id: ParameterId) => (off(id) ? actsWhere(id) : nothing);
-    const leftLabel = mode === 1 || mode === 2 ? (mode === 2 ? 'Sidechain' : 'Reference') : 'Input';
+    // A compact meter is 64 px wide: short names, so no label is cut off.
+    const leftLabel = mode === 1 ? (this._compact ? 'Ref' : 'Reference') : mode === 2 ? (this._compact ? 'Side' : 'Sidechain') : 'Input';
     const knob = (k: KnobSpec) => {
       const p = PARAMETERS[parameterIndex(k.id)];
       return html`<levelmatch-knob
