@@ -161,6 +161,7 @@ const nowStatus = byId('now-status');
 const nowStatusText = byId('now-status-text');
 const listenBadge = byId('listen-badge');
 const nowStory = byId('now-story');
+const abNote = byId('ab-note');
 
 /** The first screen's sentence: what LevelMatch is doing with the numbers above it. */
 function showNowStory(text: string): void {
@@ -349,6 +350,7 @@ function setExample(which: ExampleName): void {
   }
   nowSection.dataset.example = which;
   showNowStory(NOW_STORY_IDLE[which]);
+  showAbAvailable();
   nowExample.textContent = which === 'match' ? 'Example 1 \u00b7 match around an effect chain' : 'Example 2 \u00b7 auto gain to a target';
   const r = (which === 'match' ? plugins.match : plugins.target)?.audioNode.readout ?? null;
   if (r !== null) showNowStatus(r);
@@ -395,6 +397,15 @@ async function setListen(value: 0 | 1): Promise<void> {
 }
 
 abButton.addEventListener('click', () => void setListen(listen === 1 ? 0 : 1));
+
+/** The A/B compares example 1's processed and unprocessed sound: a button only while example 1 is heard. */
+function showAbAvailable(): void {
+  const on = example === 'match' && plugins.match !== null;
+  abButton.disabled = !on;
+  abNote.textContent = example === 'match'
+    ? 'Sets the match instance\u2019s listen parameter.'
+    : 'The A/B compares example 1: press 1 to hear it.';
+}
 
 // ---- keyboard: Space plays or stops, A / B choose what example 1 plays, 1 / 2 choose the example ----
 
@@ -537,7 +548,7 @@ const pluginsReady: Promise<void> = (async () => {
     if (listenPending > 0) return;
     match.audioNode.getParameterValues(false, 'listen').then((v) => showListen(v.listen?.value ?? listen), () => undefined);
   });
-  abButton.disabled = false;
+  showAbAvailable();
   statusPlugin.textContent = `${match.descriptor.name} ${match.descriptor.version} \u00b7 3 instances`;
 
   const results = await Promise.allSettled([mountGui('reference', reference), mountGui('match', match), mountGui('target', target)]);
