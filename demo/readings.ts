@@ -33,7 +33,8 @@ export class Readings {
         h('div', { class: `reading tone-${spec.tone}`, 'data-key': spec.key },
           h('dt', { text: spec.label }),
           h('dd', {}, value, h('span', { class: 'reading-unit', text: spec.unit })),
-          h('dd', { class: 'reading-from', text: spec.from }),
+          // No break around the "·": "match instance · S" wraps between words, never before the S.
+          h('dd', { class: 'reading-from', text: spec.from.replace(/ \u00b7 /g, '\u00a0\u00b7\u00a0') }),
         ),
       );
       this.cells.set(spec.key, { value, spec });
