@@ -247,7 +247,7 @@ t('the first screen: at 1280 x 800 and 1920 x 1080 the match gain and the A/B ar
     await page.evaluate(() => (window as any).levelmatchDemo.ready);
     await page.evaluate(() => window.scrollTo(0, 0)); // a reload keeps the scroll position
     await page.evaluate(() => (window as any).levelmatchDemo.play());
-    await sleep(3500);
+    await sleep(2500); // the figures are filled and the GUIs' meters and histories moving, for the screenshots
     const b = (await page.evaluate(BOXES)) as any;
     const screen: Box = { left: 0, top: 0, right: w, bottom: h, width: w, height: h };
     const where = `${w} x ${h}`;
