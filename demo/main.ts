@@ -216,10 +216,13 @@ function showSource(info: SourceInfo): void {
 
 /**
  * A new programme: the readings that describe the old one (integrated loudness, LRA, maxima) start again, in the
- * instances (resetMeters; the gains stay and re-converge) and on the page.
+ * instances (resetMeters; the gains stay and re-converge) and on the page. The instances reset once the old
+ * source's fade-out has ended (`oldEnded`), so none of it enters the new readings.
  */
-function resetProgrammeReadings(): void {
-  for (const wam of [plugins.reference, plugins.match, plugins.target]) wam?.audioNode.resetMeters();
+function resetProgrammeReadings(oldEnded: Promise<void>): void {
+  void oldEnded.then(() => {
+    for (const wam of [plugins.reference, plugins.match, plugins.target]) wam?.audioNode.resetMeters();
+  });
   for (const r of [referenceReadings, rackReadings, matchReadings, nowMatchReadings]) r.clear();
   targetReadings.set('in', NaN);
   targetReadings.set('out', NaN);
@@ -243,8 +246,7 @@ async function useProgramme(): Promise<void> {
   if (programme === null) return;
   sourceMessage.textContent = '';
   const info: SourceInfo = { kind: 'programme', name: 'Built-in programme', duration: PROGRAMME_SECONDS, hasStems: true };
-  player.play(info, programme);
-  resetProgrammeReadings();
+  resetProgrammeReadings(player.play(info, programme));
   showSource(info);
 }
 
@@ -254,8 +256,7 @@ async function useFile(file: File): Promise<void> {
   try {
     const buffer = await decodeFile(ctx, file);
     const info: SourceInfo = { kind: 'file', name: file.name, duration: buffer.duration, hasStems: false };
-    player.play(info, { music: buffer });
-    resetProgrammeReadings();
+    resetProgrammeReadings(player.play(info, { music: buffer }));
     showSource(info);
     sourceMessage.dataset.tone = '';
     sourceMessage.textContent = playing ? '' : 'Loaded. Press Play to hear it.';

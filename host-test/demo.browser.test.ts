@@ -127,11 +127,13 @@ t('the second example trims a bus to the target', async () => {
     if (s) rows.push({ t, s });
   }
   // The gain needs the detector's windows and its response (about 6 s for a +13 dB move); the output's own
-  // short-term reading (a 3 s window) trails it. The programme's first section ends at 8 s.
-  const settled = rows.filter((r) => r.t >= 7 && r.t <= 8.6).map((r) => r.s);
+  // short-term reading (a 3 s window) trails it. The programme's first section ends at 8 s; past 8.3 s the
+  // louder build fills enough of the output's window to lift it before the gain (2 s response) follows.
+  const settled = rows.filter((r) => r.t >= 7 && r.t <= 8.3).map((r) => r.s);
+  assert.ok(settled.length >= 3, `readings between 7 and 8.3 s: ${settled.length}`);
   const worst = Math.max(...settled.map((x) => Math.abs(x.outS + 18)));
   const last = settled[settled.length - 1];
-  console.log(`  target example, 7-8.6 s: input S ${last.inS.toFixed(2)}, output S ${last.outS.toFixed(2)} LUFS, gain ${last.applied.toFixed(2)} dB (worst |output - target| ${worst.toFixed(2)} LU); "${last.status}"`);
+  console.log(`  target example, 7-8.3 s: input S ${last.inS.toFixed(2)}, output S ${last.outS.toFixed(2)} LUFS, gain ${last.applied.toFixed(2)} dB (worst |output - target| ${worst.toFixed(2)} LU); "${last.status}"`);
   for (const x of settled) {
     assert.ok(Math.abs(x.outS + 18) <= 0.6, `output S ${x.outS.toFixed(2)} vs target -18 (input ${x.inS.toFixed(2)})`);
     assert.match(x.status, /Trimming to .18\.0 LUFS/);
@@ -296,6 +298,7 @@ function sineWav(dbfs: number, seconds: number, rate = 48000): Buffer {
 const LOUDNESS = `(() => {
   const d = window.levelmatchDemo;
   const ref = d.plugins.reference.audioNode.readout, m = d.plugins.match.audioNode.readout;
+  if (ref === null || m === null) return { time: 0 }; // no audio processed yet
   const card = (id, key) => document.querySelector('#' + id + ' [data-key="' + key + '"] .reading-number').textContent;
   return { time: ref.frame / d.ctx.sampleRate, refI: ref.input.integrated, refMMax: ref.input.momentaryMax, matchRefI: m.reference.integrated,
     matchRefMMax: m.reference.momentaryMax, card: card('readings-reference', 'i') };
@@ -307,7 +310,7 @@ t('a new file resets the readings that describe the programme, and the reference
   await page.reload();
   await page.evaluate(() => (window as any).levelmatchDemo.ready);
   await page.evaluate(() => (window as any).levelmatchDemo.play());
-  const programme = await until(() => page.evaluate(LOUDNESS) as Promise<any>, (r) => r.time > 4 && Number.isFinite(r.refI), 8000);
+  const programme = await until(() => page.evaluate(LOUDNESS) as Promise<any>, (r) => r.time > 4 && Number.isFinite(r.refI), 12000);
   // The verse reads about -25 LUFS, its momentary maximum well above -30.
   assert.ok(programme.refMMax > -27, `programme momentary max ${programme.refMMax}`);
   // A -30 dBFS stereo 1 kHz sine reads -30.0 LUFS (BS.1770: K-weighting is +0.69 dB at 1 kHz, the offset -0.691).
