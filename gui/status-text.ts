@@ -37,7 +37,8 @@ export function statusLine(r: Readout): StatusLine {
   const notes: string[] = [];
   if (s.nonFiniteInput) notes.push('Bad samples (NaN/Inf) in the input: replaced by silence');
 
-  if (s.bypassed) {
+  // A reference passes its audio untouched whatever bypass says, so bypass is not news there.
+  if (s.bypassed && r.mode !== 'reference') {
     primary = 'Bypassed';
     tone = 'idle';
   } else if (r.mode === 'reference') {
