@@ -73,10 +73,10 @@ export class ShortfallError extends Error {
 }
 
 /** The ceiling margin the limiter aims under (dB): other meters' oversampling filters read a few hundredths higher. */
-const LIMIT_MARGIN_DB = 0.1;
+const LIMIT_MARGIN_DB = 0.15;
 /** Loudness error (LU) at which the limiter's gain refinement stops. */
-const LIMIT_TOLERANCE_LU = 0.01;
-const MAX_PASSES = 6;
+const LIMIT_TOLERANCE_LU = 0.02;
+const MAX_PASSES = 5;
 
 const db = (x: number) => 10 ** (x / 20);
 

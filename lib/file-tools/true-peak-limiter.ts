@@ -4,8 +4,9 @@
  * the ceiling; elsewhere its gain is exactly 1, so a file that needs no limiting comes out bit-identical.
  *
  * 1. Detector: the peak of each frame between it and the next, across all channels (one gain for all
- *    channels keeps the stereo image): the sample itself and 7 interpolated points (8x oversampling, 16-tap
- *    Kaiser-windowed sinc per phase), so it sees the inter-sample peaks of ITU-R BS.1770-5 Annex 2 (whose
+ *    channels keeps the stereo image): the sample itself and 7 interpolated points (8x oversampling, 32-tap
+ *    Kaiser-windowed sinc per phase: a shorter filter misses the peaks of the high partials that heavy limiting
+ *    creates, which ffmpeg's longer resampling filter then finds), so it sees the inter-sample peaks of ITU-R BS.1770-5 Annex 2 (whose
  *    meters oversample 4x: their points are a subset of ours). Interpolation is skipped where no sample in the
  *    filter's reach is loud enough for any phase to pass the ceiling (the sum of |taps| bounds the overshoot).
  * 2. r[n] = min(1, ceiling / peak[n]): the gain each frame needs.
@@ -16,7 +17,7 @@
  */
 
 const PHASES = 8; // oversampling factor of the detector
-const HALF = 8; // taps each side: interpolating between n and n+1 uses x[n-7 .. n+8]
+const HALF = 16; // taps each side: interpolating between n and n+1 uses x[n-15 .. n+16]
 const TAPS = 2 * HALF;
 
 function besselI0(x: number): number {
@@ -29,9 +30,9 @@ function besselI0(x: number): number {
   return sum;
 }
 
-/** taps[p-1][m] interpolates x at n + p/8 from x[n - 7 + m]. Kaiser beta 6; each phase sums to 1 (DC gain 1). */
+/** taps[p-1][m] interpolates x at n + p/8 from x[n - 15 + m]. Kaiser beta 8; each phase sums to 1 (DC gain 1). */
 function designTaps(): { taps: Float64Array[]; absSum: number } {
-  const beta = 6;
+  const beta = 8;
   const taps: Float64Array[] = [];
   let absSum = 1;
   for (let p = 1; p < PHASES; p++) {
