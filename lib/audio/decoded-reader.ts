@@ -20,6 +20,8 @@ interface Pass {
   ended: boolean;
   /** The decoder's complaints about the last input that gave no samples (for the error message). */
   errors: { message: string }[];
+  /** The first bytes read (for CodecSpec.declaredChannels). */
+  head?: Uint8Array;
 }
 
 const copyBlock = (b: DecodedBlock): DecodedBlock => ({ ...b, channelData: b.channelData.map((p) => p.slice(0, b.samplesDecoded)) });
@@ -42,6 +44,7 @@ async function startPass(openSource: () => Promise<ByteSource>, spec: CodecSpec)
 async function decodeMore(pass: Pass, buf: Buffer): Promise<boolean> {
   while (!pass.ended) {
     const n = await pass.src.fill(buf, READ_BYTES);
+    pass.head ??= buf.slice(0, n);
     let block: DecodedBlock | undefined;
     if (n > 0) block = await pass.decoder.decode(buf.subarray(0, n));
     if (n < READ_BYTES) {
@@ -74,7 +77,7 @@ export async function openDecoded(container: AudioContainer, spec: CodecSpec, op
       container,
       codec: spec.codec,
       sampleRate: first.sampleRate,
-      channels: first.channelData.length,
+      channels: Math.min(first.channelData.length, spec.declaredChannels?.(pass.head!) ?? Infinity),
       format: spec.codec === 'FLAC' && first.bitDepth && first.bitDepth <= 24 ? 'pcm' : 'float',
       bitsPerSample: spec.codec === 'FLAC' && first.bitDepth && first.bitDepth <= 24 ? Math.max(16, Math.ceil(first.bitDepth / 8) * 8) : 32,
       frames: 0,
@@ -119,7 +122,7 @@ class DecodedReader implements AudioReader {
     let frames = 0;
     while (pass.pending.length > 0 || (await decodeMore(pass, buf))) {
       const block = pass.pending.shift()!;
-      if (block.sampleRate !== info.sampleRate || block.channelData.length !== info.channels) {
+      if (block.sampleRate !== info.sampleRate || block.channelData.length < info.channels) {
         throw new AudioError(`the format changes inside the file (${info.sampleRate} Hz ${info.channels} ch, then ${block.sampleRate} Hz ${block.channelData.length} ch): split it first`);
       }
       frames += block.samplesDecoded;

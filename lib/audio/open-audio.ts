@@ -10,7 +10,11 @@
  * "-" reads standard input the same way (read once; the tools that need two passes spool it to a file).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { openWav, openWavStream, type WavReader } from '../wav/reader.ts';
 import { FileSource, StreamSource, readBytes, type ByteSource } from '../wav/sources.ts';
 import { openAiff } from './aiff-reader.ts';
@@ -99,7 +103,21 @@ export async function openAudioStream(input: AsyncIterable<unknown>, options: Op
         throw e;
       }
     }
-    case 'mp4': case 'aac': case 'ogg':
+    case 'mp4': {
+      // MP4 usually keeps its index (moov) at the end, which ffmpeg cannot reach on a pipe: spool it first.
+      const dir = await mkdtemp(path.join(tmpdir(), 'levelmatch-mp4-'));
+      const spool = path.join(dir, 'stdin.mp4');
+      try {
+        await pipeline(stream, createWriteStream(spool));
+        const reader = await openWithFfmpeg(container, { path: spool }, options);
+        const close = reader.close.bind(reader);
+        return Object.assign(reader, { rewindable: false, close: async () => { await close(); await rm(dir, { recursive: true, force: true }); } });
+      } catch (e) {
+        await rm(dir, { recursive: true, force: true });
+        throw e;
+      }
+    }
+    case 'aac': case 'ogg':
       return openWithFfmpeg(container, { stream }, options);
     case 'unknown':
       await stream[Symbol.asyncIterator]().return?.();
@@ -251,7 +269,9 @@ async function openWithFfmpeg(container: AudioContainer, input: { path?: string;
       const closed = new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('close', resolve)));
       yield* (passes > 1 ? wrapWav(wav, true).chunks(framesPerChunk) : inner(framesPerChunk));
       const code = await closed;
-      if (code !== 0) throw new AudioError(`ffmpeg failed while decoding: ${stderr.trim().split('\n').pop() ?? `exit status ${code}`}`);
+      const why = stderr.trim().split('\n').pop()?.trim();
+      if (code !== 0) throw new AudioError(`ffmpeg failed while decoding: ${why ?? `exit status ${code}`}`);
+      if (reader.info.frames === 0 && why) throw new AudioError(`ffmpeg decoded no audio: ${why}`);
       reader.info.lengthKnown = true;
     },
     async close() {

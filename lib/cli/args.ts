@@ -45,7 +45,7 @@ export function parseCommandLine<O extends Options>(command: string, args: reado
     switch (err.code) {
       case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
         const name = /'([^']+)'/.exec(m)?.[1] ?? m;
-        throw new UsageError(`unknown option '${name}' for 'levelmatch ${command}' (a file whose name starts with - can be given as ./${name})`);
+        throw new UsageError(`unknown option '${name}' for 'levelmatch${command ? ` ${command}` : ''}' (a file whose name starts with - can be given as ./${name})`);
       }
       case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
         const name = /'(-[^ ']+)/.exec(m)?.[1] ?? '';
