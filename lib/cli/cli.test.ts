@@ -75,7 +75,7 @@ test('--help and measure --help print usage on stdout, exit 0', () => {
   assert.match(m.stdout, /--json/);
   assert.match(m.stdout, /--layout LAYOUT/);
   assert.match(m.stdout, /5\.1/);
-  assert.match(m.stdout, /A FILE of - \(once at most\) reads a WAV stream from standard input/);
+  assert.match(m.stdout, /A FILE of - \(once at most\) reads standard input, in any of those formats/);
   assert.match(m.stdout, /ffmpeg -i song\.flac -f wav - \| levelmatch measure -/);
 });
 
@@ -465,7 +465,7 @@ test('main() in-process: stdin on a terminal is an error, not a hang', async () 
   const tty = Object.assign(Readable.from([]), { isTTY: true });
   const r = await runMain(['measure', '-'], false, tty);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /^levelmatch: -: standard input is a terminal: pipe a WAV stream into it/);
+  assert.match(r.stderr, /^levelmatch: -: standard input is a terminal: pipe audio into it/);
 });
 
 test('main() in-process: usage errors return 2, --version returns 0', async () => {
