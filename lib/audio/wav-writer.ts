@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import path from 'node:path';
 import type { SampleFormat } from './types.ts';
 
@@ -49,7 +50,7 @@ export function tempPattern(pid = process.pid): RegExp {
   return new RegExp(`^\\..*\\.levelmatch-${pid}-[0-9a-f]{8}\\.tmp$`);
 }
 
-const HEADER_BYTES = 12 + 8 + 28 + 8 + 40 + 8; // RIFF, JUNK/ds64, fmt (extensible size), data header
+const LITTLE_ENDIAN = endianness() === 'LE';
 const WRITE_FRAMES = 8192;
 
 export class WavWriter {
@@ -61,11 +62,19 @@ export class WavWriter {
   private readonly buf: Buffer;
   private rng: number;
   private headerSize = 0;
+  private i16: Int16Array | undefined;
+  private f32: Float32Array | undefined;
 
   private constructor(readonly target: string, readonly tempPath: string, private readonly fh: FileHandle, readonly options: WavWriterOptions) {
     this.bytesPerSample = { pcm16: 2, pcm24: 3, pcm32: 4, float32: 4, float64: 8 }[options.format];
+    // Not from Buffer's shared pool, so its offset is 0 and aligned for the typed-array views.
     this.buf = Buffer.alloc(WRITE_FRAMES * options.channels * this.bytesPerSample);
+    // The dither's noise: a 32-bit LCG (Numerical Recipes constants), cheap and good enough for dither.
     this.rng = (options.ditherSeed ?? randomBytes(4).readUInt32LE(0)) >>> 0 || 1;
+    if (LITTLE_ENDIAN) {
+      if (options.format === 'pcm16') this.i16 = new Int16Array(this.buf.buffer, this.buf.byteOffset, this.buf.length / 2);
+      if (options.format === 'float32') this.f32 = new Float32Array(this.buf.buffer, this.buf.byteOffset, this.buf.length / 4);
+    }
   }
 
   /** Creates the temporary file beside `target` and writes a provisional header. */
@@ -166,18 +175,15 @@ export class WavWriter {
     b.write('data', at, 'latin1');
     b.writeUInt32LE(big ? 0xffffffff : data, at + 4);
     this.headerSize = size;
-    void HEADER_BYTES;
     let done = 0;
     while (done < size) done += (await this.fh.write(b, done, size - done, done)).bytesWritten;
   }
 
-  /** Uniform in [0, 1) from a 32-bit LCG (Numerical Recipes constants): cheap, and good enough for dither. */
-  private uniform(): number {
-    this.rng = (Math.imul(this.rng, 1664525) + 1013904223) >>> 0;
-    return this.rng / 4294967296;
-  }
-
-  /** Interleaves and encodes frames [at, at + count) into this.buf; returns the bytes. */
+  /**
+   * Interleaves and encodes frames [at, at + count) into this.buf; returns the bytes. 16-bit and float
+   * samples go through typed-array views of the buffer (the machine is little-endian, as WAV is: checked
+   * once), which is several times faster than Buffer's per-sample write methods.
+   */
   private encode(planes: readonly Float32Array[], at: number, count: number): number {
     const { channels, format } = this.options;
     const b = this.buf;
@@ -185,25 +191,41 @@ export class WavWriter {
     const stride = channels * bps;
     for (let c = 0; c < channels; c++) {
       const src = planes[c]!;
-      let o = c * bps;
       switch (format) {
         case 'float32':
-          for (let i = 0; i < count; i++, o += stride) b.writeFloatLE(src[at + i]!, o);
+          if (LITTLE_ENDIAN) {
+            const out = this.f32!;
+            for (let i = 0, o = c; i < count; i++, o += channels) out[o] = src[at + i]!;
+          } else for (let i = 0, o = c * 4; i < count; i++, o += stride) b.writeFloatLE(src[at + i]!, o);
           break;
         case 'float64':
-          for (let i = 0; i < count; i++, o += stride) b.writeDoubleLE(src[at + i]!, o);
+          for (let i = 0, o = c * 8; i < count; i++, o += stride) b.writeDoubleLE(src[at + i]!, o);
           break;
-        case 'pcm16':
-          for (let i = 0; i < count; i++, o += stride) {
-            const tpdf = this.uniform() - this.uniform(); // -1..1 LSB, triangular
-            b.writeInt16LE(this.quantise(src[at + i]! * 32768 + tpdf, 32767), o);
+        case 'pcm16': {
+          const out = this.i16;
+          let rng = this.rng;
+          for (let i = 0, o = c; i < count; i++, o += channels) {
+            // TPDF: the difference of two uniform values in [0, 1), i.e. -1..1 LSB with a triangular density.
+            rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
+            const u1 = rng / 4294967296;
+            rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
+            const q = this.quantise(src[at + i]! * 32768 + (u1 - rng / 4294967296), 32767);
+            if (out) out[o] = q;
+            else b.writeInt16LE(q, o * 2);
+          }
+          this.rng = rng;
+          break;
+        }
+        case 'pcm24':
+          for (let i = 0, o = c * 3; i < count; i++, o += stride) {
+            const q = this.quantise(src[at + i]! * 8388608, 8388607);
+            b[o] = q & 0xff;
+            b[o + 1] = (q >> 8) & 0xff;
+            b[o + 2] = (q >> 16) & 0xff;
           }
           break;
-        case 'pcm24':
-          for (let i = 0; i < count; i++, o += stride) b.writeIntLE(this.quantise(src[at + i]! * 8388608, 8388607), o, 3);
-          break;
         case 'pcm32':
-          for (let i = 0; i < count; i++, o += stride) b.writeInt32LE(this.quantise(src[at + i]! * 2147483648, 2147483647), o);
+          for (let i = 0, o = c * 4; i < count; i++, o += stride) b.writeInt32LE(this.quantise(src[at + i]! * 2147483648, 2147483647), o);
           break;
       }
     }

@@ -154,17 +154,23 @@ async function execute(reader: AudioReader, a: Analysis, plan: Plan, output: str
   let limitTo = plan.limitTo;
   let passes = 0;
   let last: { gain: number; loudness: number } | undefined;
+  // When the gain will be refined, the first pass only measures (it rarely lands within the tolerance).
+  let write = plan.refineTo === undefined;
   for (;;) {
     passes++;
     const share = (1 - progressFrom) / (plan.refineTo === undefined ? 1 : 3);
-    const base = Math.min(0.97, progressFrom + (passes - 1) * share);
+    const base = Math.min(0.97, progressFrom + Math.min(passes - 1, 2) * share);
     const r: RenderResult = await render(reader, {
-      layout: a.layout, gain, limitTo, output: { path: output, format, channelMask: a.info.channelMask },
+      layout: a.layout, gain, limitTo, output: write ? { path: output, format, channelMask: a.info.channelMask } : undefined,
       onProgress: o.onProgress && ((f) => o.onProgress!(Math.min(0.99, base + share * (Number.isFinite(f) ? f : 0.5)))),
     });
     const I = r.after.integrated;
     const done = plan.refineTo === undefined || typeof gain !== 'number' || passes >= MAX_PASSES
       || (Math.abs(I - plan.refineTo) <= LIMIT_TOLERANCE_LU && !(r.after.truePeak > ceiling));
+    if (done && !r.writer) {
+      write = true; // converged on a measuring pass: render it once more, to the file
+      continue;
+    }
     if (done) {
       await r.writer!.commit();
       o.onProgress?.(1);
@@ -174,7 +180,8 @@ async function execute(reader: AudioReader, a: Analysis, plan: Plan, output: str
         limiterReductionDb: r.limiterReductionDb, limitedSeconds: r.limitedSeconds, passes, format,
       };
     }
-    await r.writer!.abort();
+    write = true;
+    await r.writer?.abort();
     if (r.after.truePeak > ceiling && limitTo !== undefined) limitTo *= db(ceiling - r.after.truePeak - 0.02); // aim lower
     const g = gain as number;
     const want = plan.refineTo!;
@@ -193,7 +200,7 @@ export async function normalizeFile(input: string, output: string, o: NormalizeO
   const { reader, done } = await openInput(input, o);
   try {
     await checkOutput(input, output, reader.info, o.inPlace ?? false);
-    const a = await analyse(reader, { layout: o.layout, onProgress: o.onProgress && ((f) => o.onProgress!(0.5 * (Number.isFinite(f) ? f : 0))) });
+    const a = await analyse(reader, { layout: o.layout, series: false, onProgress: o.onProgress && ((f) => o.onProgress!(0.5 * (Number.isFinite(f) ? f : 0))) });
     const target = a.info.channels === 1 && o.targetMono !== undefined ? o.targetMono : o.target;
     const plan = planGain(o.name ?? input, a.result, target, o, true);
     return { file: o.name ?? input, target, ...(await execute(reader, a, plan, output, o, 0.5)) };
@@ -203,10 +210,10 @@ export async function normalizeFile(input: string, output: string, o: NormalizeO
 }
 
 /** Measures a file for album mode (first pass). */
-export async function analyseFile(input: string, o: ProcessOptions): Promise<Analysis> {
+export async function analyseFile(input: string, o: ProcessOptions & { series?: boolean }): Promise<Analysis> {
   const { reader, done } = await openInput(input, o);
   try {
-    return await analyse(reader, { layout: o.layout, onProgress: o.onProgress });
+    return await analyse(reader, { layout: o.layout, onProgress: o.onProgress, series: o.series });
   } finally {
     await done();
   }
@@ -264,12 +271,13 @@ export interface MatchOptions extends ProcessOptions {
 
 /** Makes `processed` as loud as `reference` and writes the result to `output`. */
 export async function matchFile(processed: string, reference: string, output: string, o: MatchOptions = {}): Promise<FileReport> {
-  const ref = await analyseFile(reference, { ...o, onProgress: o.onProgress && ((f) => o.onProgress!(0.3 * f)) });
+  const series = o.detector === 'short-term';
+  const ref = await analyseFile(reference, { ...o, series, onProgress: o.onProgress && ((f) => o.onProgress!(0.3 * f)) });
   if (!Number.isFinite(ref.result.integrated)) throw new AudioError(`the reference ${reference} is silent: there is no loudness to match`);
   const { reader, done } = await openInput(processed, o);
   try {
     await checkOutput(processed, output, reader.info, o.inPlace ?? false);
-    const a = await analyse(reader, { layout: o.layout, onProgress: o.onProgress && ((f) => o.onProgress!(0.3 + 0.3 * (Number.isFinite(f) ? f : 0))) });
+    const a = await analyse(reader, { layout: o.layout, series, onProgress: o.onProgress && ((f) => o.onProgress!(0.3 + 0.3 * (Number.isFinite(f) ? f : 0))) });
     let plan = planGain(o.name ?? processed, a.result, ref.result.integrated, o, true);
     if (o.detector === 'short-term') {
       if (a.info.sampleRate !== ref.info.sampleRate) throw new AudioError(`--detector short-term needs both files at one sample rate (${a.info.sampleRate} Hz vs ${ref.info.sampleRate} Hz)`);

@@ -4,10 +4,9 @@
  * the ceiling; elsewhere its gain is exactly 1, so a file that needs no limiting comes out bit-identical.
  *
  * 1. Detector: the peak of each frame between it and the next, across all channels (one gain for all
- *    channels keeps the stereo image): the sample itself and 7 interpolated points (8x oversampling, 32-tap
- *    Kaiser-windowed sinc per phase: a shorter filter misses the peaks of the high partials that heavy limiting
- *    creates, which ffmpeg's longer resampling filter then finds), so it sees the inter-sample peaks of ITU-R BS.1770-5 Annex 2 (whose
- *    meters oversample 4x: their points are a subset of ours). Interpolation is skipped where no sample in the
+ *    channels keeps the stereo image): the sample itself and 3 interpolated points (4x oversampling as in ITU-R
+ *    BS.1770-5 Annex 2, with a 24-tap Kaiser-windowed sinc per phase: a shorter filter misses the peaks of the
+ *    high partials that heavy limiting creates, which ffmpeg's longer resampling filter then finds). Interpolation is skipped where no sample in the
  *    filter's reach is loud enough for any phase to pass the ceiling (the sum of |taps| bounds the overshoot).
  * 2. r[n] = min(1, ceiling / peak[n]): the gain each frame needs.
  * 3. h[k] = min(r[k .. k+L-1]) (a sliding minimum over the look-ahead L), then a release: h may rise by at
@@ -16,8 +15,8 @@
  *    while s moves smoothly (the attack is a linear fade over L frames, no clicks).
  */
 
-const PHASES = 8; // oversampling factor of the detector
-const HALF = 16; // taps each side: interpolating between n and n+1 uses x[n-15 .. n+16]
+const PHASES = 4; // oversampling factor of the detector: BS.1770-5 Annex 2's 4x
+const HALF = 12; // taps each side: interpolating between n and n+1 uses x[n-11 .. n+12]
 const TAPS = 2 * HALF;
 
 function besselI0(x: number): number {
@@ -30,8 +29,8 @@ function besselI0(x: number): number {
   return sum;
 }
 
-/** taps[p-1][m] interpolates x at n + p/8 from x[n - 15 + m]. Kaiser beta 8; each phase sums to 1 (DC gain 1). */
-function designTaps(): { taps: Float64Array[]; absSum: number } {
+/** taps[(p-1) * TAPS + m] interpolates x at n + p/4 from x[n - 11 + m]. Kaiser beta 8; each phase sums to 1 (DC gain 1). */
+function designTaps(): { taps: Float64Array; absSum: number } {
   const beta = 8;
   const taps: Float64Array[] = [];
   let absSum = 1;
@@ -55,7 +54,9 @@ function designTaps(): { taps: Float64Array[]; absSum: number } {
     absSum = Math.max(absSum, abs);
     taps.push(h);
   }
-  return { taps, absSum };
+  const flat = new Float64Array((PHASES - 1) * TAPS);
+  taps.forEach((h, p) => flat.set(h, p * TAPS));
+  return { taps: flat, absSum };
 }
 
 const DESIGN = designTaps();
@@ -101,7 +102,8 @@ export class TruePeakLimiter {
     while (size < this.latency + TAPS + 2) size <<= 1;
     this.size = size;
     this.mask = size - 1;
-    this.x = Array.from({ length: channels }, () => new Float32Array(size));
+    // Each sample is stored twice (at slot and slot + size), so every filter window is contiguous.
+    this.x = Array.from({ length: channels }, () => new Float32Array(2 * size));
     this.loud = ceilingLinear / DESIGN.absSum;
     this.dqIndex = new Int32Array(this.L + 2);
     this.dqValue = new Float64Array(this.L + 2);
@@ -123,6 +125,7 @@ export class TruePeakLimiter {
       for (let c = 0; c < channels; c++) {
         const v = input[c]![i]!;
         x[c]![slot] = v;
+        x[c]![slot + this.size] = v;
         const a = v < 0 ? -v : v;
         if (a > peakIn) peakIn = a;
       }
@@ -137,13 +140,12 @@ export class TruePeakLimiter {
           if (a > peak) peak = a;
         }
         if (this.lastLoud >= j - (HALF - 1)) {
+          const base = (j - (HALF - 1)) & mask;
           for (let c = 0; c < channels; c++) {
             const xc = x[c]!;
-            const base = j - (HALF - 1);
-            for (let p = 0; p < PHASES - 1; p++) {
-              const h = taps[p]!;
+            for (let p = 0, t = 0; p < PHASES - 1; p++, t += TAPS) {
               let acc = 0;
-              for (let m = 0; m < TAPS; m++) acc += h[m]! * xc[(base + m) & mask]!;
+              for (let m = 0; m < TAPS; m++) acc += taps[t + m]! * xc[base + m]!;
               const a = acc < 0 ? -acc : acc;
               if (a > peak) peak = a;
             }
