@@ -7,7 +7,7 @@
 import cliProgress from 'cli-progress';
 import { createWriteStream, readdirSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { STDIN_NAME } from '../audio/open-audio.ts';
@@ -201,7 +201,7 @@ async function runFiles(io: CliIo, c: Common, names: string[], work: Work): Prom
   for (const dir of new Set(c.outputs.map((o) => path.dirname(o)))) await mkdir(dir, { recursive: true });
   let spoolDir: string | undefined;
   let spoolFile: string | undefined;
-  const pool = new Pool(Math.min(c.jobs ?? Infinity, Math.max(1, inputs.length), c.jobs ?? 64));
+  const pool = new Pool(Math.min(c.jobs ?? availableParallelism(), Math.max(1, inputs.length)));
   // Ctrl-C / SIGTERM: stop the workers, then remove every temporary of this process, then exit.
   const dirs = new Set(c.outputs.map((o) => path.resolve(path.dirname(o))));
   const onSignal = (signal: NodeJS.Signals) => {

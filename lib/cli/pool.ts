@@ -56,7 +56,6 @@ export class Pool {
 
   private spawn(): Worker {
     const w = new Worker(workerUrl());
-    w.unref();
     w.on('message', (m: { id: number; progress?: number; result?: unknown; error?: string; shortfall?: boolean }) => {
       const r = this.running.get(m.id);
       if (!r) return;
