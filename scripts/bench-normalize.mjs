@@ -1,9 +1,10 @@
 // `levelmatch normalize` against ffmpeg's loudnorm in two passes (its accurate mode), on the same files in the
 // same run, printed as a ratio; then the peak memory of normalising a 2-hour file. Run by `npm run bench`
-// after the build. Wall-clock times of whole processes (decode, measure, render, write), best of 3.
+// after the build. Wall-clock times of whole processes (decode, measure, render, write), best of RUNS.
 //
 //   BENCH_NORMALIZE_MINUTES   length of the speed file (default 10)
 //   BENCH_LONG_MINUTES        length of the memory file (default 120; 0 skips it)
+//   BENCH_NORMALIZE_RUNS      runs per timing, the best kept (default 1)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SR = 48000;
 const MINUTES = Number(process.env.BENCH_NORMALIZE_MINUTES ?? 10);
 const LONG_MINUTES = Number(process.env.BENCH_LONG_MINUTES ?? 120);
+// Runs per timing (the best is kept): whole processes on long files, so few; BENCH_NORMALIZE_RUNS to change.
+const RUNS = Number(process.env.BENCH_NORMALIZE_RUNS ?? 1);
 const dir = mkdtempSync(path.join(tmpdir(), 'levelmatch-bench-'));
 
 /** A 16-bit stereo WAV of `minutes` of programme, written a minute (repeated) at a time. */
@@ -40,7 +43,7 @@ function writeProgramme(file, minutes) {
 function time(fn) {
   let best = Infinity;
   let out;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     out = fn();
     best = Math.min(best, performance.now() - t0);
@@ -68,7 +71,7 @@ const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 try {
   const input = path.join(dir, 'programme.wav');
   writeProgramme(input, MINUTES);
-  console.log(`\nnormalize, ${MINUTES} min of stereo 48 kHz 16-bit programme, whole process (read, measure, render, write), best of 3`);
+  console.log(`\nnormalize, ${MINUTES} min of stereo 48 kHz 16-bit programme, whole process (read, measure, render, write), best of ${RUNS}`);
   for (const target of [-23, -14]) {
     const a = time(() => ours(input, path.join(dir, 'ours.wav'), target));
     const limited = a.out.peakAction === 'limit' ? `limited ${a.out.limiterReduction.toFixed(1)} dB max, ${a.out.passes} passes` : 'linear';
