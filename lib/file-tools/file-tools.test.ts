@@ -41,6 +41,9 @@ function near(actual: number, expected: number, tolerance: number, what: string)
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not within ${tolerance} of ${expected}`);
 }
 
+/** With LEVELMATCH_PRINT set, the measured numbers are printed (for the README's table). */
+const print = (...a: unknown[]) => { if (process.env.LEVELMATCH_PRINT) console.log('  measured:', ...a); };
+
 const hash = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
 test('normalize: within 0.05 LU of the target, gain up and down, 44.1/48/96 kHz, mono to 5.1', async () => {
@@ -58,6 +61,7 @@ test('normalize: within 0.05 LU of the target, gain up and down, 44.1/48/96 kHz,
     const r = await normalizeFile(input, at(`${name}-out.wav`), { target: c.target, truePeak: -1 });
     const m = await measureFile(at(`${name}-out.wav`));
     near(m.result.integrated, c.target, 0.05, `${name} output`);
+    print(`${name}: output - target = ${(m.result.integrated - c.target).toExponential(2)} LU`);
     near(r.after.integrated, m.result.integrated, 0.001, `${name} reported after`);
     assert.is(r.peakAction, 'none', `${name} needed no limiting`);
     assert.is(m.info.sampleRate, c.rate);
@@ -81,6 +85,7 @@ test('normalize --policy limit: true peak at or below the ceiling (ours and ffmp
     assert.is(m.info.frames, sig[0]!.length, 'same length');
     if (hasFfmpeg) {
       const f = ffmpegEbur128(out);
+      print(`limit ${rate}: ours ${m.result.truePeak.toFixed(3)} dBTP, ffmpeg ${f.truePeak.toFixed(3)} dBTP (ceiling ${ceiling}); loudness ours ${(m.result.integrated - target).toFixed(3)}, ffmpeg ${(f.integrated - target).toFixed(3)} LU from target; ${r.passes} passes, ${r.limiterReductionDb.toFixed(2)} dB max reduction`);
       assert.ok(f.truePeak <= ceiling, `ffmpeg ebur128: ${f.truePeak} dBTP over ${ceiling}`);
       near(f.integrated, target, 0.1, `ffmpeg loudness at ${rate}`);
     }
@@ -115,6 +120,7 @@ test('normalize --album: one gain, relative levels kept exactly, joint loudness 
   assert.is(ra!.gainDb, rb!.gainDb, 'one gain');
   const [ma, mb] = [await measureFile(at('album-a-out.wav')), await measureFile(at('album-b-out.wav'))];
   near(ma.result.integrated - mb.result.integrated, ra!.before.integrated - rb!.before.integrated, 0.001, 'relative level');
+  print(`album: relative level changed by ${((ma.result.integrated - mb.result.integrated) - (ra!.before.integrated - rb!.before.integrated)).toExponential(2)} LU`);
   // The joint loudness of the outputs, gated together as one programme.
   const blocks = [];
   for (const f of [at('album-a-out.wav'), at('album-b-out.wav')]) {
@@ -123,6 +129,7 @@ test('normalize --album: one gain, relative levels kept exactly, joint loudness 
     await r.close();
   }
   near(gatedLoudness(blocks), -20, 0.05, 'album loudness');
+  print(`album: joint loudness - target = ${(gatedLoudness(blocks) + 20).toFixed(4)} LU`);
 });
 
 test('gated loudness of the 100 ms blocks equals the meter\'s integrated loudness', async () => {
@@ -139,6 +146,7 @@ test('match: within 0.05 LU of the reference (integrated); short-term follows th
   const r = await matchFile(processed, ref, at('matched.wav'));
   const [mr, mo] = [await measureFile(ref), await measureFile(at('matched.wav'))];
   near(mo.result.integrated, mr.result.integrated, 0.05, 'matched integrated');
+  print(`match: output - reference = ${(mo.result.integrated - mr.result.integrated).toExponential(2)} LU`);
   near(r.target, mr.result.integrated, 1e-9, 'target is the reference');
   const st = await matchFile(processed, ref, at('matched-st.wav'), { detector: 'short-term' });
   const ro = await openAudio(at('matched-st.wav'));
@@ -150,6 +158,7 @@ test('match: within 0.05 LU of the reference (integrated); short-term follows th
   let worst = 0;
   for (let k = 30; k < ao.shortTerm.length - 15; k++) worst = Math.max(worst, Math.abs(ao.shortTerm[k]! - ar.shortTerm[k]!));
   assert.ok(worst < 0.5, `short-term follows within 0.5 LU (worst ${worst})`);
+  print(`match short-term: worst short-term difference ${worst.toFixed(3)} LU`);
   assert.ok(st.gainDb > 0);
 });
 
