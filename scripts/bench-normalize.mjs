@@ -71,7 +71,7 @@ const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 try {
   const input = path.join(dir, 'programme.wav');
   if (MINUTES > 0) writeProgramme(input, MINUTES);
-  console.log(`\nnormalize, ${MINUTES} min of stereo 48 kHz 16-bit programme, whole process (read, measure, render, write), best of ${RUNS}`);
+  if (MINUTES > 0) console.log(`\nnormalize, ${MINUTES} min of stereo 48 kHz 16-bit programme, whole process (read, measure, render, write), best of ${RUNS}`);
   for (const target of MINUTES > 0 ? [-23, -14] : []) {
     const a = time(() => ours(input, path.join(dir, 'ours.wav'), target));
     const limited = a.out.peakAction === 'limit' ? `limited ${a.out.limiterReduction.toFixed(1)} dB max, ${a.out.passes} passes` : 'linear';
