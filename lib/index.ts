@@ -5,3 +5,4 @@ export { LoudnessMeter, CHUNK_FRAMES, MIN_SAMPLE_RATE, MAX_SAMPLE_RATE, MAX_CHAN
 export { LAYOUTS, defaultLayout, resolveLayout, roleWeight } from './layouts.ts';
 export { dspWasmBytes, compileDsp } from './wasm.ts';
 export type { LayoutName, ChannelRole, LoudnessMeterOptions, LoudnessResult } from './types.ts';
+export { PRESETS, findPreset, type LoudnessPreset } from './presets.ts';

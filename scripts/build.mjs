@@ -19,7 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...p) => path.join(root, ...p);
 
 const OUTPUTS = [
-  'dist/index.js', 'dist/cli.js', 'dist/levelmatch.wasm', 'dist/types/lib/index.d.ts',
+  'dist/index.js', 'dist/cli.js', 'dist/cli-worker.js', 'dist/files.js', 'dist/levelmatch.wasm', 'dist/types/lib/index.d.ts',
   'dist/plugin/index.js', 'dist/plugin/processor.js', 'dist/plugin/descriptor.json', 'dist/plugin/gui.js', 'dist/plugin/thumbnail.svg',
   'dist/plugin/track.js',
   'dist/demo/main.js',
@@ -74,8 +74,12 @@ copyFileSync(at('build/levelmatch.wasm'), at('dist/levelmatch.wasm'));
 
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
 await esbuild.build({ ...common, entryPoints: [at('lib/index.ts')], outfile: at('dist/index.js'), platform: 'neutral' });
+// levelmatch/files: the file tools (Node only: file system, worker-free).
+await esbuild.build({ ...common, entryPoints: [at('lib/files.ts')], outfile: at('dist/files.js'), platform: 'node', packages: 'external' });
 if (existsSync(at('lib/cli/main.ts'))) {
   await esbuild.build({ ...common, entryPoints: [at('lib/cli/main.ts')], outfile: at('dist/cli.js'), platform: 'node', packages: 'external' });
+  // The worker threads of `normalize` and `match` (lib/cli/pool.ts loads it beside dist/cli.js).
+  await esbuild.build({ ...common, entryPoints: [at('lib/cli/worker.ts')], outfile: at('dist/cli-worker.js'), platform: 'node', packages: 'external' });
 }
 run(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json']);
 // Our sources import './x.ts' (run directly by tsx and bundled by esbuild); published declarations say './x.js'.

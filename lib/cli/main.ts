@@ -1,16 +1,18 @@
 /**
  * The `levelmatch` command line. bin/levelmatch.js runs the bundled copy of this file (dist/cli.js).
  *
- *   levelmatch measure [--json] [--layout LAYOUT] FILE...    (a FILE of "-" reads a WAV stream from stdin)
+ *   levelmatch measure [--json] [--layout LAYOUT] FILE...    (a FILE of "-" reads standard input)
+ *   levelmatch normalize ... / levelmatch match ...           (./file-commands.ts)
  *   levelmatch --help | --version
  *
  * Exit status: 0 when every file was measured, 1 when some file could not be, 2 for a usage error.
  */
-import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import { CHANNEL_ROLES, LAYOUTS, isChannelRole, isLayoutName } from '../layouts.ts';
 import type { ChannelRole, LayoutName } from '../types.ts';
-import { WavError } from '../wav/reader.ts';
+import { describeError, escapeControl } from './describe-error.ts';
+import { UsageError, parseCommandLine } from './args.ts';
+import { matchCommand, normalizeCommand, MATCH_USAGE, NORMALIZE_USAGE } from './file-commands.ts';
 import { STDIN_NAME, measureFile, type MeasureOptions } from './measure-file.ts';
 import { formatTable, toJson, type JsonMeasurement } from './report.ts';
 
@@ -24,14 +26,19 @@ export interface CliIo {
 }
 
 const SHORT_USAGE = `Usage: levelmatch measure [--json] [--layout LAYOUT] FILE...
+       ${NORMALIZE_USAGE}
+       ${MATCH_USAGE}
        levelmatch --help | --version
 `;
 
 const HELP = `${SHORT_USAGE}
-Measures the loudness of WAV files: EBU R128 / ITU-R BS.1770-5.
+Measures, normalises and matches the loudness of audio files: EBU R128 / ITU-R BS.1770-5.
+Reads WAV, AIFF, FLAC, MP3, Ogg Vorbis, Opus, and M4A/AAC (through ffmpeg, when installed).
 
 Commands:
   measure    measure each FILE; see 'levelmatch measure --help'
+  normalize  bring each FILE to a loudness target; see 'levelmatch normalize --help'
+  match      make a processed file as loud as its dry reference; see 'levelmatch match --help'
 
 Options:
   -h, --help       show this help
@@ -41,11 +48,12 @@ Options:
 const MEASURE_HELP = `Usage: levelmatch measure [--json] [--layout LAYOUT] FILE...
 
 Measures integrated loudness (LUFS), loudness range (LU), maximum momentary and short-term loudness (LUFS),
-true peak (dBTP) and sample peak (dBFS) of each WAV FILE: PCM 8, 16, 24, 32-bit, float 32, 64-bit,
-WAVE_FORMAT_EXTENSIBLE and RF64/BW64, 1 to 8 channels, 8000 to 384000 Hz.
+true peak (dBTP) and sample peak (dBFS) of each FILE: WAV (PCM 8, 16, 24, 32-bit, float 32, 64-bit,
+WAVE_FORMAT_EXTENSIBLE and RF64/BW64), AIFF/AIFF-C, FLAC, MP3, Ogg Vorbis, Opus, and M4A/AAC through
+ffmpeg when it is installed; 1 to 8 channels, 8000 to 384000 Hz. The format is told from the content.
 
-A FILE of - (once at most) reads a WAV stream from standard input, so any format can be measured through a
-pipe, e.g.  ffmpeg -i song.flac -f wav - | levelmatch measure -
+A FILE of - (once at most) reads standard input, in any of those formats, e.g.
+  ffmpeg -i song.flac -f wav - | levelmatch measure -
 It is named "-" in --json and error messages and "(stdin)" in the table. (A file named - is ./-)
 
 Options:
@@ -60,18 +68,15 @@ Options:
 Exit status: 0 every file measured, 1 some file could not be measured, 2 usage error.
 `;
 
-/** A command line the program cannot run; exit status 2. */
-class UsageError extends Error {}
 
 /** Runs the command line `argv` (without node and the script) and returns the exit status. */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
     if (argv[0] === 'measure') return await measure(argv.slice(1), io);
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
-      allowPositionals: true,
-      strict: true,
+    if (argv[0] === 'normalize' || argv[0] === 'normalise') return await normalizeCommand(argv.slice(1), io);
+    if (argv[0] === 'match') return await matchCommand(argv.slice(1), io);
+    const { values, positionals } = parseCommandLine('', argv, {
+      help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
     });
     if (positionals.length > 0) throw new UsageError(`unknown command '${positionals[0]}'`);
     if (values.version) {
@@ -84,7 +89,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     throw new UsageError('no command given');
   } catch (e) {
-    // parseArgs throws TypeErrors with an ERR_PARSE_ARGS_* code for unknown or malformed options.
+    // parseArgs throws TypeErrors with an ERR_PARSE_ARGS_* code for malformed options (args.ts rewords most).
     if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`levelmatch: ${(e as Error).message}\n${SHORT_USAGE}Run 'levelmatch --help' for more.\n`);
       return 2;
@@ -94,15 +99,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 }
 
 async function measure(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals: files } = parseArgs({
-    args: argv,
-    options: {
-      json: { type: 'boolean' },
-      layout: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
+  const { values, positionals: files } = parseCommandLine('measure', argv, {
+    json: { type: 'boolean' },
+    layout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     io.stdout.write(MEASURE_HELP);
@@ -134,7 +134,7 @@ async function measure(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** A --layout value: a layout name or a comma-separated list of channel roles. */
-function parseLayout(text: string): LayoutName | ChannelRole[] {
+export function parseLayout(text: string): LayoutName | ChannelRole[] {
   if (isLayoutName(text)) return text;
   const roles = text.split(',').map((r) => r.trim());
   const bad = roles.find((r) => !isChannelRole(r));
@@ -144,28 +144,4 @@ function parseLayout(text: string): LayoutName | ChannelRole[] {
       : `unknown channel role '${bad}' in --layout; roles are ${CHANNEL_ROLES.join(', ')}`);
   }
   return roles as ChannelRole[];
-}
-
-/**
- * A name or message made safe for one line of stderr: control characters (a newline in a file name would split
- * the error line; an escape sequence would drive the terminal) are written as JSON escapes, \n or \u001b.
- */
-function escapeControl(text: string): string {
-  const short: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => short[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** One line saying what went wrong with a file. */
-function describeError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const messages: Record<string, string> = {
-    ENOENT: 'no such file',
-    EISDIR: 'is a directory, not a file',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-  };
-  const text = e instanceof WavError || code === undefined || !(code in messages)
-    ? (e instanceof Error ? e.message : String(e))
-    : messages[code]!;
-  return text.replace(/\s*\n\s*/g, ' ');
 }

@@ -1,28 +1,27 @@
 /**
- * Measures one WAV file, or the WAV stream on standard input for the name "-": streams it through a
- * LoudnessMeter a block at a time, so memory does not grow with the audio's length.
+ * Measures one audio file (any container lib/audio reads), or the stream on standard input for the name "-":
+ * streams it through a LoudnessMeter a block at a time, so memory does not grow with the audio's length.
  */
 import cliProgress from 'cli-progress';
-import { fstatSync } from 'node:fs';
 import path from 'node:path';
 import { LoudnessMeter } from '../index.ts';
 import { LAYOUTS } from '../layouts.ts';
 import type { ChannelRole, LayoutName, LoudnessResult } from '../types.ts';
+import { openAudio, STDIN_NAME } from '../audio/open-audio.ts';
+import type { AudioInfo } from '../audio/types.ts';
 import { channelMaskToLayout } from '../wav/channel-mask.ts';
-import { openWav, openWavStream, type WavInfo, type WavReader } from '../wav/reader.ts';
 
 /** Frames read and metered per step (8192 frames: 170 ms at 48 kHz, 192 KiB of 8-channel float). */
 const FRAMES_PER_CHUNK = 8192;
 /** Files with more audio than this (seconds) get a progress bar, when stderr is a terminal. */
 export const PROGRESS_MIN_SECONDS = 60;
-/** The file name that means standard input. */
-export const STDIN_NAME = '-';
+export { STDIN_NAME };
 
 export interface Measurement {
   /** As given; "-" for standard input. */
   file: string;
   /** The audio that was read: frames and durationSeconds are final, also for a stream of unknown length. */
-  info: WavInfo;
+  info: AudioInfo;
   /** The role of each channel that was used. */
   layout: readonly ChannelRole[];
   result: LoudnessResult;
@@ -38,11 +37,11 @@ export interface MeasureOptions {
 }
 
 /**
- * Throws WavError for unreadable WAV files or streams, fs errors for missing files, Error for a layout that
+ * Throws AudioError (a WavError) for unreadable files or streams, fs errors for missing files, Error for a layout that
  * does not fit.
  */
 export async function measureFile(file: string, options: MeasureOptions = {}): Promise<Measurement> {
-  const reader = file === STDIN_NAME ? await openStdin(options.stdin ?? process.stdin) : await openPath(file, options);
+  const reader = await openAudio(file, { stdin: options.stdin });
   let bar: cliProgress.SingleBar | undefined;
   try {
     const { info } = reader;
@@ -73,35 +72,8 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
   }
 }
 
-/** Names of standard input that open() refuses (ENXIO) when it is a socket, as when Node spawns a child. */
-const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
-
-function openPath(file: string, options: MeasureOptions): Promise<WavReader> {
-  return openWav(file).catch((e: unknown) => {
-    if ((e as NodeJS.ErrnoException)?.code === 'ENXIO' && STDIN_PATHS.has(file)) return openStdin(options.stdin ?? process.stdin);
-    throw e;
-  });
-}
-
-function openStdin(stdin: NonNullable<MeasureOptions['stdin']> & { fd?: unknown }): Promise<WavReader> {
-  if (stdin.isTTY) throw new Error('standard input is a terminal: pipe a WAV stream into it, e.g. ffmpeg -i in.flac -f wav - | levelmatch measure -');
-  if (typeof stdin.fd === 'number' && isDirectory(stdin.fd)) {
-    throw new Error('standard input is a directory, not a WAV stream (levelmatch measure - < file.wav)');
-  }
-  return openWavStream(stdin);
-}
-
-/** Whether the file descriptor is a directory (reading it would look like an empty stream). */
-function isDirectory(fd: number): boolean {
-  try {
-    return fstatSync(fd).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** The --layout override, else the WAVE_FORMAT_EXTENSIBLE mask, else the default for the channel count. */
-function chooseLayout(info: WavInfo, override: LayoutName | readonly ChannelRole[] | undefined): readonly ChannelRole[] {
+export function chooseLayout(info: AudioInfo, override: LayoutName | readonly ChannelRole[] | undefined): readonly ChannelRole[] {
   if (override !== undefined) {
     const roles = typeof override === 'string' ? LAYOUTS[override] : override;
     if (roles.length !== info.channels) {

@@ -1,6 +1,6 @@
 /** Output of `levelmatch measure`: the readable table and the JSON objects. */
 import type { LoudnessResult } from '../types.ts';
-import type { WavInfo } from '../wav/reader.ts';
+import type { AudioInfo } from '../audio/types.ts';
 import { STDIN_NAME, type Measurement } from './measure-file.ts';
 
 /** The table's title for standard input ("-"; --json names it "-"). */
@@ -23,10 +23,15 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-/** E.g. "48000 Hz, 2 ch, 24-bit PCM, 3:25.120" (the duration read, for a stream of unknown length too). */
-export function formatLine(info: WavInfo): string {
-  const kind = info.format === 'float' ? 'float' : 'PCM';
-  return `${info.sampleRate} Hz, ${info.channels} ch, ${info.bitsPerSample}-bit ${kind}, ${formatDuration(info.durationSeconds)}`;
+/**
+ * E.g. "48000 Hz, 2 ch, 24-bit PCM, 3:25.120", or "44100 Hz, 2 ch, MP3, 3:25.120" for a compressed file (the
+ * duration read, for a stream of unknown length too).
+ */
+export function formatLine(info: AudioInfo): string {
+  const kind = info.codec === 'PCM' || info.codec === 'float'
+    ? `${info.bitsPerSample}-bit ${info.format === 'float' ? 'float' : 'PCM'}${info.container === 'aiff' ? ' AIFF' : ''}`
+    : info.codec;
+  return `${info.sampleRate} Hz, ${info.channels} ch, ${kind}, ${formatDuration(info.durationSeconds)}`;
 }
 
 /** The readable report of one file: its name ("(stdin)" for "-"), then one aligned row per reading. */
