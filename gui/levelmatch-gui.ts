@@ -224,9 +224,10 @@ export class LevelMatchGui extends LitElement {
         levelmatch-meter { width: 64px; }
         .frame { padding: 6px 8px; gap: 6px; }
       }
-      /* Phone width: the header's buttons get tighter so mode, A/B and Bypass fit on one row. */
+      /* Phone width: the header's buttons get tighter; with five modes, A/B and Bypass wrap to a second row
+         rather than run past the edge. */
       @container (max-width: 380px) {
-        header { gap: 4px; --lm-option-padding: 4px; --lm-button-padding: 5px; }
+        header { gap: 4px; row-gap: 4px; flex-wrap: wrap; --lm-option-padding: 4px; --lm-button-padding: 5px; }
         .frame { padding: 6px 6px; }
         /* The gain column is narrow: the number, its bar, the peaks and two rows of buttons need the height. */
         main { min-height: 220px; }

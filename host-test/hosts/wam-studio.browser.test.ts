@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hostSession } from './session.ts';
 import { defaultState } from '../../wam/state.ts';
+import { PARAMETERS } from '../../wam/parameters.ts';
 
 const { t, session, scenario } = hostSession();
 const notes: string[] = [];
@@ -27,7 +28,7 @@ t('Pedalboard2: children in an inner group from a preset ({ mode: 0 }, {}), pref
     exposedCount: number; exposedSample: string[]; childStates: unknown[]; offset: number; tolerance: number; maxBoost: number;
     refLevel: number; outLevel: number; nonFinite: number; applied: number; linked: boolean; stateGain: number; bounce: Alone;
   }>('wam-studio', 'pedalboardSession');
-  assert.is(r.exposedCount, 32, 'two LevelMatch children x 16 parameters');
+  assert.is(r.exposedCount, 2 * PARAMETERS.length, 'two LevelMatch children x every parameter');
   assert.equal(r.exposedSample, ['2<|:pdb2:|>mode', '2<|:pdb2:|>link', '2<|:pdb2:|>detector']);
   assert.equal(r.childStates, [{ mode: 0, link: 1 }, { dB: -8 }, { mode: 1, link: 1 }]);
   assert.is(r.offset, 1.5, 'setParameterValues({ offset: { id: "2<|:pdb2:|>offset", ... } }) reached the child');
