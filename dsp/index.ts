@@ -12,6 +12,8 @@
  */
 import { Meter, MAX_CHANNELS } from './meter';
 import { Engine, ENGINE_PARAM_COUNT, ENGINE_READOUT_COUNT, ENGINE_MAX_FRAMES } from './engine';
+import { LatencyDetector } from './latency';
+import { Fft } from './fft';
 
 export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
   if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
@@ -147,4 +149,74 @@ export function engineResetMeters(h: usize): void {
 
 export function engineUpdateReadout(h: usize): usize {
   return h == 0 ? 0 : changetype<Engine>(h).updateReadout();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Latency detector (dsp/latency.ts) and its FFT (dsp/fft.ts), exported on their own for tests on plain arrays.
+
+export function createLatencyDetector(sampleRate: f64, maxFrames: i32): usize {
+  if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
+  if (maxFrames < 1 || maxFrames > ENGINE_MAX_FRAMES) return 0;
+  return changetype<usize>(new LatencyDetector(sampleRate, maxFrames));
+}
+
+/** Mono f32 staging buffers (maxFrames): the input, the unaligned reference. */
+export function latencyInput(h: usize): usize {
+  return changetype<LatencyDetector>(h).input;
+}
+
+export function latencyReference(h: usize): usize {
+  return changetype<LatencyDetector>(h).reference;
+}
+
+export function latencyPush(h: usize, frames: i32): void {
+  const d = changetype<LatencyDetector>(h);
+  if (frames >= 1 && frames <= d.maxFrames) d.push(frames);
+}
+
+/** The latest estimate (frames, -1 before the first), its confidence (0..1), the latest stable estimate. */
+export function latencyDetected(h: usize): i32 {
+  return changetype<LatencyDetector>(h).detected;
+}
+
+export function latencyConfidence(h: usize): f64 {
+  return changetype<LatencyDetector>(h).confidence;
+}
+
+export function latencyStable(h: usize): i32 {
+  return changetype<LatencyDetector>(h).stable;
+}
+
+export function latencyEstimates(h: usize): i32 {
+  return changetype<LatencyDetector>(h).estimates;
+}
+
+export function latencyReset(h: usize): void {
+  changetype<LatencyDetector>(h).reset();
+}
+
+export function createFft(n: i32): usize {
+  if (n < 2 || n > 1 << 20) return 0;
+  return changetype<usize>(new Fft(n));
+}
+
+/** n f64 real / imaginary parts of the FFT's buffers. */
+export function fftRe(h: usize): usize {
+  return changetype<Fft>(h).re;
+}
+
+export function fftIm(h: usize): usize {
+  return changetype<Fft>(h).im;
+}
+
+/** Transforms in slices of at most `budget` units; returns the number of step() calls it took. */
+export function fftRun(h: usize, inverse: i32, budget: i32): i32 {
+  const f = changetype<Fft>(h);
+  f.begin(inverse != 0);
+  let calls = 0;
+  while (!f.done) {
+    f.step(budget > 0 ? budget : 1);
+    calls++;
+  }
+  return calls;
 }
