@@ -21,11 +21,12 @@
  */
 import { Meter, MAX_CHANNELS } from './meter';
 import { sanitizeAndPeak } from './sanitize';
+import { LatencyDetector } from './latency';
 
 /** Number of parameter slots (wam/engine-abi.ts PARAM_COUNT). */
-export const ENGINE_PARAM_COUNT: i32 = 16;
+export const ENGINE_PARAM_COUNT: i32 = 17;
 /** Number of f64 readout slots (wam/engine-abi.ts READOUT_COUNT). */
-export const ENGINE_READOUT_COUNT: i32 = 28;
+export const ENGINE_READOUT_COUNT: i32 = 32;
 /** Largest block the engine accepts: a bound on what createEngine allocates (3 meters x 8 channels x f32). */
 export const ENGINE_MAX_FRAMES: i32 = 65536;
 
@@ -46,6 +47,7 @@ const P_CEILING: i32 = 12;
 const P_CEILING_ON: i32 = 13;
 const P_LISTEN: i32 = 14;
 const P_BYPASS: i32 = 15;
+const P_AUTO_LATENCY: i32 = 16;
 
 // Modes, detectors, follow modes (wam/engine-abi.ts Mode, Detector, Follow).
 const MODE_REFERENCE: i32 = 0;
@@ -89,6 +91,19 @@ const R_OUT_LRA: i32 = 24;
 const R_ENGINE_GAIN: i32 = 25;
 const R_IN_RMS: i32 = 26;
 const R_REF_RMS: i32 = 27;
+const R_LATENCY_DETECTED: i32 = 28;
+const R_LATENCY_CONFIDENCE: i32 = 29;
+const R_LATENCY_APPLIED: i32 = 30;
+const R_LATENCY_SOURCE: i32 = 31;
+
+// Listen choices (wam/engine-abi.ts Listen) and latency sources (LatencySource).
+const LISTEN_OUTPUT: i32 = 0;
+const LISTEN_REFERENCE: i32 = 1;
+const LISTEN_DELTA: i32 = 2;
+const SOURCE_MANUAL: i32 = 0;
+const SOURCE_DETECTED: i32 = 1;
+const SOURCE_RESTORED: i32 = 2;
+const SOURCE_NONE: i32 = 3;
 
 // Status bits, engine part (wam/engine-abi.ts S).
 const S_GATED: i32 = 1 << 8;
@@ -100,6 +115,7 @@ const S_NON_FINITE_INPUT: i32 = 1 << 13;
 const S_BYPASSED: i32 = 1 << 14;
 const S_LISTENING_REFERENCE: i32 = 1 << 15;
 const S_TRACKING: i32 = 1 << 16;
+const S_LISTENING_DELTA: i32 = 1 << 17;
 
 /**
  * Largest change of the applied gain per sample, dB. A gain step below ~0.01 dB between consecutive samples is
@@ -179,8 +195,19 @@ export class Engine {
   private latency: f64 = 0.0;
   private ceiling: f64 = 0.0;
   private ceilingOn: bool = true;
-  private listen: bool = false;
+  private listen: i32 = LISTEN_OUTPUT;
   private bypass: bool = false;
+  private autoLatency: bool = true;
+
+  /**
+   * The latency detector: allocated (~2 MB) the first time the engine is in match or sidechain mode with
+   * autoLatency on (a setter, never process()); null before. It gets the input (mono) and the UNALIGNED
+   * reference (mono, written by the processor at engineLatencyReference) and measures how far the input lags.
+   */
+  private latencyDetector: LatencyDetector | null = null;
+  /** The automatic latency applied (frames): the last stable detection, or what a state restored; -1 none. */
+  private autoFrames: i32 = -1;
+  private autoSource: i32 = SOURCE_NONE;
 
   // State.
   private gain: f64 = 0.0; // G, dB
@@ -191,7 +218,9 @@ export class Engine {
   private applied: f64 = 0.0; // A, dB
   private appliedLinear: f64 = 1.0; // 10^(A/20), exactly 1.0 when A is 0
   private fade: f64 = 0.0; // X, 0 = processed input, 1 = reference
+  private deltaFade: f64 = 0.0; // Y, 1 = minus the reference (delta listen): out = (1-X) dry + (X-Y) ref
   private listening: bool = false; // X is heading for 1
+  private listeningDelta: bool = false; // Y is heading for 1
   private status: i32 = 0;
   private learnFrames: f64 = 0.0;
   private nonFiniteTotal: f64 = 0.0;
@@ -237,7 +266,14 @@ export class Engine {
         if (m != this.mode) this.changeMode(m);
         break;
       }
-      case P_LINK: this.link = choice(value, 1, 16); break;
+      case P_LINK: {
+        const l = choice(value, 1, 16);
+        if (l != this.link) {
+          this.link = l;
+          this.prepareDetector(true); // another reference: measure afresh
+        }
+        break;
+      }
       case P_DETECTOR: this.detector = choice(value, DETECTOR_MOMENTARY, DETECTOR_RMS); break;
       case P_FOLLOW: {
         const f = choice(value, FOLLOW_CONTINUOUS, FOLLOW_HOLD);
@@ -258,9 +294,14 @@ export class Engine {
       case P_TARGET: this.target = clamp(value, -60.0, 0.0); break;
       case P_OFFSET: this.offset = clamp(value, -24.0, 24.0); break;
       case P_LATENCY: this.latency = clamp(value, 0.0, 1000.0); break;
+      case P_AUTO_LATENCY: {
+        this.autoLatency = choice(value, 0, 1) == 1;
+        this.prepareDetector(false);
+        break;
+      }
       case P_CEILING: this.ceiling = clamp(value, -20.0, 0.0); break;
       case P_CEILING_ON: this.ceilingOn = choice(value, 0, 1) == 1; break;
-      case P_LISTEN: this.listen = choice(value, 0, 1) == 1; break;
+      case P_LISTEN: this.listen = choice(value, LISTEN_OUTPUT, LISTEN_DELTA); break;
       case P_BYPASS: this.bypass = choice(value, 0, 1) == 1; break;
       default: break;
     }
@@ -278,6 +319,44 @@ export class Engine {
     this.startAcquiring();
     this.reference.reset();
     if (old == MODE_REFERENCE) this.output.reset();
+    this.prepareDetector(true);
+  }
+
+  /**
+   * Allocates the detector when it is first needed (match / sidechain with autoLatency on); `fresh` (a new
+   * reference: mode or link changed) also makes it forget what it measured. The applied latency is kept until a
+   * new one is detected.
+   */
+  private prepareDetector(fresh: bool): void {
+    const needs = this.autoLatency && (this.mode == MODE_MATCH || this.mode == MODE_SIDECHAIN);
+    if (this.latencyDetector == null) {
+      if (needs) this.latencyDetector = new LatencyDetector(this.sampleRate, this.maxFrames);
+    } else if (fresh) {
+      this.latencyDetector!.reset();
+    }
+  }
+
+  /** Where the processor writes the unaligned reference (mono, maxFrames f32) for the detector; 0 when none. */
+  latencyReference(): usize {
+    const d = this.latencyDetector;
+    return d == null ? 0 : d.reference;
+  }
+
+  /**
+   * The latency (frames) the processor should delay the reference by: with autoLatency the applied automatic
+   * latency (0 until one is detected or restored), else the manual `latency` parameter.
+   */
+  latencyFrames(): i32 {
+    if (!this.autoLatency) return <i32>Math.round((this.latency * this.sampleRate) / 1000.0);
+    return this.autoFrames >= 0 ? this.autoFrames : 0;
+  }
+
+  /** Restores an automatic latency (frames) from a saved state, so a bounce is aligned from its first sample. */
+  setLatency(frames: i32): void {
+    const max = <i32>Math.ceil(this.sampleRate);
+    if (frames < 0 || frames > max) return;
+    this.autoFrames = frames;
+    this.autoSource = SOURCE_RESTORED;
   }
 
   private startAcquiring(): void {
@@ -340,6 +419,7 @@ export class Engine {
     const needsReference = mode == MODE_MATCH || mode == MODE_SIDECHAIN;
     const referenceMetered = needsReference && referenceValid;
     if (referenceMetered) this.reference.process(frames);
+    if (needsReference && this.autoLatency) this.detect(frames);
     this.notePeak(frames, input.lastBlockPeak());
     if (this.follow == FOLLOW_LEARN) this.learnFrames += <f64>frames;
 
@@ -359,8 +439,48 @@ export class Engine {
     if (this.follow == FOLLOW_HOLD) s |= S_HELD;
     if (this.bypass) s |= S_BYPASSED;
     if (this.listening) s |= S_LISTENING_REFERENCE;
+    if (this.listeningDelta) s |= S_LISTENING_DELTA;
     if (this.framesSinceNonFinite < NON_FINITE_HOLD_SECONDS * this.sampleRate) s |= S_NON_FINITE_INPUT;
     this.status = s;
+  }
+
+  /**
+   * Feeds the detector the input's mono mix (the sanitised input buffers) and the unaligned reference the
+   * processor wrote, lets it do a bounded slice of work, and takes a new stable estimate as the applied latency.
+   */
+  private detect(frames: i32): void {
+    const d = this.latencyDetector;
+    if (d == null) return;
+    const channels = this.input.channels;
+    const dst = d.input;
+    const inv: f32 = <f32>(1.0 / <f64>channels);
+    memory.copy(dst, this.input.input(0), <usize>frames << 2);
+    for (let c = 1; c < channels; c++) {
+      const src = this.input.input(c);
+      for (let i = 0; i < frames; i++) {
+        const o = <usize>i << 2;
+        store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+      }
+    }
+    if (channels > 1) {
+      for (let i = 0; i < frames; i++) {
+        const o = <usize>i << 2;
+        store<f32>(dst + o, load<f32>(dst + o) * inv);
+      }
+    }
+    // The reference buffer may hold anything the processor wrote: replace NaN / Inf by 0.
+    const ref = d.reference;
+    for (let i = 0; i < frames; i++) {
+      const o = <usize>i << 2;
+      const v = load<f32>(ref + o);
+      if (v - v != 0.0) store<f32>(ref + o, 0.0);
+    }
+    d.push(frames);
+    const s = d.stable;
+    if (s >= 0 && (s != this.autoFrames || this.autoSource != SOURCE_DETECTED)) {
+      this.autoFrames = s;
+      this.autoSource = SOURCE_DETECTED;
+    }
   }
 
   /**
@@ -531,15 +651,21 @@ export class Engine {
     this.applied = a1;
     this.appliedLinear = g1;
     // Crossfade.
-    this.listening = this.listen && needsReference && referenceValid && !this.bypass;
+    const canListen = needsReference && referenceValid && !this.bypass;
+    this.listening = this.listen == LISTEN_REFERENCE && canListen;
+    this.listeningDelta = this.listen == LISTEN_DELTA && canListen;
     const x0 = this.fade;
     const xTarget: f64 = this.listening ? 1.0 : 0.0;
     const xStep = 1.0 / (CROSSFADE_SECONDS * this.sampleRate);
-    let x1 = x0 + (xTarget > x0 ? xStep : -xStep) * <f64>frames;
-    if ((xTarget > x0 && x1 > xTarget) || (xTarget < x0 && x1 < xTarget) || x0 == xTarget) x1 = xTarget;
+    const x1 = fadeTo(x0, xTarget, xStep * <f64>frames);
     this.fade = x1;
+    // Delta: Y fades like X; out = (1 - X) dry + (X - Y) ref, so delta (X 0, Y 1) is dry - ref.
+    const y0 = this.deltaFade;
+    const yTarget: f64 = this.listeningDelta ? 1.0 : 0.0;
+    const y1 = fadeTo(y0, yTarget, xStep * <f64>frames);
+    this.deltaFade = y1;
 
-    if (x0 == 0.0 && x1 == 0.0) {
+    if (x0 == 0.0 && x1 == 0.0 && y0 == 0.0 && y1 == 0.0) {
       if (a0 == 0.0 && a1 == 0.0) {
         for (let c = 0; c < channels; c++) memory.copy(this.output.input(c), this.input.input(c), <usize>frames << 2);
       } else if (a0 == a1) {
@@ -562,6 +688,7 @@ export class Engine {
     }
     this.fillRamp(frames, g0, a1 - a0);
     const dx = xTarget > x0 ? xStep : -xStep;
+    const dy = yTarget > y0 ? xStep : -xStep;
     for (let c = 0; c < channels; c++) {
       // A mono reference feeds every channel; otherwise channels the reference lacks are silent.
       let ref: usize = 0;
@@ -569,7 +696,7 @@ export class Engine {
         if (c < refChannels) ref = this.reference.input(c);
         else if (refChannels == 1) ref = this.reference.input(0);
       }
-      crossfade(this.input.input(c), ref, this.output.input(c), frames, this.ramp, x0, dx, x1);
+      crossfade(this.input.input(c), ref, this.output.input(c), frames, this.ramp, x0, dx, x1, y0, dy, y1);
     }
   }
 
@@ -661,6 +788,12 @@ export class Engine {
     set(r, R_NON_FINITE, this.nonFiniteTotal);
     set(r, R_LEARN_SECONDS, this.follow == FOLLOW_LEARN ? this.learnFrames / this.sampleRate : 0.0);
     set(r, R_ENGINE_GAIN, this.gain);
+    const d = this.latencyDetector;
+    const active = d != null && this.autoLatency && (mode == MODE_MATCH || mode == MODE_SIDECHAIN);
+    set(r, R_LATENCY_DETECTED, active && d!.detected >= 0 ? <f64>d!.detected : NaN);
+    set(r, R_LATENCY_CONFIDENCE, active ? d!.confidence : NaN);
+    set(r, R_LATENCY_APPLIED, <f64>this.latencyFrames());
+    set(r, R_LATENCY_SOURCE, <f64>(this.autoLatency ? this.autoSource : SOURCE_MANUAL));
     return r;
   }
 }
@@ -701,18 +834,29 @@ function applyRamp(src: usize, dst: usize, frames: i32, ramp: usize): void {
   }
 }
 
+/** One linear fade step from v towards target by at most `step`, stopping there. */
+function fadeTo(v: f64, target: f64, step: f64): f64 {
+  if (v == target) return target;
+  const n = target > v ? v + step : v - step;
+  return (target > v && n > target) || (target < v && n < target) ? target : n;
+}
+
 /**
- * dst[i] = (1 - X_i) * src[i] * ramp[i] + X_i * ref[i], X_i = x0 + (i+1) dx clamped to the end value x1 (the
- * fade is linear and stops there). ref == 0 means a silent reference.
+ * dst[i] = (1 - X_i) * src[i] * ramp[i] + (X_i - Y_i) * ref[i], X_i = x0 + (i+1) dx clamped to the end value x1
+ * (the fade is linear and stops there), Y likewise (the delta listen's weight). ref == 0 means a silent reference.
  */
-function crossfade(src: usize, ref: usize, dst: usize, frames: i32, ramp: usize, x0: f64, dx: f64, x1: f64): void {
+function crossfade(src: usize, ref: usize, dst: usize, frames: i32, ramp: usize, x0: f64, dx: f64, x1: f64, y0: f64, dy: f64, y1: f64): void {
   const lo = x0 < x1 ? x0 : x1;
   const hi = x0 < x1 ? x1 : x0;
+  const ylo = y0 < y1 ? y0 : y1;
+  const yhi = y0 < y1 ? y1 : y0;
   for (let i = 0; i < frames; i++) {
     let x = x0 + <f64>(i + 1) * dx;
     x = x < lo ? lo : x > hi ? hi : x;
+    let y = y0 + <f64>(i + 1) * dy;
+    y = y < ylo ? ylo : y > yhi ? yhi : y;
     const dry = <f64>load<f32>(src + (<usize>i << 2)) * load<f64>(ramp + (<usize>i << 3));
     const wet: f64 = ref != 0 ? <f64>load<f32>(ref + (<usize>i << 2)) : 0.0;
-    store<f32>(dst + (<usize>i << 2), <f32>((1.0 - x) * dry + x * wet));
+    store<f32>(dst + (<usize>i << 2), <f32>((1.0 - x) * dry + (x - y) * wet));
   }
 }

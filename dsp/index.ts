@@ -220,3 +220,18 @@ export function fftRun(h: usize, inverse: i32, budget: i32): i32 {
   }
   return calls;
 }
+
+/** Where the processor writes the unaligned reference (mono, maxFrames f32) for the latency detector; 0 if none. */
+export function engineLatencyReference(h: usize): usize {
+  return h == 0 ? 0 : changetype<Engine>(h).latencyReference();
+}
+
+/** The latency (frames) the processor delays the reference by: automatic (detected) or the manual parameter. */
+export function engineLatencyFrames(h: usize): i32 {
+  return h == 0 ? 0 : changetype<Engine>(h).latencyFrames();
+}
+
+/** Restores an automatic latency (frames, 0..sampleRate) from a saved state. */
+export function engineSetLatency(h: usize, frames: i32): void {
+  if (h != 0) changetype<Engine>(h).setLatency(frames);
+}

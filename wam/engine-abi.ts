@@ -22,10 +22,25 @@ export const enum P {
   latency = 11, // ms; not used by the engine (the processor delays the reference)
   ceiling = 12, // dBTP
   ceilingOn = 13, // 0 / 1
-  listen = 14, // 0 output, 1 reference
+  listen = 14, // 0 output, 1 reference, 2 delta (matched output minus the aligned reference)
   bypass = 15, // 0 / 1
+  autoLatency = 16, // 0 / 1: the reference's delay follows the detected latency (then `latency` is ignored)
 }
-export const PARAM_COUNT = 16;
+export const PARAM_COUNT = 17;
+
+export const enum Listen {
+  output = 0,
+  reference = 1,
+  delta = 2,
+}
+
+/** How the applied latency was found (readout slot R.latencySource). */
+export const enum LatencySource {
+  manual = 0, // autoLatency off: the `latency` parameter
+  detected = 1, // measured from the programme (confident, repeated)
+  restored = 2, // from a saved state, not re-measured yet
+  none = 3, // autoLatency on, nothing detected yet (0 applied)
+}
 
 export const enum Mode {
   reference = 0,
@@ -80,8 +95,12 @@ export const enum R {
   engineGain = 25, // dB: the gain the follow logic holds (the learned / held gain), before bypass
   inRms = 26, // unweighted 3 s loudness of the input (LUFS scale: -0.691 + 10 log10(weighted mean square))
   refRms = 27,
+  latencyDetected = 28, // frames: the latest estimate (NaN when not detecting or none yet)
+  latencyConfidence = 29, // 0..1 of that estimate (NaN when not detecting)
+  latencyApplied = 30, // frames the reference is delayed by (automatic or manual)
+  latencySource = 31, // LatencySource
 }
-export const READOUT_COUNT = 28;
+export const READOUT_COUNT = 32;
 
 /** Status bits. Engine bits are set by the engine; link bits by the processor. */
 export const enum S {
@@ -100,6 +119,7 @@ export const enum S {
   bypassed = 1 << 14,
   listeningReference = 1 << 15, // listen = reference is active (output is the aligned reference)
   tracking = 1 << 16, // continuous: the gain is moving (the error left the tolerance and has not converged yet)
+  listeningDelta = 1 << 17, // listen = delta is active (output is the matched input minus the aligned reference)
 }
 
 /** The engine's exports (added to dsp/index.ts next to the meter's). Handles are addresses in the instance. */
@@ -128,4 +148,13 @@ export interface EngineExports {
   engineResetMeters(h: number): void;
   /** Fills the readout slots and returns their address (READOUT_COUNT f64). */
   engineUpdateReadout(h: number): number;
+  /**
+   * Where to write the UNALIGNED reference (mono, maxFrames f32) before engineProcess, for the latency detector;
+   * 0 while there is no detector (autoLatency off, or never in match / sidechain mode).
+   */
+  engineLatencyReference(h: number): number;
+  /** Frames to delay the reference by for the next engineProcess (detected, restored or manual). */
+  engineLatencyFrames(h: number): number;
+  /** Restores an automatic latency (frames) from a saved state. */
+  engineSetLatency(h: number, frames: number): void;
 }

@@ -26,14 +26,14 @@ export interface ParameterSpec {
 
 export const PARAMETER_IDS = [
   'mode', 'link', 'detector', 'follow', 'response', 'tolerance', 'maxBoost', 'maxCut',
-  'gate', 'target', 'offset', 'latency', 'ceiling', 'ceilingOn', 'listen', 'bypass',
+  'gate', 'target', 'offset', 'latency', 'ceiling', 'ceilingOn', 'listen', 'bypass', 'autoLatency',
 ] as const;
 export type ParameterId = (typeof PARAMETER_IDS)[number];
 
 export const MODE_CHOICES = ['reference', 'match', 'sidechain', 'target'] as const;
 export const DETECTOR_CHOICES = ['momentary', 'short-term', 'integrated', 'rms'] as const;
 export const FOLLOW_CHOICES = ['continuous', 'learn', 'hold'] as const;
-export const LISTEN_CHOICES = ['output', 'reference'] as const;
+export const LISTEN_CHOICES = ['output', 'reference', 'delta'] as const;
 export const LINK_CHANNEL_COUNT = 16;
 
 type Row = Omit<ParameterSpec, 'id' | 'discreteStep' | 'exponent' | 'choices' | 'units'> & {
@@ -66,6 +66,7 @@ const ROWS: Readonly<Record<ParameterId, Row>> = {
   ceilingOn: bool('Ceiling on', 1),
   listen: choice('Listen', LISTEN_CHOICES, 0),
   bypass: bool('Bypass', 0),
+  autoLatency: bool('Auto latency', 1),
 };
 
 /** Every parameter, in slot order. */

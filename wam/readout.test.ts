@@ -30,12 +30,20 @@ test('decodes every slot into the friendly object', () => {
   assert.is(r.parameters.bypass, 7.5);
   assert.is(r.statusBits, S.linked | S.gated | S.tracking);
   assert.equal(Object.entries(r.status).filter(([, v]) => v).map(([k]) => k), ['linked', 'gated', 'tracking']);
+  assert.equal(r.latency, { detectedFrames: 128, confidence: 129, appliedFrames: 130, source: 'manual' }, 'an unknown source reads manual');
+  d[R.latencySource] = 1;
+  d[R.latencyDetected] = NaN;
+  assert.equal({ ...decodeReadout(d).latency, detectedFrames: 0 }, { detectedFrames: 0, confidence: 129, appliedFrames: 130, source: 'detected' });
+  d[R.latencySource] = 2;
+  assert.is(decodeReadout(d).latency.source, 'restored');
+  d[R.latencySource] = 3;
+  assert.is(decodeReadout(d).latency.source, 'none');
 });
 
 test('status bits map one to one', () => {
   const names = Object.keys(decodeStatus(0));
-  assert.is(names.length, 13);
-  const all = decodeStatus(0x1ffff);
+  assert.is(names.length, 14);
+  const all = decodeStatus(0x3ffff);
   assert.ok(Object.values(all).every(Boolean));
   assert.ok(Object.values(decodeStatus(0)).every((v) => !v));
   assert.equal(decodeStatus(S.duplicateReference | S.referenceLost | S.held), {
@@ -44,7 +52,7 @@ test('status bits map one to one', () => {
 });
 
 test('short arrays are rejected', () => {
-  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 47 values, got 28/);
+  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 52 values, got 32/);
 });
 
 test.run();

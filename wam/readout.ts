@@ -50,6 +50,22 @@ export interface ReadoutStatus {
   bypassed: boolean;
   listeningReference: boolean;
   tracking: boolean;
+  listeningDelta: boolean;
+}
+
+/** How the applied latency was found. */
+export type LatencySourceName = 'manual' | 'detected' | 'restored' | 'none';
+const LATENCY_SOURCES: readonly LatencySourceName[] = ['manual', 'detected', 'restored', 'none'];
+
+export interface LatencyReadout {
+  /** Frames: the detector's latest estimate (NaN when not detecting or none yet). */
+  detectedFrames: number;
+  /** 0..1: how sure that estimate is (NaN when not detecting). */
+  confidence: number;
+  /** Frames the reference is delayed by now (automatic or manual). */
+  appliedFrames: number;
+  /** How the applied latency was found. */
+  source: LatencySourceName;
 }
 
 export type ModeName = (typeof MODE_CHOICES)[number];
@@ -81,6 +97,8 @@ export interface Readout {
   frame: number;
   /** Every parameter's plain value at that frame (automation included). */
   parameters: Record<ParameterId, number>;
+  /** The reference's alignment (autoLatency / latency). */
+  latency: LatencyReadout;
 }
 
 const STATUS_BITS: ReadonlyArray<readonly [keyof ReadoutStatus, number]> = [
@@ -97,6 +115,7 @@ const STATUS_BITS: ReadonlyArray<readonly [keyof ReadoutStatus, number]> = [
   ['bypassed', S.bypassed],
   ['listeningReference', S.listeningReference],
   ['tracking', S.tracking],
+  ['listeningDelta', S.listeningDelta],
 ];
 
 /** Decodes the status bit set. */
@@ -157,5 +176,11 @@ export function decodeReadout(d: ArrayLike<number>): Readout {
     mode,
     frame: d[READOUT_FRAME],
     parameters,
+    latency: {
+      detectedFrames: d[R.latencyDetected],
+      confidence: d[R.latencyConfidence],
+      appliedFrames: d[R.latencyApplied],
+      source: LATENCY_SOURCES[d[R.latencySource]] ?? 'manual',
+    },
   };
 }

@@ -16,6 +16,8 @@ export const DEFAULT_CHANNELS = 2;
 export const MAX_CHANNELS = 8;
 /** |gain| bound (dB): the widest range maxBoost / maxCut allow. */
 export const MAX_STATE_GAIN = 40;
+/** Largest applied latency a state carries (ms): the detector's range. */
+export const MAX_STATE_LATENCY_MS = 1000;
 
 export interface LevelMatchState {
   format: typeof STATE_FORMAT;
@@ -26,6 +28,11 @@ export interface LevelMatchState {
   gain: number;
   /** Channel count of the node. Only used when an instance is created; a node's channel count is fixed. */
   channels: number;
+  /**
+   * The automatic latency applied when the state was taken (ms, 0..1000), so that a bounce is aligned from its
+   * first sample; absent when none (older states, autoLatency off).
+   */
+  latencyMs?: number;
 }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
@@ -81,18 +88,30 @@ export function parseState(x: unknown): LevelMatchState {
     }
     channels = c;
   }
-  return { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain, channels };
+  const out: LevelMatchState = { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain, channels };
+  if (x.latencyMs !== undefined) {
+    if (typeof x.latencyMs !== 'number' || x.latencyMs !== x.latencyMs) {
+      throw new Error(`state.latencyMs must be a number, got ${describe(x.latencyMs)}`);
+    }
+    out.latencyMs = Math.min(MAX_STATE_LATENCY_MS, Math.max(0, x.latencyMs));
+  }
+  return out;
 }
 
-/** Builds a state from parameter values in slot order (clamped), the engine gain and the channel count. */
-export function makeState(values: ArrayLike<number>, gain: number, channels: number): LevelMatchState {
+/**
+ * Builds a state from parameter values in slot order (clamped), the engine gain, the channel count and the applied
+ * automatic latency (ms, omitted when undefined).
+ */
+export function makeState(values: ArrayLike<number>, gain: number, channels: number, latencyMs?: number): LevelMatchState {
   const parameters = {} as Record<ParameterId, number>;
   PARAMETER_IDS.forEach((id, slot) => {
     const v = clampSlot(slot, values[slot]);
     parameters[id] = v === v ? v : PARAMETERS[slot].defaultValue;
   });
   const g = gain === gain ? Math.min(MAX_STATE_GAIN, Math.max(-MAX_STATE_GAIN, gain)) : 0;
-  return { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain: g, channels };
+  const out: LevelMatchState = { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain: g, channels };
+  if (latencyMs !== undefined && latencyMs === latencyMs) out.latencyMs = Math.min(MAX_STATE_LATENCY_MS, Math.max(0, latencyMs));
+  return out;
 }
 
 /** The state of a fresh instance. */
