@@ -18,6 +18,7 @@ import { baseStyles, defineOnce } from './theme.ts';
 import { ParameterBridge, type ParameterNode } from './parameter-bridge.ts';
 import { statusLine, WAITING, type StatusTone } from './status-text.ts';
 import { formatLevel } from './format.ts';
+import { latencyLine } from './latency-text.ts';
 import { PARAMETERS, parameterIndex, isParameterId, MODE_CHOICES, DETECTOR_CHOICES, FOLLOW_CHOICES, type ParameterId } from '../wam/parameters.ts';
 import type { Readout } from '../wam/readout.ts';
 import type { ScaleName } from './display/meter-scale.ts';
@@ -30,6 +31,8 @@ import './widgets/index.ts';
 /** What the GUI needs of the node: the parameter API, readouts, meter reset (LevelMatchNode has all of it). */
 export interface GuiNode extends ParameterNode {
   readonly readout: Readout | null;
+  /** The node's context (an AudioNode has one): its sample rate turns latency frames into ms. */
+  readonly context?: { readonly sampleRate: number };
   resetMeters(): void;
 }
 
@@ -61,7 +64,8 @@ const MODE_LABELS = MODE_CHOICES.map(title);
 const DETECTOR_LABELS = ['M', 'S', 'I', 'RMS'];
 const DETECTOR_TITLES = DETECTOR_CHOICES.map((c) => (c === 'rms' ? 'RMS (unweighted, 3 s)' : `${title(c)} loudness`));
 const FOLLOW_LABELS = FOLLOW_CHOICES.map(title);
-const LISTEN_LABELS = ['Output', 'Reference'];
+const LISTEN_LABELS = ['Output', 'Reference', 'Delta'];
+const LISTEN_TITLES = ['Output: the matched signal', 'Reference: the aligned reference at matched loudness', 'Delta: the output minus the aligned reference (what the processing changed)'];
 const MODE_SHORT = ['Ref', 'Match', 'Side', 'Target'];
 const SCALES: readonly ScaleName[] = ['ebu9', 'ebu18'];
 /** Below either size (CSS px) the compact layout applies. */
@@ -299,6 +303,13 @@ export class LevelMatchGui extends LitElement {
     this.setText('#tp-out', formatLevel(tpOut), tpOut > p.ceiling);
     const line = statusLine(r);
     this.setStatus(line.text, line.tone);
+    if (r.latency !== undefined) {
+      const l = latencyLine(r.latency, this.node?.context?.sampleRate ?? NaN, p.autoLatency);
+      this.setText('#latency', l.value, false);
+      this.setText('#latency-how', l.how, false);
+      const box = this.q<HTMLElement>('.latency');
+      if (box !== null && box.title !== l.title) box.title = l.title;
+    }
   }
 
   private setText(sel: string, text: string, over: boolean): void {
@@ -401,7 +412,7 @@ export class LevelMatchGui extends LitElement {
         ${this._compact ? nothing : linkField}
         <span class="spacer"></span>
         <levelmatch-toggle data-param="listen" .label=${'A/B'} .accessibleLabel=${'A/B: hear the reference'} tone="accent"
-          .hint=${'Switch between the output and the reference at matched loudness'} .pressed=${v('listen') === 1}></levelmatch-toggle>
+          .hint=${'Switch between the output and the reference at matched loudness'} .pressed=${v('listen') !== 0}></levelmatch-toggle>
         <levelmatch-toggle data-param="bypass" .label=${'Bypass'} tone="warn" .pressed=${v('bypass') === 1}></levelmatch-toggle>
       </header>
       <div class="status" role="status" aria-live="polite" data-tone="idle"><span class="dot"></span><span class="text"></span></div>
@@ -409,6 +420,7 @@ export class LevelMatchGui extends LitElement {
         <section class="panel gaincol" aria-label="Gain">
           <levelmatch-gain></levelmatch-gain>
           <div class="peaks" aria-label="True peak"><span>TP in <b id="tp-in">−∞</b></span><span>TP out <b id="tp-out">−∞</b></span></div>
+          <div class="peaks latency" aria-label="Reference latency" ?data-dim=${mode !== 1 && mode !== 2}><span>Latency <b id="latency">0 ms</b></span><span id="latency-how"></span></div>
           <div class="buttons">
             <levelmatch-toggle .label=${'Learn'} .pressed=${follow === 1} .hint=${'Learn the integrated difference; press again to lock it'}
               @levelmatch-input=${this.onLearn}></levelmatch-toggle>
@@ -433,7 +445,7 @@ export class LevelMatchGui extends LitElement {
               .titles=${DETECTOR_TITLES} .value=${v('detector')}></levelmatch-segmented>
           <levelmatch-segmented data-param="follow" ?data-dim=${mode === 0} .label=${label('follow')} .options=${FOLLOW_LABELS}
               .value=${follow}></levelmatch-segmented>
-          <levelmatch-segmented data-param="listen" .label=${label('listen')} .options=${LISTEN_LABELS} .value=${v('listen')}></levelmatch-segmented>
+          <levelmatch-segmented data-param="listen" .label=${label('listen')} .options=${LISTEN_LABELS} .titles=${LISTEN_TITLES} .value=${v('listen')}></levelmatch-segmented>
           <levelmatch-segmented data-param="scale" .label=${'Meter scale'} .options=${['EBU +9', 'EBU +18']}
               .value=${SCALES.indexOf(this.scale)}></levelmatch-segmented>
         </div>

@@ -48,6 +48,9 @@ export function statusLine(r: Readout): StatusLine {
       primary = `Reference on link ${link}`;
       tone = 'ok';
     }
+  } else if (s.listeningDelta) {
+    primary = 'Listening: the difference (output minus the aligned reference)';
+    tone = 'busy';
   } else if (s.listeningReference) {
     primary = r.mode === 'target' ? 'Listening: input before the gain' : 'Listening: the reference';
     tone = 'busy';
