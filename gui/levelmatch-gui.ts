@@ -383,7 +383,7 @@ export class LevelMatchGui extends LitElement {
       const p = PARAMETERS[parameterIndex(k.id)];
       return html`<levelmatch-knob
         data-param=${k.id}
-        ?data-dim=${!k.modes.includes(mode)}
+        ?data-dim=${!k.modes.includes(mode) || (k.id === 'latency' && v('autoLatency') === 1)}
         .label=${p.label}
         .units=${p.units}
         .min=${p.minValue}
@@ -454,6 +454,11 @@ export class LevelMatchGui extends LitElement {
           <span class="ceil" ?data-dim=${mode === 0}>
             <levelmatch-toggle data-param="ceilingOn" .label=${'Ceiling'} .accessibleLabel=${'Ceiling on'} tone="accent"
               .pressed=${v('ceilingOn') === 1}></levelmatch-toggle>
+          </span>
+          <span class="ceil" ?data-dim=${mode !== 1 && mode !== 2}>
+            <levelmatch-toggle data-param="autoLatency" .label=${'Auto latency'} .accessibleLabel=${'Auto latency on'} tone="accent"
+              .hint=${'Measure the effect chain\'s latency from the programme and line the reference up (the Latency knob is then ignored)'}
+              .pressed=${v('autoLatency') === 1}></levelmatch-toggle>
           </span>
         </div>
       </section>
