@@ -92,6 +92,20 @@ test('malformed states are rejected with a message naming the problem', () => {
   throwsExactly(() => parseState({ format: 'levelmatch', version: 1, channels: 9 }), 'state.channels must be an integer from 1 to 8, got 9');
 });
 
+test('latencyMs: the applied automatic latency, optional (older states have none), clamped, a number or an error', () => {
+  const base = { format: 'levelmatch', version: 1 };
+  assert.is('latencyMs' in parseState(base), false);
+  assert.is(parseState({ ...base, latencyMs: 37.3125 }).latencyMs, 37.3125);
+  assert.is(parseState({ ...base, latencyMs: 5000 }).latencyMs, 1000);
+  assert.is(parseState({ ...base, latencyMs: -1 }).latencyMs, 0);
+  throwsExactly(() => parseState({ ...base, latencyMs: '10' }), 'state.latencyMs must be a number, got "10"');
+  throwsExactly(() => parseState({ ...base, latencyMs: NaN }), 'state.latencyMs must be a number, got NaN');
+  const s = makeState(PARAMETERS.map((p) => p.defaultValue), 0, 2, 12.5);
+  assert.is(s.latencyMs, 12.5);
+  assert.equal(parseState(JSON.parse(JSON.stringify(s))), s);
+  assert.is('latencyMs' in makeState(PARAMETERS.map((p) => p.defaultValue), 0, 2), false);
+});
+
 test('makeState / stateValues', () => {
   const values = PARAMETERS.map((p) => p.defaultValue);
   values[0] = 7; // clamped to 3
