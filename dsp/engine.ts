@@ -295,8 +295,11 @@ export class Engine {
       case P_OFFSET: this.offset = clamp(value, -24.0, 24.0); break;
       case P_LATENCY: this.latency = clamp(value, 0.0, 1000.0); break;
       case P_AUTO_LATENCY: {
-        this.autoLatency = choice(value, 0, 1) == 1;
-        this.prepareDetector(false);
+        const on = choice(value, 0, 1) == 1;
+        const was = this.autoLatency;
+        this.autoLatency = on;
+        // Turned back on: what the detector holds has a gap, measure afresh.
+        this.prepareDetector(on && !was);
         break;
       }
       case P_CEILING: this.ceiling = clamp(value, -20.0, 0.0); break;

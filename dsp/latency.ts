@@ -17,8 +17,10 @@
  * following render quanta, at most WORK_PER_FRAME units (butterflies or samples) per frame pushed, so no call
  * does more than a bounded slice (~6 k units per 128-frame quantum, tens of microseconds).
  *
- * Confidence (0..1): 1 - (highest correlation value more than NEIGHBOURHOOD coarse lags from the peak) / peak.
- * Uncorrelated signals give a peak hardly above the rest (confidence near 0), silence gives no frame at all.
+ * Confidence (0..1): 1 - (highest correlation value more than NEIGHBOURHOOD coarse lags from the peak) / peak,
+ * and the same at full rate in the fine window (FINE_NEIGHBOURHOOD frames), the smaller of the two.
+ * Uncorrelated signals give a peak hardly above the rest (confidence near 0), steady unrelated tones a fine
+ * correlation that is flat around its top, silence no frame at all.
  *
  * Decision: an estimate is `stable` when it is confident (>= CONFIDENT) and the previous estimate was too and
  * agrees within +-1 frame; the engine applies only stable estimates.
@@ -43,6 +45,8 @@ const FORGET: f64 = 0.5;
 const REG: f64 = 0.01;
 /** Coarse lags around the peak excluded from the "next highest" search (the peak's own width). */
 const NEIGHBOURHOOD: i32 = 4;
+/** Full-rate lags around the fine peak excluded from its "next highest" search. */
+const FINE_NEIGHBOURHOOD: i32 = 3;
 /** An estimate is confident at or above this confidence (uncorrelated programmes read 0..0.3, matched ones 0.44..0.98 in dsp/tests/latency.test.ts). */
 export const CONFIDENT: f64 = 0.36;
 /** Work units allowed per frame pushed. */
@@ -496,7 +500,19 @@ export class LatencyDetector {
     this.pos = end;
     if (end == last + 1) {
       const est = this.fineBase + this.peakIndex;
-      const conf = this.frameConfidence;
+      // The fine correlation must be sharp too: a narrowband cross-spectrum (two unrelated steady tones) can
+      // give a coarse peak that stands out, but at full rate it is a slow cosine, nearly flat around its top.
+      const pk = this.peakIndex;
+      const p = this.peakValue;
+      let second: f64 = 0.0;
+      for (let j = 0; j <= last; j++) {
+        if (j >= pk - FINE_NEIGHBOURHOOD && j <= pk + FINE_NEIGHBOURHOOD) continue;
+        const v = load<f64>(re + (<usize>j << 3));
+        if (v > second) second = v;
+      }
+      let fineConf = p > 0.0 ? 1.0 - second / p : 0.0;
+      fineConf = fineConf < 0.0 ? 0.0 : fineConf > 1.0 ? 1.0 : fineConf;
+      const conf = this.frameConfidence < fineConf ? this.frameConfidence : fineConf;
       this.detected = est;
       this.confidence = conf;
       this.estimates++;

@@ -157,6 +157,20 @@ Reject('an effect that replaces the signal (uncorrelated noise, another programm
   console.log(`  [latency] uncorrelated: highest confidence ${maxConf.toFixed(2)}`);
 });
 
+Reject('two unrelated steady tones (220 Hz reference, 330 Hz input) never change the latency', () => {
+  const fs = 48000;
+  const n = 8 * fs;
+  const a = new Float32Array(n);
+  const b = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / fs);
+    b[i] = 0.1 * Math.sin((2 * Math.PI * 330 * i) / fs);
+  }
+  const r = run(fs, a, b, 8);
+  assert.ok(r.estimates >= 12, `${r.estimates} estimates`);
+  assert.is(r.stable, -1, `stable ${r.stable} (max confidence ${r.maxConfidence.toFixed(2)})`);
+});
+
 Reject('silence (either side) makes no estimate and no change', () => {
   const fs = 44100;
   const x = programme({ sampleRate: fs, seconds: 4, channels: 1 })[0]!;
