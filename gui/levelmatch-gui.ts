@@ -64,7 +64,7 @@ const MODE_LABELS = MODE_CHOICES.map(title);
 const DETECTOR_LABELS = ['M', 'S', 'I', 'RMS'];
 const DETECTOR_TITLES = DETECTOR_CHOICES.map((c) => (c === 'rms' ? 'RMS (unweighted, 3 s)' : `${title(c)} loudness`));
 const FOLLOW_LABELS = FOLLOW_CHOICES.map(title);
-const LISTEN_LABELS = ['Output', 'Reference', 'Delta'];
+const LISTEN_LABELS = ['Out', 'Ref', 'Delta'];
 const LISTEN_TITLES = ['Output: the matched signal', 'Reference: the aligned reference at matched loudness', 'Delta: the output minus the aligned reference (what the processing changed)'];
 const MODE_SHORT = ['Ref', 'Match', 'Side', 'Target'];
 const SCALES: readonly ScaleName[] = ['ebu9', 'ebu18'];
@@ -302,14 +302,19 @@ export class LevelMatchGui extends LitElement {
     const tpOut = mode === 'reference' ? r.input.truePeak : r.output.truePeak;
     this.setText('#tp-out', formatLevel(tpOut), tpOut > p.ceiling);
     const line = statusLine(r);
-    this.setStatus(line.text, line.tone);
-    if (r.latency !== undefined) {
+    // Match and sidechain: the reference's alignment (applied latency, how it was found, how sure) ends the line;
+    // the status tooltip tells it always.
+    let text = line.text;
+    let title = '';
+    if ((mode === 'match' || mode === 'sidechain') && r.latency !== undefined && !s.bypassed) {
       const l = latencyLine(r.latency, this.node?.context?.sampleRate ?? NaN, p.autoLatency);
-      this.setText('#latency', l.value, false);
-      this.setText('#latency-how', l.how, false);
-      const box = this.q<HTMLElement>('.latency');
-      if (box !== null && box.title !== l.title) box.title = l.title;
+      // Only a latency that is applied is news on the line (no reference: nothing to align); the tooltip has the rest.
+      if (r.latency.appliedFrames > 0 && s.linked) text = `${text} · Latency ${l.value}, ${l.how}`;
+      title = l.title;
     }
+    this.setStatus(text, line.tone);
+    const el = this.q<HTMLElement>('.status');
+    if (el !== null && el.title !== title) el.title = title;
   }
 
   private setText(sel: string, text: string, over: boolean): void {
@@ -420,7 +425,6 @@ export class LevelMatchGui extends LitElement {
         <section class="panel gaincol" aria-label="Gain">
           <levelmatch-gain></levelmatch-gain>
           <div class="peaks" aria-label="True peak"><span>TP in <b id="tp-in">−∞</b></span><span>TP out <b id="tp-out">−∞</b></span></div>
-          <div class="peaks latency" aria-label="Reference latency" ?data-dim=${mode !== 1 && mode !== 2}><span>Latency <b id="latency">0 ms</b></span><span id="latency-how"></span></div>
           <div class="buttons">
             <levelmatch-toggle .label=${'Learn'} .pressed=${follow === 1} .hint=${'Learn the integrated difference; press again to lock it'}
               @levelmatch-input=${this.onLearn}></levelmatch-toggle>
@@ -456,7 +460,7 @@ export class LevelMatchGui extends LitElement {
               .pressed=${v('ceilingOn') === 1}></levelmatch-toggle>
           </span>
           <span class="ceil" ?data-dim=${mode !== 1 && mode !== 2}>
-            <levelmatch-toggle data-param="autoLatency" .label=${'Auto latency'} .accessibleLabel=${'Auto latency on'} tone="accent"
+            <levelmatch-toggle data-param="autoLatency" .label=${'Auto'} .accessibleLabel=${'Auto latency on'} tone="accent"
               .hint=${'Measure the effect chain\'s latency from the programme and line the reference up (the Latency knob is then ignored)'}
               .pressed=${v('autoLatency') === 1}></levelmatch-toggle>
           </span>
