@@ -20,6 +20,8 @@ import { BAR, BARS, PROGRAMME_SECONDS, SECTIONS, renderProgrammeAsync, sectionAt
 import { EffectRack } from './rack.ts';
 import { Readings } from './readings.ts';
 import { SourcePlayer, decodeFile, stereoBuffer, type SourceInfo } from './source.ts';
+import { isShortcut } from './keys.ts';
+import { statusLine } from '../gui/status-text.ts';
 import type { Readout } from '../wam/readout.ts';
 
 export type ExampleName = 'match' | 'target';
@@ -54,6 +56,11 @@ declare global {
 }
 
 const TARGET_LUFS = -18;
+/** The first screen's sentence before there are numbers. */
+const NOW_STORY_IDLE: Record<ExampleName, string> = {
+  match: 'Press Play (or Space): the effect rack makes the programme louder, and the match instance takes the difference back.',
+  target: 'Press Play (or Space): the target instance holds the bus at the target, whatever its level.',
+};
 const EXAMPLES: readonly ExampleName[] = ['match', 'target'];
 
 // ---- audio graph (built at once, so the page works before the plugins arrive) ----
@@ -108,30 +115,58 @@ const dropOverlay = byId('drop-overlay');
 byId('rack').append(rack.element);
 byId('bus').append(bus.element);
 
-// Live figures beside each stage (short-term loudness unless stated).
+// Live figures beside each stage, each naming the instance whose meter it reads (S: short-term, I: integrated).
 const referenceReadings = new Readings('readings-reference', [
-  { key: 's', label: 'Short-term', tone: 'ref', unit: 'LUFS' },
-  { key: 'i', label: 'Integrated', tone: 'ref', unit: 'LUFS' },
+  { key: 's', label: 'Short-term', tone: 'ref', unit: 'LUFS', from: 'reference instance \u00b7 S' },
+  { key: 'i', label: 'Integrated', tone: 'ref', unit: 'LUFS', from: 'reference instance \u00b7 I' },
 ]);
 byId('readings-reference-slot').append(referenceReadings.element);
 const rackReadings = new Readings('readings-rack', [
-  { key: 's', label: 'Rack output', tone: 'in', unit: 'LUFS' },
-  { key: 'diff', label: 'vs reference', tone: 'in', unit: 'LU', signed: true },
+  { key: 's', label: 'Rack output', tone: 'in', unit: 'LUFS', from: 'match instance input \u00b7 S' },
+  { key: 'diff', label: 'vs reference', tone: 'in', unit: 'LU', signed: true, from: 'match instance \u00b7 S' },
 ]);
 byId('readings-rack-slot').append(rackReadings.element);
 const matchReadings = new Readings('readings-match', [
-  { key: 'out', label: 'Matched', tone: 'out', unit: 'LUFS' },
-  { key: 'gain', label: 'Gain', tone: 'gain', unit: 'dB', signed: true },
+  { key: 'out', label: 'Matched', tone: 'out', unit: 'LUFS', from: 'match instance output \u00b7 S' },
+  { key: 'gain', label: 'Gain', tone: 'gain', unit: 'dB', signed: true, from: 'match instance' },
 ]);
 byId('readings-match-slot').append(matchReadings.element);
 const targetReadings = new Readings('readings-target', [
-  { key: 'in', label: 'Bus', tone: 'in', unit: 'LUFS' },
-  { key: 'target', label: 'Target', tone: 'ref', unit: 'LUFS' },
-  { key: 'out', label: 'Output', tone: 'out', unit: 'LUFS' },
-  { key: 'gain', label: 'Gain', tone: 'gain', unit: 'dB', signed: true },
+  { key: 'in', label: 'Bus', tone: 'in', unit: 'LUFS', from: 'target instance input \u00b7 S' },
+  { key: 'target', label: 'Target', tone: 'ref', unit: 'LUFS', from: 'target instance setting' },
+  { key: 'out', label: 'Output', tone: 'out', unit: 'LUFS', from: 'target instance output \u00b7 S' },
+  { key: 'gain', label: 'Gain', tone: 'gain', unit: 'dB', signed: true, from: 'target instance' },
 ]);
 byId('readings-target-slot').append(targetReadings.element);
 targetReadings.set('target', TARGET_LUFS);
+
+// The first screen's summary: the heard example's numbers, from the instances that measure them.
+const nowMatchReadings = new Readings('now-match', [
+  { key: 'ref', label: 'Reference', tone: 'ref', unit: 'LUFS', from: 'match instance \u00b7 ref S' },
+  { key: 'rack', label: 'The rack adds', tone: 'in', unit: 'LU', signed: true, from: 'match instance \u00b7 in \u2212 ref' },
+  { key: 'out', label: 'You hear', tone: 'out', unit: 'LUFS', from: 'match instance output \u00b7 S' },
+  { key: 'gain', label: 'Match gain', tone: 'gain', unit: 'dB', signed: true, from: 'match instance' },
+]);
+const nowTargetReadings = new Readings('now-target', [
+  { key: 'in', label: 'Bus', tone: 'in', unit: 'LUFS', from: 'target instance input \u00b7 S' },
+  { key: 'target', label: 'Target', tone: 'ref', unit: 'LUFS', from: 'target instance setting' },
+  { key: 'out', label: 'You hear', tone: 'out', unit: 'LUFS', from: 'target instance output \u00b7 S' },
+  { key: 'gain', label: 'Trim gain', tone: 'gain', unit: 'dB', signed: true, from: 'target instance' },
+]);
+byId('now-readings-slot').append(nowMatchReadings.element, nowTargetReadings.element);
+nowTargetReadings.set('target', TARGET_LUFS);
+const nowSection = byId('now');
+const nowExample = byId('now-example');
+const nowStatus = byId('now-status');
+const nowStatusText = byId('now-status-text');
+const listenBadge = byId('listen-badge');
+const nowStory = byId('now-story');
+const abNote = byId('ab-note');
+
+/** The first screen's sentence: what LevelMatch is doing with the numbers above it. */
+function showNowStory(text: string): void {
+  if (nowStory.textContent !== text) nowStory.textContent = text;
+}
 
 // The loop bar: one segment per section of the built-in programme.
 const loopSections = byId('loop-sections');
@@ -179,6 +214,24 @@ function showSource(info: SourceInfo): void {
   bus.hasDrums = info.hasStems;
 }
 
+/**
+ * A new programme: the readings that describe the old one (integrated loudness, LRA, maxima) start again, in the
+ * instances (resetMeters; the gains stay and re-converge) and on the page. The instances reset once the old
+ * source's fade-out has ended (`oldEnded`), so none of it enters the new readings.
+ */
+function resetProgrammeReadings(oldEnded: Promise<void>): void {
+  void oldEnded.then(() => {
+    for (const wam of [plugins.reference, plugins.match, plugins.target]) wam?.audioNode.resetMeters();
+  });
+  for (const r of [referenceReadings, rackReadings, matchReadings, nowMatchReadings]) r.clear();
+  targetReadings.set('in', NaN);
+  targetReadings.set('out', NaN);
+  targetReadings.set('gain', NaN);
+  nowTargetReadings.set('in', NaN);
+  nowTargetReadings.set('out', NaN);
+  nowTargetReadings.set('gain', NaN);
+}
+
 const programmeReady: Promise<void> = (async () => {
   const p = await renderProgrammeAsync(ctx.sampleRate);
   programme = { drums: stereoBuffer(p.drums, p.sampleRate), music: stereoBuffer(p.music, p.sampleRate) };
@@ -193,7 +246,7 @@ async function useProgramme(): Promise<void> {
   if (programme === null) return;
   sourceMessage.textContent = '';
   const info: SourceInfo = { kind: 'programme', name: 'Built-in programme', duration: PROGRAMME_SECONDS, hasStems: true };
-  player.play(info, programme);
+  resetProgrammeReadings(player.play(info, programme));
   showSource(info);
 }
 
@@ -203,7 +256,7 @@ async function useFile(file: File): Promise<void> {
   try {
     const buffer = await decodeFile(ctx, file);
     const info: SourceInfo = { kind: 'file', name: file.name, duration: buffer.duration, hasStems: false };
-    player.play(info, { music: buffer });
+    resetProgrammeReadings(player.play(info, { music: buffer }));
     showSource(info);
     sourceMessage.dataset.tone = '';
     sourceMessage.textContent = playing ? '' : 'Loaded. Press Play to hear it.';
@@ -296,6 +349,12 @@ function setExample(which: ExampleName): void {
     hear.setAttribute('aria-pressed', String(on));
     hear.querySelector('.hear-label')!.textContent = on ? 'You are hearing this example' : 'Hear this example';
   }
+  nowSection.dataset.example = which;
+  showNowStory(NOW_STORY_IDLE[which]);
+  showAbAvailable();
+  nowExample.textContent = which === 'match' ? 'Example 1 \u00b7 match around an effect chain' : 'Example 2 \u00b7 auto gain to a target';
+  const r = (which === 'match' ? plugins.match : plugins.target)?.audioNode.readout ?? null;
+  if (r !== null) showNowStatus(r);
 }
 
 for (const name of EXAMPLES) {
@@ -312,11 +371,17 @@ byId('example-switch').addEventListener('keydown', (e) => {
 
 // ---- A/B: the match instance's `listen` parameter ----
 
+/**
+ * Shows what example 1 plays. B (the unprocessed reference) is also flagged in the sticky bar, so the page is
+ * never left on B unknowingly (every figure "You hear" then reads the reference).
+ */
 function showListen(v: number): void {
   listen = v >= 0.5 ? 1 : 0;
   abButton.setAttribute('aria-pressed', String(listen === 1));
   abButton.dataset.listen = String(listen);
   byId('example-match').dataset.listen = String(listen);
+  document.body.dataset.listen = String(listen);
+  listenBadge.hidden = listen === 0;
 }
 
 async function setListen(value: 0 | 1): Promise<void> {
@@ -334,22 +399,33 @@ async function setListen(value: 0 | 1): Promise<void> {
 
 abButton.addEventListener('click', () => void setListen(listen === 1 ? 0 : 1));
 
+/** The A/B compares example 1's processed and unprocessed sound: a button only while example 1 is heard. */
+function showAbAvailable(): void {
+  const on = example === 'match' && plugins.match !== null;
+  abButton.disabled = !on;
+  abNote.textContent = example === 'match'
+    ? 'Sets the match instance\u2019s listen parameter.'
+    : 'The A/B compares example 1: press 1 to hear it.';
+}
+
 // ---- keyboard: Space plays or stops, A / B choose what example 1 plays, 1 / 2 choose the example ----
 
+// Wherever focus is (see keys.ts), except in a text field being typed into. preventDefault keeps a focused
+// button from also acting on Space (a button clicks on Space's keyup, so that is cancelled too) and the page
+// from scrolling.
 document.addEventListener('keydown', (e) => {
-  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
-  // The real target, also inside the GUIs' shadow DOM: never steal keys from a control.
-  const t = e.composedPath()[0];
-  if (t instanceof HTMLElement && (t.isContentEditable || t.closest('input, textarea, select, button, [role=slider], [role=spinbutton]') !== null)) return;
-  if (t instanceof Element && t !== document.body && t.closest('[role=radiogroup]') !== null) return;
+  if (e.defaultPrevented || !isShortcut(e)) return;
+  e.preventDefault();
+  if (e.repeat) return;
   const key = e.key.toLowerCase();
-  if (e.key === ' ') void (playing ? stop() : play());
+  if (key === ' ') void (playing ? stop() : play());
   else if (key === 'a') void setListen(0);
   else if (key === 'b') void setListen(1);
   else if (key === '1') setExample('match');
   else if (key === '2') setExample('target');
-  else return;
-  e.preventDefault();
+});
+document.addEventListener('keyup', (e) => {
+  if (e.key === ' ' && isShortcut(e)) e.preventDefault();
 });
 
 // ---- the loop bar's playhead ----
@@ -384,21 +460,55 @@ async function mountGui(name: keyof LevelMatchDemo['guis'], wam: LevelMatchWam):
   }
 }
 
+/** The reference instance meters its own input: the figures beside it read it (not the match instance's copy). */
+function onReferenceReadout(r: Readout): void {
+  referenceReadings.set('s', r.input.shortTerm);
+  referenceReadings.set('i', r.input.integrated);
+}
+
+/** The first screen's status line: what the heard example's LevelMatch instance is doing, in the GUI's words. */
+function showNowStatus(r: Readout): void {
+  const line = statusLine(r);
+  if (nowStatusText.textContent !== line.text) nowStatusText.textContent = line.text;
+  if (nowStatus.dataset.tone !== line.tone) nowStatus.dataset.tone = line.tone;
+}
+
 function onMatchReadout(r: Readout): void {
-  referenceReadings.set('s', r.reference.shortTerm);
-  referenceReadings.set('i', r.reference.integrated);
   rackReadings.set('s', r.input.shortTerm);
   rackReadings.set('diff', r.input.shortTerm - r.reference.shortTerm);
   matchReadings.set('out', r.output.shortTerm);
   matchReadings.set('gain', r.gain.applied);
+  nowMatchReadings.set('ref', r.reference.shortTerm);
+  nowMatchReadings.set('rack', r.input.shortTerm - r.reference.shortTerm);
+  nowMatchReadings.set('out', r.output.shortTerm);
+  nowMatchReadings.set('gain', r.gain.applied);
+  if (example === 'match') {
+    showNowStatus(r);
+    const added = r.input.shortTerm - r.reference.shortTerm;
+    if (listen === 1) showNowStory('B: you hear the unprocessed reference, at the loudness the processed sound is matched to. Press A for the processed sound.');
+    else if (Number.isFinite(added) && Number.isFinite(r.gain.applied)) {
+      showNowStory(`The rack makes the programme ${formatNumber(Math.abs(added), 1)} LU ${added >= 0 ? 'louder' : 'quieter'}; the match instance applies ${formatNumber(r.gain.applied, 1, true)} dB, so you hear the processing as loud as the original and judge the sound, not the level.`);
+    }
+  }
   if (listenPending === 0 && typeof r.parameters?.listen === 'number' && r.parameters.listen !== listen) showListen(r.parameters.listen);
 }
 
 function onTargetReadout(r: Readout): void {
+  const target = r.parameters?.target ?? TARGET_LUFS;
   targetReadings.set('in', r.input.shortTerm);
-  targetReadings.set('target', r.parameters?.target ?? TARGET_LUFS);
+  targetReadings.set('target', target);
   targetReadings.set('out', r.output.shortTerm);
   targetReadings.set('gain', r.gain.applied);
+  nowTargetReadings.set('in', r.input.shortTerm);
+  nowTargetReadings.set('target', target);
+  nowTargetReadings.set('out', r.output.shortTerm);
+  nowTargetReadings.set('gain', r.gain.applied);
+  if (example === 'target') {
+    showNowStatus(r);
+    if (Number.isFinite(r.input.shortTerm) && Number.isFinite(r.gain.applied)) {
+      showNowStory(`The bus arrives at ${formatNumber(r.input.shortTerm, 1)} LUFS; the target instance applies ${formatNumber(r.gain.applied, 1, true)} dB to hold it at ${formatNumber(target, 1)} LUFS.`);
+    }
+  }
 }
 
 const pluginsReady: Promise<void> = (async () => {
@@ -432,13 +542,14 @@ const pluginsReady: Promise<void> = (async () => {
   bus.output.connect(target.audioNode);
   target.audioNode.connect(exampleOut.target);
 
+  reference.audioNode.addEventListener('readout', (e) => onReferenceReadout((e as CustomEvent<Readout>).detail));
   match.audioNode.addEventListener('readout', (e) => onMatchReadout((e as CustomEvent<Readout>).detail));
   target.audioNode.addEventListener('readout', (e) => onTargetReadout((e as CustomEvent<Readout>).detail));
   match.audioNode.addEventListener('parameterchange', () => {
     if (listenPending > 0) return;
     match.audioNode.getParameterValues(false, 'listen').then((v) => showListen(v.listen?.value ?? listen), () => undefined);
   });
-  abButton.disabled = false;
+  showAbAvailable();
   statusPlugin.textContent = `${match.descriptor.name} ${match.descriptor.version} \u00b7 3 instances`;
 
   const results = await Promise.allSettled([mountGui('reference', reference), mountGui('match', match), mountGui('target', target)]);

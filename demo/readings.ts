@@ -1,6 +1,8 @@
 /**
- * A strip of live figures under an example (e.g. "Reference −17.9 LUFS"), fed from the plugins' readouts. The
- * plugin GUIs show everything; this strip spells out the one comparison each example is about. Main thread.
+ * A strip of live figures (e.g. "Reference −17.9 LUFS"), fed from the plugins' readouts. The plugin GUIs show
+ * everything; a strip spells out the one comparison an example is about. Every figure says which instance's
+ * meter it reads (`from`), so two figures of "the same" signal from different instances are never confused.
+ * Main thread.
  */
 import { formatNumber, h } from './controls.ts';
 
@@ -15,6 +17,8 @@ export interface ReadingSpec {
   unit: string;
   /** Show an explicit "+" (differences and gains). */
   signed?: boolean;
+  /** Where the figure comes from, shown under it: "reference instance · S" (an instance and what it reads). */
+  from: string;
 }
 
 export class Readings {
@@ -29,6 +33,8 @@ export class Readings {
         h('div', { class: `reading tone-${spec.tone}`, 'data-key': spec.key },
           h('dt', { text: spec.label }),
           h('dd', {}, value, h('span', { class: 'reading-unit', text: spec.unit })),
+          // No break around the "·": "match instance · S" wraps between words, never before the S.
+          h('dd', { class: 'reading-from', text: spec.from.replace(/ \u00b7 /g, '\u00a0\u00b7\u00a0') }),
         ),
       );
       this.cells.set(spec.key, { value, spec });
@@ -40,5 +46,10 @@ export class Readings {
     const c = this.cells.get(key);
     if (c === undefined) return;
     c.value.textContent = Number.isFinite(x) ? formatNumber(x, 1, c.spec.signed === true) : '\u2014';
+  }
+
+  /** Every figure back to a dash (a new programme: the old readings described the old one). */
+  clear(): void {
+    for (const c of this.cells.values()) c.value.textContent = '\u2014';
   }
 }

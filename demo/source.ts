@@ -59,18 +59,23 @@ export class SourcePlayer {
 
   /**
    * Starts looping new buffers from their beginning, fading out whatever played before. `stems.drums` is
-   * optional (a file is one buffer, played on `music`).
+   * optional (a file is one buffer, played on `music`). Resolves when the old source has stopped (about 0.1 s
+   * of audio time later; at once when there was none), so meters reset then measure the new source alone.
    */
-  play(info: SourceInfo, stems: { drums?: AudioBuffer; music: AudioBuffer }): void {
+  play(info: SourceInfo, stems: { drums?: AudioBuffer; music: AudioBuffer }): Promise<void> {
     const ctx = this.ctx;
     const old = this.voice;
+    let ended: Promise<unknown> = Promise.resolve();
     if (old !== null) {
       for (const f of old.fades) glide(f.gain, 0, ctx);
       const end = ctx.currentTime + 0.1;
-      old.players.forEach((p, i) => {
+      ended = Promise.all(old.players.map((p, i) => new Promise<void>((resolve) => {
+        p.addEventListener('ended', () => {
+          old.fades[i].disconnect();
+          resolve();
+        }, { once: true });
         p.stop(end);
-        p.addEventListener('ended', () => old.fades[i].disconnect(), { once: true });
-      });
+      })));
     }
     const when = ctx.currentTime + 0.01;
     const voice: Voice = { players: [], fades: [], startedAt: when, info };
@@ -86,6 +91,7 @@ export class SourcePlayer {
     route(stems.music, this.music);
     if (stems.drums !== undefined) route(stems.drums, this.drums);
     this.voice = voice;
+    return ended.then(() => undefined);
   }
 }
 

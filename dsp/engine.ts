@@ -10,10 +10,8 @@
  * true peak in dBTP (BS.1770-5 Annex 2), times in seconds at the parameter boundary and in samples inside.
  *
  * Three gains, three speeds:
- *  - W, the wanted gain: recomputed on every call from the meters (reference - input + offset), then limited
- *    by the range (-maxCut..+maxBoost) and by the true-peak ceiling;
- *  - G, the engine gain: follows W as a one-pole in dB, only when the error leaves the tolerance band
- *    (deadband with hysteresis, so a steady programme does not make the gain breathe);
+ *  - W, the wanted gain, and G, the engine gain that follows it: the gain law, dsp/gain-law.ts (the true-peak
+ *    ceiling's peak memory is dsp/ceiling.ts);
  *  - A, the applied gain: follows G (or 0 when bypassed) at no more than 0.009 dB per sample, as a geometric
  *    ramp inside each call, so no two consecutive samples differ in gain by more than 0.01 dB (inaudible).
  *
@@ -21,101 +19,24 @@
  */
 import { Meter, MAX_CHANNELS } from './meter';
 import { sanitizeAndPeak } from './sanitize';
+import { DELAY } from './truepeak';
+import { dbToLinear, linearToDb, clamp, choice } from './db';
+import { PeakMemory } from './ceiling';
+import { GainLaw } from './gain-law';
+import { scale, fillRamp, applyRamp, crossfade, fadeTo } from './gain-render';
 import { LatencyDetector } from './latency';
+import {
+  P_MODE, P_LINK, P_DETECTOR, P_FOLLOW, P_RESPONSE, P_TOLERANCE, P_MAX_BOOST, P_MAX_CUT, P_GATE, P_TARGET, P_OFFSET, P_LATENCY, P_CEILING, P_CEILING_ON, P_LISTEN, P_BYPASS, MODE_REFERENCE, MODE_MATCH, MODE_SIDECHAIN, MODE_TARGET, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS, FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, R_REF_M, R_REF_S, R_REF_I, R_IN_M, R_IN_S, R_IN_I, R_OUT_M, R_OUT_S, R_OUT_I, R_GAIN_APPLIED, R_GAIN_WANTED, R_TRUE_PEAK_IN, R_TRUE_PEAK_OUT, R_STATUS, R_NON_FINITE, R_LEARN_SECONDS, R_REF_M_MAX, R_REF_S_MAX, R_OUT_M_MAX, R_OUT_S_MAX, R_IN_M_MAX, R_IN_S_MAX, R_REF_LRA, R_IN_LRA, R_OUT_LRA, R_ENGINE_GAIN, R_IN_RMS, R_REF_RMS, S_GATED, S_AT_RANGE_LIMIT, S_AT_CEILING, S_LEARNING, S_HELD, S_NON_FINITE_INPUT, S_BYPASSED, S_LISTENING_REFERENCE, S_TRACKING,
+  P_CEILING_IN_MATCH, P_AUTO_LOCK, R_GAIN_UNLIMITED, R_CEILING_REDUCTION, R_ESTIMATE_SECONDS, R_DRIFT,
+  P_AUTO_LATENCY, R_LATENCY_DETECTED, R_LATENCY_CONFIDENCE, R_LATENCY_APPLIED, R_LATENCY_SOURCE, LISTEN_OUTPUT, LISTEN_REFERENCE, LISTEN_DELTA, SOURCE_MANUAL, SOURCE_DETECTED, SOURCE_RESTORED, SOURCE_NONE, S_LISTENING_DELTA,
+} from './engine-slots';
 
 /** Number of parameter slots (wam/engine-abi.ts PARAM_COUNT). */
-export const ENGINE_PARAM_COUNT: i32 = 17;
+export const ENGINE_PARAM_COUNT: i32 = 19;
 /** Number of f64 readout slots (wam/engine-abi.ts READOUT_COUNT). */
-export const ENGINE_READOUT_COUNT: i32 = 32;
+export const ENGINE_READOUT_COUNT: i32 = 36;
 /** Largest block the engine accepts: a bound on what createEngine allocates (3 meters x 8 channels x f32). */
 export const ENGINE_MAX_FRAMES: i32 = 65536;
-
-// Parameter slots (wam/engine-abi.ts P).
-const P_MODE: i32 = 0;
-const P_LINK: i32 = 1;
-const P_DETECTOR: i32 = 2;
-const P_FOLLOW: i32 = 3;
-const P_RESPONSE: i32 = 4;
-const P_TOLERANCE: i32 = 5;
-const P_MAX_BOOST: i32 = 6;
-const P_MAX_CUT: i32 = 7;
-const P_GATE: i32 = 8;
-const P_TARGET: i32 = 9;
-const P_OFFSET: i32 = 10;
-const P_LATENCY: i32 = 11;
-const P_CEILING: i32 = 12;
-const P_CEILING_ON: i32 = 13;
-const P_LISTEN: i32 = 14;
-const P_BYPASS: i32 = 15;
-const P_AUTO_LATENCY: i32 = 16;
-
-// Modes, detectors, follow modes (wam/engine-abi.ts Mode, Detector, Follow).
-const MODE_REFERENCE: i32 = 0;
-const MODE_MATCH: i32 = 1;
-const MODE_SIDECHAIN: i32 = 2;
-const MODE_TARGET: i32 = 3;
-const DETECTOR_MOMENTARY: i32 = 0;
-const DETECTOR_SHORT_TERM: i32 = 1;
-const DETECTOR_INTEGRATED: i32 = 2;
-const DETECTOR_RMS: i32 = 3;
-const FOLLOW_CONTINUOUS: i32 = 0;
-const FOLLOW_LEARN: i32 = 1;
-const FOLLOW_HOLD: i32 = 2;
-
-// Readout slots (wam/engine-abi.ts R).
-const R_REF_M: i32 = 0;
-const R_REF_S: i32 = 1;
-const R_REF_I: i32 = 2;
-const R_IN_M: i32 = 3;
-const R_IN_S: i32 = 4;
-const R_IN_I: i32 = 5;
-const R_OUT_M: i32 = 6;
-const R_OUT_S: i32 = 7;
-const R_OUT_I: i32 = 8;
-const R_GAIN_APPLIED: i32 = 9;
-const R_GAIN_WANTED: i32 = 10;
-const R_TRUE_PEAK_IN: i32 = 11;
-const R_TRUE_PEAK_OUT: i32 = 12;
-const R_STATUS: i32 = 13;
-const R_NON_FINITE: i32 = 14;
-const R_LEARN_SECONDS: i32 = 15;
-const R_REF_M_MAX: i32 = 16;
-const R_REF_S_MAX: i32 = 17;
-const R_OUT_M_MAX: i32 = 18;
-const R_OUT_S_MAX: i32 = 19;
-const R_IN_M_MAX: i32 = 20;
-const R_IN_S_MAX: i32 = 21;
-const R_REF_LRA: i32 = 22;
-const R_IN_LRA: i32 = 23;
-const R_OUT_LRA: i32 = 24;
-const R_ENGINE_GAIN: i32 = 25;
-const R_IN_RMS: i32 = 26;
-const R_REF_RMS: i32 = 27;
-const R_LATENCY_DETECTED: i32 = 28;
-const R_LATENCY_CONFIDENCE: i32 = 29;
-const R_LATENCY_APPLIED: i32 = 30;
-const R_LATENCY_SOURCE: i32 = 31;
-
-// Listen choices (wam/engine-abi.ts Listen) and latency sources (LatencySource).
-const LISTEN_OUTPUT: i32 = 0;
-const LISTEN_REFERENCE: i32 = 1;
-const LISTEN_DELTA: i32 = 2;
-const SOURCE_MANUAL: i32 = 0;
-const SOURCE_DETECTED: i32 = 1;
-const SOURCE_RESTORED: i32 = 2;
-const SOURCE_NONE: i32 = 3;
-
-// Status bits, engine part (wam/engine-abi.ts S).
-const S_GATED: i32 = 1 << 8;
-const S_AT_RANGE_LIMIT: i32 = 1 << 9;
-const S_AT_CEILING: i32 = 1 << 10;
-const S_LEARNING: i32 = 1 << 11;
-const S_HELD: i32 = 1 << 12;
-const S_NON_FINITE_INPUT: i32 = 1 << 13;
-const S_BYPASSED: i32 = 1 << 14;
-const S_LISTENING_REFERENCE: i32 = 1 << 15;
-const S_TRACKING: i32 = 1 << 16;
-const S_LISTENING_DELTA: i32 = 1 << 17;
 
 /**
  * Largest change of the applied gain per sample, dB. A gain step below ~0.01 dB between consecutive samples is
@@ -125,44 +46,8 @@ const S_LISTENING_DELTA: i32 = 1 << 17;
 const SLEW_DB_PER_SAMPLE: f64 = 0.009;
 /** The listen crossfade (output <-> reference) lasts 20 ms: long enough to be click-free, short enough to A/B. */
 const CROSSFADE_SECONDS: f64 = 0.02;
-/** Tracking stops when the engine gain is this close to the wanted gain ("converged fully"), dB. */
-const CONVERGED_DB: f64 = 0.01;
-/**
- * `response` is the time to cover 95 % of a change; a one-pole gets there after 3 time constants
- * (e^-3 = 5 %), so tau = response / 3. A literal tau = response would leave 20 dB errors 0.6 dB short after
- * 3.5 tau = 7 s at response 2 s, where users expect a match.
- */
-const RESPONSE_TIME_CONSTANTS: f64 = 3.0;
-/**
- * Acquisition: after a start, a reset, a mode change or a new follow setting, G converges on W without the
- * deadband until the detector has measured this many of its own windows (momentary 0.4 s, short-term and
- * rms 3 s, integrated 3 s) and G has converged. A match found on the first partial windows can be a few
- * tenths of a dB off the steady value; inside a 0.5 dB deadband it would stay off for ever.
- */
-const ACQUIRE_WINDOWS: f64 = 2.0;
-/** The ceiling looks at the input's true peak over the last 10 s, in 100 ms slots (100 slots). */
-const PEAK_SLOTS: i32 = 100;
 /** A NaN / Inf input sample keeps the nonFiniteInput status bit up for one second. */
 const NON_FINITE_HOLD_SECONDS: f64 = 1.0;
-
-const LN10_OVER_20: f64 = 0.11512925464970229; // ln(10) / 20: dB -> natural log of the linear gain
-
-function dbToLinear(db: f64): f64 {
-  return db == 0.0 ? 1.0 : Math.exp(db * LN10_OVER_20);
-}
-
-function linearToDb(x: f64): f64 {
-  return x > 0.0 ? 20.0 * Math.log10(x) : -Infinity;
-}
-
-function clamp(x: f64, lo: f64, hi: f64): f64 {
-  return x < lo ? lo : x > hi ? hi : x;
-}
-
-/** A choice parameter: rounded to the nearest integer, clamped to lo..hi. */
-function choice(x: f64, lo: i32, hi: i32): i32 {
-  return <i32>clamp(Math.round(x), <f64>lo, <f64>hi);
-}
 
 export class Engine {
   readonly sampleRate: f64;
@@ -173,28 +58,23 @@ export class Engine {
   readonly reference: Meter;
   /** Meters the output (true peak on). Its buffers are the engine's output: written, then metered. */
   readonly output: Meter;
+  /** W and G (dsp/gain-law.ts), with the law's parameters. */
+  readonly law: GainLaw;
+  /** The ceiling's memory of the input's true peaks (dsp/ceiling.ts). */
+  readonly peaks: PeakMemory;
 
   private readout: usize; // ENGINE_READOUT_COUNT x f64
   private ramp: usize; // maxFrames x f64: the per-sample linear gain of the current call
-  private peakRing: usize; // PEAK_SLOTS x f64: the input's linear true peak per 100 ms slot
   private peakScratch: usize; // one f32x4 for sanitising reference buffers that were not metered
 
-  // Parameters (clamped). Defaults as in the public parameter table (wam/parameters.ts); the processor sets
-  // every slot after creation anyway.
+  // Parameters the engine itself uses (clamped). Defaults as in the public parameter table (wam/parameters.ts);
+  // the processor sets every slot after creation anyway.
   private mode: i32 = MODE_MATCH;
   private link: i32 = 1;
-  private detector: i32 = DETECTOR_SHORT_TERM;
-  private follow: i32 = FOLLOW_CONTINUOUS;
-  private response: f64 = 2.0;
-  private tolerance: f64 = 0.5;
-  private maxBoost: f64 = 12.0;
-  private maxCut: f64 = 24.0;
-  private gate: f64 = -50.0;
-  private target: f64 = -18.0;
-  private offset: f64 = 0.0;
   private latency: f64 = 0.0;
   private ceiling: f64 = 0.0;
   private ceilingOn: bool = true;
+  private ceilingInMatch: bool = false;
   private listen: i32 = LISTEN_OUTPUT;
   private bypass: bool = false;
   private autoLatency: bool = true;
@@ -203,6 +83,7 @@ export class Engine {
    * The latency detector: allocated (~2 MB) the first time the engine is in match or sidechain mode with
    * autoLatency on (a setter, never process()); null before. It gets the input (mono) and the UNALIGNED
    * reference (mono, written by the processor at engineLatencyReference) and measures how far the input lags.
+   * reset() keeps it (the runtime never frees) and resets it.
    */
   private latencyDetector: LatencyDetector | null = null;
   /** The automatic latency applied (frames): the last stable detection, or what a state restored; -1 none. */
@@ -210,26 +91,25 @@ export class Engine {
   private autoSource: i32 = SOURCE_NONE;
 
   // State.
-  private gain: f64 = 0.0; // G, dB
-  private wanted: f64 = 0.0; // what G is heading for (W after limits, or G while holding), dB
-  private tracking: bool = false;
-  private acquiring: bool = true; // deadband off until the first settled match (ACQUIRE_WINDOWS)
-  private acquiredFrames: f64 = 0.0; // ungated frames since acquisition started
   private applied: f64 = 0.0; // A, dB
   private appliedLinear: f64 = 1.0; // 10^(A/20), exactly 1.0 when A is 0
   private fade: f64 = 0.0; // X, 0 = processed input, 1 = reference
   private deltaFade: f64 = 0.0; // Y, 1 = minus the reference (delta listen): out = (1-X) dry + (X-Y) ref
   private listening: bool = false; // X is heading for 1
   private listeningDelta: bool = false; // Y is heading for 1
+  private untouched: bool = true; // no gain has been estimated since creation: the first estimate applies at once
   private status: i32 = 0;
   private learnFrames: f64 = 0.0;
   private nonFiniteTotal: f64 = 0.0;
   private framesSinceNonFinite: f64 = Infinity;
-  private slotFrames: i32;
-  private slotFill: i32 = 0;
-  private slotIndex: i32 = 0;
-  private slotPeak: f64 = 0.0; // peak of the slot being filled (the current block included)
-  private ringPeak: f64 = 0.0; // peak of the other PEAK_SLOTS - 1 slots
+  /**
+   * Whether the readings are watched (a GUI or a readout listener; the processor decides, issue 16). Unwatched,
+   * measurements that only feed readings are skipped: the output meter, integrated loudness and LRA in the
+   * readout, and (the processor's part) the whole metering of a reference instance. See setWatched().
+   */
+  private watched: bool = true;
+  /** A copy of this object's fields as constructed, restored by reset(). */
+  private pristine: usize = 0;
 
   constructor(sampleRate: f64, maxFrames: i32) {
     this.sampleRate = sampleRate;
@@ -237,21 +117,68 @@ export class Engine {
     this.input = new Meter(sampleRate, MAX_CHANNELS, maxFrames);
     this.reference = new Meter(sampleRate, MAX_CHANNELS, maxFrames);
     this.output = new Meter(sampleRate, MAX_CHANNELS, maxFrames);
+    this.peaks = new PeakMemory(sampleRate);
+    this.law = new GainLaw(sampleRate);
+    this.configureMeters();
+    this.readout = heap.alloc(<usize>ENGINE_READOUT_COUNT << 3);
+    memory.fill(this.readout, 0, <usize>ENGINE_READOUT_COUNT << 3);
+    this.ramp = heap.alloc(<usize>maxFrames << 3);
+    this.peakScratch = heap.alloc(16);
+    this.pristine = heap.alloc(offsetof<Engine>());
+    memory.copy(this.pristine, changetype<usize>(this), offsetof<Engine>());
+  }
+
+  /** The meters' options, and stereo until the processor says otherwise (L R, weights 1.0). */
+  private configureMeters(): void {
     this.input.blockPeakEnabled = true;
     this.input.rmsEnabled = true;
     this.reference.rmsEnabled = true;
     this.reference.truePeakEnabled = false;
-    // Stereo until the processor says otherwise (L R, weights 1.0).
     this.input.setActiveChannels(2);
     this.reference.setActiveChannels(2);
     this.output.setActiveChannels(2);
-    this.readout = heap.alloc(<usize>ENGINE_READOUT_COUNT << 3);
+  }
+
+  /**
+   * Back to the state of a freshly constructed engine, in the same memory: an engine handed from a destroyed
+   * plugin instance to a new one (the module's runtime never frees). Every field comes from the copy taken at
+   * construction (so fields added later are covered too), then the meters and buffers are cleared.
+   */
+  reset(): void {
+    // The detector is a sub-object allocated after construction (the pristine copy holds null): keep it, so a
+    // reused engine does not allocate another, and clear what it measured (prepareDetector allocates it anew
+    // only when there is none).
+    const detector = this.latencyDetector;
+    memory.copy(changetype<usize>(this), this.pristine, offsetof<Engine>());
+    this.latencyDetector = detector;
+    if (detector != null) detector.reset();
+    this.configureMeters();
+    this.input.reset();
+    this.reference.reset();
+    this.output.reset();
     memory.fill(this.readout, 0, <usize>ENGINE_READOUT_COUNT << 3);
-    this.ramp = heap.alloc(<usize>maxFrames << 3);
-    this.peakRing = heap.alloc(<usize>PEAK_SLOTS << 3);
-    memory.fill(this.peakRing, 0, <usize>PEAK_SLOTS << 3);
-    this.peakScratch = heap.alloc(16);
-    this.slotFrames = <i32>Math.round(sampleRate / 10.0);
+    this.peaks.reset();
+    this.law.reset();
+  }
+
+  /**
+   * Watched or not (see `watched`). Readings that were not measured start afresh when watching starts: the
+   * output meter, and in reference mode the input meter (the processor did not run the engine meanwhile).
+   */
+  setWatched(on: bool): void {
+    if (on && !this.watched) {
+      this.output.reset();
+      if (this.mode == MODE_REFERENCE) this.input.reset();
+    }
+    this.watched = on;
+  }
+
+  /**
+   * Whether the processor may skip the engine: reference mode, nothing watches the readings, and the output is
+   * already the plain input (the applied gain has glided to 0 dB and no listen crossfade is under way).
+   */
+  get idleReference(): bool {
+    return this.mode == MODE_REFERENCE && !this.watched && this.applied == 0.0 && this.fade == 0.0 && this.deltaFade == 0.0;
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -260,6 +187,7 @@ export class Engine {
   /** Sets one parameter slot; values are clamped to the slot's range, choices rounded, NaN / Inf ignored. */
   setParam(slot: i32, value: f64): void {
     if (!isFinite<f64>(value)) return;
+    const law = this.law;
     switch (slot) {
       case P_MODE: {
         const m = choice(value, MODE_REFERENCE, MODE_TARGET);
@@ -274,25 +202,25 @@ export class Engine {
         }
         break;
       }
-      case P_DETECTOR: this.detector = choice(value, DETECTOR_MOMENTARY, DETECTOR_RMS); break;
+      case P_DETECTOR: law.detector = choice(value, DETECTOR_MOMENTARY, DETECTOR_RMS); break;
       case P_FOLLOW: {
         const f = choice(value, FOLLOW_CONTINUOUS, FOLLOW_HOLD);
-        if (f != this.follow) {
-          this.follow = f;
-          this.tracking = false;
-          this.startAcquiring();
+        if (f != law.follow) {
+          law.follow = f;
+          law.tracking = false;
+          law.startAcquiring();
           if (f == FOLLOW_LEARN) this.startLearning();
           else this.learnFrames = 0.0;
         }
         break;
       }
-      case P_RESPONSE: this.response = clamp(value, 0.1, 30.0); break;
-      case P_TOLERANCE: this.tolerance = clamp(value, 0.0, 3.0); break;
-      case P_MAX_BOOST: this.maxBoost = clamp(value, 0.0, 40.0); break;
-      case P_MAX_CUT: this.maxCut = clamp(value, 0.0, 40.0); break;
-      case P_GATE: this.gate = clamp(value, -90.0, -20.0); break;
-      case P_TARGET: this.target = clamp(value, -60.0, 0.0); break;
-      case P_OFFSET: this.offset = clamp(value, -24.0, 24.0); break;
+      case P_RESPONSE: law.response = clamp(value, 0.1, 30.0); break;
+      case P_TOLERANCE: law.tolerance = clamp(value, 0.0, 3.0); break;
+      case P_MAX_BOOST: law.maxBoost = clamp(value, 0.0, 40.0); break;
+      case P_MAX_CUT: law.maxCut = clamp(value, 0.0, 40.0); break;
+      case P_GATE: law.gate = clamp(value, -90.0, -20.0); break;
+      case P_TARGET: law.target = clamp(value, -60.0, 0.0); break;
+      case P_OFFSET: law.offset = clamp(value, -24.0, 24.0); break;
       case P_LATENCY: this.latency = clamp(value, 0.0, 1000.0); break;
       case P_AUTO_LATENCY: {
         const on = choice(value, 0, 1) == 1;
@@ -306,6 +234,12 @@ export class Engine {
       case P_CEILING_ON: this.ceilingOn = choice(value, 0, 1) == 1; break;
       case P_LISTEN: this.listen = choice(value, LISTEN_OUTPUT, LISTEN_DELTA); break;
       case P_BYPASS: this.bypass = choice(value, 0, 1) == 1; break;
+      case P_CEILING_IN_MATCH: this.ceilingInMatch = choice(value, 0, 1) == 1; break;
+      case P_AUTO_LOCK: {
+        law.autoLock = choice(value, 0, 1) == 1;
+        if (!law.autoLock) law.locked = false;
+        break;
+      }
       default: break;
     }
   }
@@ -318,10 +252,11 @@ export class Engine {
   private changeMode(m: i32): void {
     const old = this.mode;
     this.mode = m;
-    this.tracking = false;
-    this.startAcquiring();
+    this.law.tracking = false;
+    this.law.startAcquiring();
     this.reference.reset();
     if (old == MODE_REFERENCE) this.output.reset();
+    if (old == MODE_REFERENCE && !this.watched) this.input.reset(); // not metered while an idle reference
     this.prepareDetector(true);
   }
 
@@ -362,18 +297,13 @@ export class Engine {
     this.autoSource = SOURCE_RESTORED;
   }
 
-  private startAcquiring(): void {
-    this.acquiring = true;
-    this.acquiredFrames = 0.0;
-  }
-
   /** Learning measures integrated loudness from now on, on every meter, and follows its difference. */
   private startLearning(): void {
     this.input.resetIntegrated();
     this.reference.resetIntegrated();
     this.output.resetIntegrated();
     this.learnFrames = 0.0;
-    this.tracking = false;
+    this.law.tracking = false;
   }
 
   /** Active channel counts (1..8); a change resets the meters concerned (Meter.setActiveChannels). */
@@ -386,9 +316,7 @@ export class Engine {
   /** Sets G (clamped to the range); `immediate` also sets A, for a fresh instance restoring its state. */
   setGain(db: f64, immediate: bool): void {
     if (!isFinite<f64>(db)) return;
-    this.gain = clamp(db, -this.maxCut, this.maxBoost);
-    this.wanted = this.gain;
-    this.tracking = false;
+    this.law.setGain(db);
     if (immediate) {
       const t = this.outputTarget(this.ceilingCap());
       this.applied = t;
@@ -396,13 +324,24 @@ export class Engine {
     }
   }
 
-  /** Resets the three meters (readings, maxima, peaks); not the gain, not the ceiling's 10 s peak memory. */
+  /**
+   * A transport start or position jump (wam-transport): the detectors start afresh on the new programme and
+   * the gain acquires again; a held or auto-locked gain stays held. The output meter keeps its readings.
+   */
+  reacquire(): void {
+    this.input.reset();
+    this.reference.reset();
+    if (this.law.follow == FOLLOW_LEARN) this.startLearning();
+    this.law.reacquire();
+  }
+
+  /** Resets the three meters (readings, maxima, peaks); not the gain, not the ceiling's peak memory. */
   resetMeters(): void {
     this.input.reset();
     this.reference.reset();
     this.output.reset();
     this.learnFrames = 0.0;
-    this.startAcquiring();
+    this.law.startAcquiring();
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -415,6 +354,8 @@ export class Engine {
 
     // 1. Meter the input (this also replaces NaN / Inf by 0 in place) and, when it is usable, the reference.
     const badBefore = input.nonFinite();
+    // A block that cannot exceed the peak the ceiling's memory already holds needs no exact true peak.
+    input.blockPeakFloor = this.peaks.skipFloor(frames);
     input.process(frames);
     const bad = input.nonFinite() - badBefore;
     this.nonFiniteTotal += bad;
@@ -423,23 +364,25 @@ export class Engine {
     const referenceMetered = needsReference && referenceValid;
     if (referenceMetered) this.reference.process(frames);
     if (needsReference && this.autoLatency) this.detect(frames);
-    this.notePeak(frames, input.lastBlockPeak());
-    if (this.follow == FOLLOW_LEARN) this.learnFrames += <f64>frames;
+    this.peaks.note(frames, input.lastBlockPeak(), tailPeak(input, frames));
+    if (this.law.follow == FOLLOW_LEARN) this.learnFrames += <f64>frames;
 
-    // 2.-5. Wanted gain, limits, follow.
-    this.status = 0;
+    // 2. Wanted gain, range, follow (dsp/gain-law.ts); the ceiling limits what is applied.
+    this.law.update(frames, this.sampleRate, mode, needsReference, referenceValid, input, this.reference);
     const cap = this.ceilingCap();
-    this.updateGain(frames, needsReference, referenceValid, cap);
+    this.status = this.law.status;
+    if (mode != MODE_REFERENCE && this.law.gain > cap) this.status |= S_AT_CEILING;
 
-    // 6.-7. Apply: gain ramp and listen crossfade.
+    // 3. Apply: gain ramp and listen crossfade.
     this.render(frames, needsReference, referenceValid, referenceMetered, cap);
 
-    // 8. Meter the output (reference mode passes the input through unchanged: its readings are the input's).
-    if (mode != MODE_REFERENCE) this.output.process(frames);
+    // 4. Meter the output (reference mode passes the input through unchanged: its readings are the input's).
+    // Unwatched, the output's readings are read by nobody: not metered.
+    if (mode != MODE_REFERENCE && this.watched) this.output.process(frames);
 
     let s = this.status;
-    if (this.follow == FOLLOW_LEARN) s |= S_LEARNING;
-    if (this.follow == FOLLOW_HOLD) s |= S_HELD;
+    if (this.law.follow == FOLLOW_LEARN) s |= S_LEARNING;
+    if (this.law.follow == FOLLOW_HOLD) s |= S_HELD;
     if (this.bypass) s |= S_BYPASSED;
     if (this.listening) s |= S_LISTENING_REFERENCE;
     if (this.listeningDelta) s |= S_LISTENING_DELTA;
@@ -487,157 +430,31 @@ export class Engine {
   }
 
   /**
-   * Keeps the input's true peak per 100 ms slot over the last 10 s. The slot being filled includes the current
-   * block, so a peak arriving now limits the boost of this very block.
+   * Most gain (dB) the ceiling allows the applied gain: ceiling - the input's true peak over the last
+   * CEILING_HOLD_SECONDS (dsp/ceiling.ts), never below 0 dB or the wanted gain if that is lower (the ceiling
+   * limits boost and brings forward a cut the law is heading for; it never forces a cut of its own);
+   * +Infinity when it does not apply. It applies in target mode when ceilingOn is on, and in match and
+   * sidechain modes only when ceilingInMatch is on too: inside a floating-point host nothing clips between two
+   * plugins, and a match that stops short of the reference does not match.
    */
-  private notePeak(frames: i32, blockPeak: f64): void {
-    if (blockPeak > this.slotPeak) this.slotPeak = blockPeak;
-    this.slotFill += frames;
-    if (this.slotFill < this.slotFrames) return;
-    while (this.slotFill >= this.slotFrames) {
-      store<f64>(this.peakRing + (<usize>this.slotIndex << 3), this.slotPeak);
-      this.slotIndex = this.slotIndex + 1 == PEAK_SLOTS ? 0 : this.slotIndex + 1;
-      this.slotFill -= this.slotFrames;
-      // The block's tail (if any) belongs to the new slot.
-      this.slotPeak = this.slotFill > 0 ? blockPeak : 0.0;
-    }
-    let m: f64 = 0.0;
-    for (let i = 0; i < PEAK_SLOTS; i++) {
-      if (i == this.slotIndex) continue; // the oldest slot, being replaced by the current one
-      const v = load<f64>(this.peakRing + (<usize>i << 3));
-      if (v > m) m = v;
-    }
-    this.ringPeak = m;
-  }
-
-  /** Most boost (dB) the ceiling allows: ceiling - input true peak over 10 s; +Infinity when off or silent. */
   private ceilingCap(): f64 {
-    if (!this.ceilingOn) return Infinity;
-    const peak = this.slotPeak > this.ringPeak ? this.slotPeak : this.ringPeak;
-    return peak > 0.0 ? this.ceiling - linearToDb(peak) : Infinity;
+    if (!this.ceilingOn || this.mode == MODE_REFERENCE) return Infinity;
+    if (this.mode != MODE_TARGET && !this.ceilingInMatch) return Infinity;
+    const cap = this.peaks.cap(this.ceiling);
+    const w = this.law.wanted;
+    const floor = w < 0.0 ? w : 0.0;
+    return cap > floor ? cap : floor;
   }
 
-  /**
-   * The loudness a detector reads on a meter. Short-term and rms read the part of the 3 s window filled so far
-   * (Meter.shortTermSoFar), so two meters started at different times compare means over what each has seen.
-   */
-  private level(m: Meter, detector: i32): f64 {
-    if (detector == DETECTOR_MOMENTARY) return m.momentary();
-    if (detector == DETECTOR_SHORT_TERM) return m.shortTermSoFar();
-    if (detector == DETECTOR_RMS) return m.rmsShortTermSoFar();
-    return m.integrated();
-  }
-
-  /**
-   * Whether a meter's detector window holds real data. `fullWindow` (target mode) waits for the detector's own
-   * window; a match compares two meters that started together, so their partial windows agree from the first
-   * full momentary window (400 ms) on. Integrated loudness is ready at its first gating block (400 ms); its
-   * reading stays -Infinity (and gates) until a block passes the gates.
-   */
-  private ready(m: Meter, detector: i32, fullWindow: bool): bool {
-    if (fullWindow && (detector == DETECTOR_SHORT_TERM || detector == DETECTOR_RMS)) return m.shortTermReady();
-    return m.momentaryReady();
-  }
-
-  /** Steps 2-5: the wanted gain W (with its limits) and the engine gain G's movement towards it. */
-  private updateGain(frames: i32, needsReference: bool, referenceValid: bool, cap: f64): void {
-    const mode = this.mode;
-    const follow = this.follow;
-    // Range first: the range applies to G whatever the follow mode (a narrowed range acts at once).
-    let g = clamp(this.gain, -this.maxCut, this.maxBoost);
-    // The ceiling only ever limits boost, never forces a cut; applied to G as well so that a new peak acts at
-    // once (the output slew still limits the speed). A held gain is kept and limited at the output instead.
-    if (mode != MODE_REFERENCE && g > 0.0 && g > cap) {
-      if (follow != FOLLOW_HOLD) g = cap > 0.0 ? cap : 0.0;
-      this.status |= S_AT_CEILING;
-    }
-    this.gain = g;
-
-    if (mode == MODE_REFERENCE || follow == FOLLOW_HOLD) {
-      // Reference mode passes audio through: nothing to follow (G is kept for when the mode changes back).
-      this.wanted = mode == MODE_REFERENCE ? 0.0 : g;
-      this.tracking = false;
-      return;
-    }
-
-    // 2. Wanted gain from the detector readings, or hold.
-    const detector = follow == FOLLOW_LEARN ? DETECTOR_INTEGRATED : this.detector;
-    let hold = false;
-    let w: f64 = 0.0;
-    const inM = this.input.momentary();
-    if (needsReference) {
-      if (!referenceValid) {
-        hold = true; // the processor reports noReference
-      } else if (
-        !this.ready(this.input, detector, false) || !this.ready(this.reference, detector, false) ||
-        !(inM >= this.gate) || !(this.reference.momentary() >= this.gate)
-      ) {
-        hold = true;
-        this.status |= S_GATED;
-      } else {
-        w = this.level(this.reference, detector) - this.level(this.input, detector) + this.offset;
-      }
-    } else {
-      if (!this.ready(this.input, detector, true) || !(inM >= this.gate)) {
-        hold = true;
-        this.status |= S_GATED;
-      } else {
-        w = this.target - this.level(this.input, detector) + this.offset;
-      }
-    }
-    if (!hold && !isFinite<f64>(w)) {
-      hold = true; // e.g. integrated loudness with no block above the gates yet
-      this.status |= S_GATED;
-    }
-    if (hold) {
-      this.wanted = g;
-      return; // G does not move; `tracking` resumes where it was when the gate opens
-    }
-
-    // 3. Range.
-    if (w > this.maxBoost) {
-      w = this.maxBoost;
-      this.status |= S_AT_RANGE_LIMIT;
-    } else if (w < -this.maxCut) {
-      w = -this.maxCut;
-      this.status |= S_AT_RANGE_LIMIT;
-    }
-    // 4. Ceiling: boost only.
-    if (w > 0.0 && w > cap) {
-      w = cap > 0.0 ? cap : 0.0;
-      this.status |= S_AT_CEILING;
-    }
-    this.wanted = w;
-
-    // 5. Follow: deadband with hysteresis, then a one-pole in dB (tau = response / 3) until fully converged.
-    // Learning follows the integrated difference without a deadband (it moves smoothly by nature); so does
-    // acquisition (see ACQUIRE_WINDOWS).
-    this.acquiredFrames += <f64>frames;
-    const window = detector == DETECTOR_MOMENTARY ? 0.4 : 3.0;
-    const free = this.acquiring || follow == FOLLOW_LEARN;
-    if (!this.tracking && (free || Math.abs(w - g) > this.tolerance)) this.tracking = true;
-    if (this.tracking) {
-      const tau = this.response / RESPONSE_TIME_CONSTANTS;
-      g += (w - g) * (1.0 - Math.exp(-<f64>frames / (tau * this.sampleRate)));
-      if (Math.abs(w - g) < CONVERGED_DB) {
-        if (this.acquiring && this.acquiredFrames >= ACQUIRE_WINDOWS * window * this.sampleRate) this.acquiring = false;
-        if (!free) this.tracking = false;
-      }
-      this.gain = g;
-      if (Math.abs(w - g) >= CONVERGED_DB) this.status |= S_TRACKING;
-    }
-  }
-
-  /** Where A is heading: 0 when bypassed or in reference mode, else G (a held G limited by the ceiling). */
+  /** Where A is heading: 0 when bypassed or in reference mode, else G limited by the ceiling. */
   private outputTarget(cap: f64): f64 {
     if (this.bypass || this.mode == MODE_REFERENCE) return 0.0;
-    let t = this.gain;
-    if (t > 0.0 && t > cap) t = cap > 0.0 ? cap : 0.0;
-    return t;
+    const t = this.law.gain;
+    return t > cap ? cap : t;
   }
 
   /**
-   * Steps 6-7: moves A towards its target at <= SLEW_DB_PER_SAMPLE (geometric ramp: equal dB steps per sample)
+   * Step 3: moves A towards its target at <= SLEW_DB_PER_SAMPLE (geometric ramp: equal dB steps per sample)
    * and the listen crossfade X linearly over CROSSFADE_SECONDS, and writes
    *   out = (1 - X) * in * gain + X * reference.
    * With A exactly 0 dB and no crossfade the output is a bit-exact copy of the (sanitised) input.
@@ -645,8 +462,22 @@ export class Engine {
   private render(frames: i32, needsReference: bool, referenceValid: bool, referenceMetered: bool, cap: f64): void {
     const channels = this.input.channels;
     // Applied gain.
-    const a0 = this.applied;
+    // A peak louder than the ceiling allows at the current gain: A steps down to the cap at the block's first
+    // sample (the block's own peak is already in the cap), so the output's true peak stays under the ceiling
+    // with no look-ahead. Every other movement is the slew below.
+    if (this.applied > cap) {
+      this.applied = cap;
+      this.appliedLinear = dbToLinear(cap);
+    }
     const t = this.outputTarget(cap);
+    // A fresh instance has not yet output anything it estimated a gain for: its first estimate applies from
+    // its first block (a static effect is matched from the first sample, so a fresh match makes no burst).
+    if (this.untouched && this.law.estimateFrames > 0.0) {
+      this.untouched = false;
+      this.applied = t;
+      this.appliedLinear = dbToLinear(t);
+    }
+    const a0 = this.applied;
     const maxStep = SLEW_DB_PER_SAMPLE * <f64>frames;
     const a1 = Math.abs(t - a0) <= maxStep ? t : t > a0 ? a0 + maxStep : a0 - maxStep;
     const g0 = this.appliedLinear;
@@ -674,7 +505,7 @@ export class Engine {
       } else if (a0 == a1) {
         for (let c = 0; c < channels; c++) scale(this.input.input(c), this.output.input(c), frames, <f32>g1);
       } else {
-        this.fillRamp(frames, g0, a1 - a0);
+        fillRamp(this.ramp, frames, g0, a1 - a0, g1);
         for (let c = 0; c < channels; c++) applyRamp(this.input.input(c), this.output.input(c), frames, this.ramp);
       }
       return;
@@ -689,7 +520,7 @@ export class Engine {
         sanitizeAndPeak(this.reference.input(c), frames, this.peakScratch);
       }
     }
-    this.fillRamp(frames, g0, a1 - a0);
+    fillRamp(this.ramp, frames, g0, a1 - a0, g1);
     const dx = xTarget > x0 ? xStep : -xStep;
     const dy = yTarget > y0 ? xStep : -xStep;
     for (let c = 0; c < channels; c++) {
@@ -703,23 +534,12 @@ export class Engine {
     }
   }
 
-  /** ramp[i] = g0 * r^(i+1), r = 10^(dA / (20 frames)): the gain reaches g0 * 10^(dA/20) at the last sample. */
-  private fillRamp(frames: i32, g0: f64, dA: f64): void {
-    const r = Math.exp((dA / <f64>frames) * LN10_OVER_20);
-    let g = g0;
-    for (let i = 0; i < frames; i++) {
-      g *= r;
-      store<f64>(this.ramp + (<usize>i << 3), g);
-    }
-    // The last sample carries the exact end value, so rounding in the product cannot accumulate across calls.
-    store<f64>(this.ramp + (<usize>(frames - 1) << 3), this.appliedLinear);
-  }
-
   // ------------------------------------------------------------------------------------------------------------
   // Readout
 
   /** Fills the readout slots (wam/engine-abi.ts R) and returns their address. */
   updateReadout(): usize {
+    if (!this.watched) return this.unwatchedReadout();
     const r = this.readout;
     const mode = this.mode;
     const inp = this.input;
@@ -759,7 +579,7 @@ export class Engine {
       const ref = this.reference;
       if (mode == MODE_TARGET) {
         // The target is what the input is matched to: it stands in for the reference's readings.
-        const t = this.target;
+        const t = this.law.target;
         set(r, R_REF_M, t);
         set(r, R_REF_S, t);
         set(r, R_REF_I, t);
@@ -785,24 +605,90 @@ export class Engine {
       set(r, R_OUT_LRA, out.loudnessRange());
       set(r, R_TRUE_PEAK_OUT, linearToDb(maxTruePeak(out)));
     }
+    this.gainReadout(r);
+    return r;
+  }
+
+  /** The readout slots of the gain and its state (both readouts). */
+  private gainReadout(r: usize): void {
     set(r, R_GAIN_APPLIED, this.applied);
-    set(r, R_GAIN_WANTED, this.wanted);
+    const cap = this.ceilingCap();
+    const wanted = this.law.wanted;
+    set(r, R_GAIN_WANTED, wanted > cap ? cap : wanted);
+    set(r, R_GAIN_UNLIMITED, this.law.unlimited);
+    const g = this.law.gain;
+    set(r, R_CEILING_REDUCTION, this.mode != MODE_REFERENCE && g > cap ? g - cap : 0.0);
+    set(r, R_ESTIMATE_SECONDS, this.law.estimateFrames / this.sampleRate);
+    set(r, R_DRIFT, this.law.drift());
     set(r, R_STATUS, <f64>this.status);
     set(r, R_NON_FINITE, this.nonFiniteTotal);
-    set(r, R_LEARN_SECONDS, this.follow == FOLLOW_LEARN ? this.learnFrames / this.sampleRate : 0.0);
-    set(r, R_ENGINE_GAIN, this.gain);
+    set(r, R_LEARN_SECONDS, this.law.follow == FOLLOW_LEARN ? this.learnFrames / this.sampleRate : 0.0);
+    set(r, R_ENGINE_GAIN, this.law.gain);
     const d = this.latencyDetector;
+    const mode = this.mode;
     const active = d != null && this.autoLatency && (mode == MODE_MATCH || mode == MODE_SIDECHAIN);
     set(r, R_LATENCY_DETECTED, active && d!.detected >= 0 ? <f64>d!.detected : NaN);
     set(r, R_LATENCY_CONFIDENCE, active ? d!.confidence : NaN);
     set(r, R_LATENCY_APPLIED, <f64>this.latencyFrames());
     set(r, R_LATENCY_SOURCE, <f64>(this.autoLatency ? this.autoSource : SOURCE_MANUAL));
+  }
+
+  /**
+   * The readout while unwatched: the gain slots, and outside reference mode the input's and the reference's
+   * constant-time readings (M, S, maxima, rms) and the input true peak; NaN (not measured) for the rest:
+   * integrated loudness and LRA (a histogram scan each), the output, and everything of an idle reference.
+   */
+  private unwatchedReadout(): usize {
+    const r = this.readout;
+    for (let i = 0; i < ENGINE_READOUT_COUNT; i++) set(r, i, NaN);
+    if (this.mode != MODE_REFERENCE) {
+      const inp = this.input;
+      set(r, R_IN_M, inp.momentary());
+      set(r, R_IN_S, inp.shortTerm());
+      set(r, R_IN_M_MAX, inp.momentaryMax());
+      set(r, R_IN_S_MAX, inp.shortTermMax());
+      set(r, R_IN_RMS, inp.rmsShortTerm());
+      set(r, R_TRUE_PEAK_IN, linearToDb(maxTruePeak(inp)));
+      if (this.mode != MODE_TARGET) {
+        const ref = this.reference;
+        set(r, R_REF_M, ref.momentary());
+        set(r, R_REF_S, ref.shortTerm());
+        set(r, R_REF_M_MAX, ref.momentaryMax());
+        set(r, R_REF_S_MAX, ref.shortTermMax());
+        set(r, R_REF_RMS, ref.rmsShortTerm());
+      } else {
+        // As in the full readout: the target stands in for the reference.
+        const t = this.law.target;
+        set(r, R_REF_M, t);
+        set(r, R_REF_S, t);
+        set(r, R_REF_I, t);
+        set(r, R_REF_M_MAX, t);
+        set(r, R_REF_S_MAX, t);
+        set(r, R_REF_LRA, 0.0);
+        set(r, R_REF_RMS, t);
+      }
+    }
+    this.gainReadout(r);
     return r;
   }
 }
 
 function set(r: usize, slot: i32, value: f64): void {
   store<f64>(r + (<usize>slot << 3), value);
+}
+
+/** The sample peak of a (sanitised) block's last DELAY frames over the meter's active channels, linear. */
+function tailPeak(m: Meter, frames: i32): f64 {
+  const from = frames > DELAY ? frames - DELAY : 0;
+  let p: f32 = 0.0;
+  for (let c = 0; c < m.channels; c++) {
+    const x = m.input(c);
+    for (let i = from; i < frames; i++) {
+      const v = Mathf.abs(load<f32>(x + (<usize>i << 2)));
+      if (v > p) p = v;
+    }
+  }
+  return <f64>p;
 }
 
 /** Largest linear true peak over a meter's active channels. */
@@ -813,53 +699,4 @@ function maxTruePeak(m: Meter): f64 {
     if (v > p) p = v;
   }
   return p;
-}
-
-/** dst = src * g, four samples at a time (a constant gain: no ramp, no crossfade). */
-function scale(src: usize, dst: usize, frames: i32, g: f32): void {
-  const gv = f32x4.splat(g);
-  const end = frames & ~3;
-  let j = 0;
-  for (; j < end; j += 4) {
-    const off = <usize>j << 2;
-    v128.store(dst + off, f32x4.mul(v128.load(src + off), gv));
-  }
-  for (; j < frames; j++) {
-    const off = <usize>j << 2;
-    store<f32>(dst + off, load<f32>(src + off) * g);
-  }
-}
-
-/** dst[i] = src[i] * ramp[i] (f64 gains). */
-function applyRamp(src: usize, dst: usize, frames: i32, ramp: usize): void {
-  for (let i = 0; i < frames; i++) {
-    store<f32>(dst + (<usize>i << 2), <f32>(<f64>load<f32>(src + (<usize>i << 2)) * load<f64>(ramp + (<usize>i << 3))));
-  }
-}
-
-/** One linear fade step from v towards target by at most `step`, stopping there. */
-function fadeTo(v: f64, target: f64, step: f64): f64 {
-  if (v == target) return target;
-  const n = target > v ? v + step : v - step;
-  return (target > v && n > target) || (target < v && n < target) ? target : n;
-}
-
-/**
- * dst[i] = (1 - X_i) * src[i] * ramp[i] + (X_i - Y_i) * ref[i], X_i = x0 + (i+1) dx clamped to the end value x1
- * (the fade is linear and stops there), Y likewise (the delta listen's weight). ref == 0 means a silent reference.
- */
-function crossfade(src: usize, ref: usize, dst: usize, frames: i32, ramp: usize, x0: f64, dx: f64, x1: f64, y0: f64, dy: f64, y1: f64): void {
-  const lo = x0 < x1 ? x0 : x1;
-  const hi = x0 < x1 ? x1 : x0;
-  const ylo = y0 < y1 ? y0 : y1;
-  const yhi = y0 < y1 ? y1 : y0;
-  for (let i = 0; i < frames; i++) {
-    let x = x0 + <f64>(i + 1) * dx;
-    x = x < lo ? lo : x > hi ? hi : x;
-    let y = y0 + <f64>(i + 1) * dy;
-    y = y < ylo ? ylo : y > yhi ? yhi : y;
-    const dry = <f64>load<f32>(src + (<usize>i << 2)) * load<f64>(ramp + (<usize>i << 3));
-    const wet: f64 = ref != 0 ? <f64>load<f32>(ref + (<usize>i << 2)) : 0.0;
-    store<f32>(dst + (<usize>i << 2), <f32>((1.0 - x) * dry + (x - y) * wet));
-  }
 }

@@ -11,6 +11,7 @@
  * aligned reference) at engineInput / engineReference; engineProcess; read engineOutput } -> engineUpdateReadout.
  */
 import { Meter, MAX_CHANNELS } from './meter';
+import { allowTruePeakSkip } from './truepeak';
 import { Engine, ENGINE_PARAM_COUNT, ENGINE_READOUT_COUNT, ENGINE_MAX_FRAMES } from './engine';
 import { LatencyDetector } from './latency';
 import { Fft } from './fft';
@@ -147,6 +148,11 @@ export function engineResetMeters(h: usize): void {
   if (h != 0) changetype<Engine>(h).resetMeters();
 }
 
+/** wam-transport start or jump: the detectors start afresh and the gain acquires again (a held gain stays). */
+export function engineReacquire(h: usize): void {
+  if (h != 0) changetype<Engine>(h).reacquire();
+}
+
 export function engineUpdateReadout(h: usize): usize {
   return h == 0 ? 0 : changetype<Engine>(h).updateReadout();
 }
@@ -234,4 +240,43 @@ export function engineLatencyFrames(h: usize): i32 {
 /** Restores an automatic latency (frames, 0..sampleRate) from a saved state. */
 export function engineSetLatency(h: usize, frames: i32): void {
   if (h != 0) changetype<Engine>(h).setLatency(frames);
+}
+
+/** Back to the state of a fresh engine (same sample rate and maxFrames), reusing its memory (issue 16). */
+export function engineReset(h: usize): void {
+  if (h != 0) changetype<Engine>(h).reset();
+}
+
+/**
+ * Whether the engine's readings are watched (1, the default) or not (0): unwatched, measurements that only feed
+ * readings are skipped (Engine.setWatched). Returns 1 when the engine is an idle reference (reference mode,
+ * unwatched): the processor may then pass the audio through without calling the engine at all.
+ */
+export function engineSetWatched(h: usize, watched: i32): i32 {
+  if (h == 0) return 0;
+  const e = changetype<Engine>(h);
+  e.setWatched(watched != 0);
+  return e.idleReference ? 1 : 0;
+}
+
+/** Channel blocks the true-peak oversampler skipped (provably below the maximum), input + output meters. */
+export function engineTruePeakSkips(h: usize): f64 {
+  if (h == 0) return 0.0;
+  const e = changetype<Engine>(h);
+  return e.input.truePeakSkips + e.output.truePeakSkips;
+}
+
+/** Channel blocks the meter's true-peak oversampler skipped (provably below the maximum). */
+export function truePeakSkips(h: usize): f64 {
+  return changetype<Meter>(h).truePeakSkips;
+}
+
+/** Allows (default) or forbids skipping provably irrelevant true-peak blocks, for every meter of this instance. */
+export function setTruePeakSkip(on: i32): void {
+  allowTruePeakSkip(on != 0);
+}
+
+/** 1 when the engine is an idle reference (Engine.idleReference): the processor may pass audio through itself. */
+export function engineIsIdle(h: usize): i32 {
+  return h != 0 && changetype<Engine>(h).idleReference ? 1 : 0;
 }

@@ -23,14 +23,26 @@
  * Memory: everything is allocated in the constructor; process() never allocates.
  */
 import { kWeightingCoefficients } from './kweighting';
-import { TAPS, designOversampler, oversampledPeak, horizontalMax } from './truepeak';
-import { sanitizeAndPeak } from './sanitize';
+import { TAPS, TP_INPUT_SCALE, TP_FLUSH_BELOW, designOversampler, oversampledPeak, horizontalMax, oversamplerGainBound, truePeakCannotExceed } from './truepeak';
+import { sanitizeAndPeak, sanitizePeakAndPrepare } from './sanitize';
 import { GatedHistogram, energyToLufs } from './histogram';
 
 export const MAX_CHANNELS: i32 = 8;
 const MAX_HOP: i32 = 128;
 /** Filter state below this is flushed to 0: x86 is slow on denormals and wasm cannot set flush-to-zero. */
 const DENORMAL_FLOOR: f64 = 1e-30;
+/**
+ * Bound on the rounding of one running-sum update s + e - leaving: two roundings, each at most half an ulp
+ * of the largest magnitude involved (2^-53 relative), summed conservatively as 2^-52 of their total.
+ */
+const SUM_ROUNDING: f64 = 2.220446049250313e-16;
+/**
+ * A running window sum whose accumulated rounding bound exceeds this fraction of its value is recomputed
+ * exactly at once (1e-9 of the energy is 4e-9 dB). This happens only after the sum fell by many orders of
+ * magnitude within the window (an extreme burst leaving it), where cancellation would otherwise leave a residue
+ * larger than the signal itself until the next 100 ms recompute (+337 LUFS read after +-1e30 samples).
+ */
+const SUM_MAX_RELATIVE_ERROR: f64 = 1e-9;
 /** Relative gates: BS.1770-5 (integrated) -10 LU, Tech 3342 (LRA) -20 LU. */
 const INTEGRATED_GATE_LU: f64 = -10.0;
 const RANGE_GATE_LU: f64 = -20.0;
@@ -73,9 +85,10 @@ export function chooseHop(step: i32): i32 {
 }
 
 /**
- * Sum of squares of `run` f32 samples at x, four at a time (squares in f32, exact to 2^-24 relative, summed in
- * f64). A separate pass over samples already in L1: far cheaper than squaring inside the K-filter loop, where
- * the extra vector work slowed the filter by half (4.9 -> 8.0 ns per stereo frame).
+ * Sum of squares of `run` f32 samples at x, four at a time, squared and summed in f64. A separate pass over
+ * samples already in L1: far cheaper than squaring inside the K-filter loop, where the extra vector work slowed
+ * the filter by half (4.9 -> 8.0 ns per stereo frame). Squares in f64 never underflow (the smallest f32 squared
+ * is 2e-90), where f32 squares of samples below 1e-19 would be subnormal: slow on x86, and no flush-to-zero.
  */
 function rawSquares(x: usize, run: i32): f64 {
   let acc = f64x2.splat(0.0);
@@ -83,8 +96,9 @@ function rawSquares(x: usize, run: i32): f64 {
   let j = 0;
   for (; j < end; j += 4) {
     const v = v128.load(x + (<usize>j << 2));
-    const sq = f32x4.mul(v, v);
-    acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(sq), f64x2.promote_low_f32x4(i32x4.shuffle(sq, sq, 2, 3, 0, 1))));
+    const lo = f64x2.promote_low_f32x4(v);
+    const hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+    acc = f64x2.add(acc, f64x2.add(f64x2.mul(lo, lo), f64x2.mul(hi, hi)));
   }
   let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   for (; j < run; j++) {
@@ -116,19 +130,30 @@ export class Meter {
   rmsEnabled: bool = false;
   /** True tracks lastBlockPeak(). Off by default: the library meter does not need it (a few per cent of its time). */
   blockPeakEnabled: bool = false;
+  /**
+   * With blockPeakEnabled: lastBlockPeak() may read below the block's true peak (its sample peak instead) when
+   * both are at or below this linear value, which lets the oversampler skip such blocks (the gain engine sets it
+   * to the peak its ceiling already holds for the current slot). 0 (the default): lastBlockPeak() is exact.
+   */
+  blockPeakFloor: f64 = 0.0;
+  /** Channel blocks whose oversampling was skipped because they provably could not raise a maximum. */
+  truePeakSkips: f64 = 0.0;
 
   private pairs: i32; // active channel pairs (an odd count pads the last pair with a silent, weight-0 channel)
   private allocatedPairs: i32;
   private kCoef: usize; // 10 x f64
   private filterState: usize; // per channel pair: 4 x f64x2
   private weights: usize; // per channel f64 (index = channel; a padded odd channel has weight 0)
-  private buffers: usize; // per channel (and one silent pad channel): pointer to [TAPS-1 history | maxFrames]
+  private buffers: usize; // per channel (and one silent pad channel): pointer to [TAPS-1 unused | maxFrames]
+  private tpBuffers: usize; // per channel, when oversampling: pointer to the oversampler's copy [TAPS-1 history | maxFrames]
   private tpCoef: usize; // TAPS x f32x4
   private truePeaks: usize; // per channel f32x4 running max
   private samplePeaks: usize; // per channel f32x4 running max
   private ring: usize; // ringLength x f64 hop energies (sum of weighted squares)
   private rawRing: usize; // ringLength x f64 hop energies WITHOUT K-weighting (same channel weights)
   private blockPeakScratch: usize; // one f32x4: the peak of the block being metered, per channel
+  private blockSamplePeaks: usize; // per channel f32: the sample peak of the block being metered
+  private tpGainBound: f64 = 0.0; // oversamplerGainBound of tpCoef
 
   private ringIndex: i32 = 0;
   private hopFill: i32 = 0;
@@ -140,7 +165,13 @@ export class Meter {
   private momentarySum: f64 = 0.0;
   private shortTermSum: f64 = 0.0;
   private rawShortTermSum: f64 = 0.0;
+  // Bounds on the rounding accumulated in the three running sums since they were last summed exactly.
+  private momentaryError: f64 = 0.0;
+  private shortTermError: f64 = 0.0;
+  private rawShortTermError: f64 = 0.0;
   private latestBlockPeak: f64 = 0.0;
+  private latestBlockEnergy: f64 = 0.0; // K-weighted, channel-weighted sum of squares of the latest block
+  private latestBlockRawEnergy: f64 = 0.0; // the same without the K-filter (rmsEnabled only)
   private momentaryMaxSum: f64 = 0.0;
   private shortTermMaxSum: f64 = 0.0;
   private nonFiniteCount: f64 = 0.0;
@@ -177,8 +208,14 @@ export class Meter {
       store<usize>(this.buffers + <usize>c * sizeof<usize>(), heap.alloc(bufferBytes));
       store<f64>(this.weights + (<usize>c << 3), c < channels ? 1.0 : 0.0);
     }
+    this.tpBuffers = heap.alloc(<usize>lanes * sizeof<usize>());
+    for (let c = 0; c < lanes; c++) {
+      store<usize>(this.tpBuffers + <usize>c * sizeof<usize>(), this.oversampling > 1 ? heap.alloc(bufferBytes) : 0);
+    }
     this.tpCoef = heap.alloc(<usize>TAPS * 16);
     if (this.oversampling > 1) designOversampler(this.oversampling, this.tpCoef);
+    this.tpGainBound = oversamplerGainBound(this.tpCoef);
+    this.blockSamplePeaks = heap.alloc(<usize>lanes << 2);
     this.truePeaks = heap.alloc(<usize>lanes * 16);
     this.samplePeaks = heap.alloc(<usize>lanes * 16);
     this.ring = heap.alloc(<usize>this.ringLength << 3);
@@ -211,11 +248,29 @@ export class Meter {
     return load<usize>(this.buffers + <usize>channel * sizeof<usize>()) + (<usize>(TAPS - 1) << 2);
   }
 
+  /** The oversampler's copy of `channel` (see sanitizePeakAndPrepare); only when oversampling. */
+  private tpInput(channel: i32): usize {
+    return load<usize>(this.tpBuffers + <usize>channel * sizeof<usize>()) + (<usize>(TAPS - 1) << 2);
+  }
+
+  /** Whether process() runs the oversampler. */
+  private oversampled(): bool {
+    return this.oversampling > 1 && this.truePeakEnabled;
+  }
+
+  /** Sanitises channel c, folds its sample peak into peakAt and, when oversampling, prepares its copy. */
+  private sanitize(c: i32, frames: i32, peakAt: usize): i32 {
+    return this.oversampled()
+      ? sanitizePeakAndPrepare(this.input(c), frames, peakAt, this.tpInput(c))
+      : sanitizeAndPeak(this.input(c), frames, peakAt);
+  }
+
   reset(): void {
     const lanes = this.allocatedPairs * 2;
     const bufferBytes = <usize>(TAPS - 1 + this.maxFrames) << 2;
     for (let c = 0; c < lanes; c++) {
       memory.fill(load<usize>(this.buffers + <usize>c * sizeof<usize>()), 0, bufferBytes);
+      if (this.oversampling > 1) memory.fill(load<usize>(this.tpBuffers + <usize>c * sizeof<usize>()), 0, bufferBytes);
     }
     memory.fill(this.filterState, 0, <usize>this.allocatedPairs * 64);
     memory.fill(this.truePeaks, 0, <usize>lanes * 16);
@@ -232,6 +287,9 @@ export class Meter {
     this.momentarySum = 0.0;
     this.shortTermSum = 0.0;
     this.rawShortTermSum = 0.0;
+    this.momentaryError = 0.0;
+    this.shortTermError = 0.0;
+    this.rawShortTermError = 0.0;
     this.latestBlockPeak = 0.0;
     this.momentaryMaxSum = 0.0;
     this.shortTermMaxSum = 0.0;
@@ -254,74 +312,99 @@ export class Meter {
   /** Meters `frames` (<= maxFrames) frames already written at input(c) for every active channel. */
   process(frames: i32): void {
     const channels = this.channels;
-    if (this.blockPeakEnabled) {
+    if (this.blockPeakEnabled || (this.oversampling > 1 && this.truePeakEnabled)) {
       this.peaksWithBlockPeak(frames);
     } else {
+      // No true peak to measure (off, or >= 192 kHz): the sample peaks alone.
       for (let c = 0; c < channels; c++) {
-        this.nonFiniteCount += <f64>sanitizeAndPeak(this.input(c), frames, this.samplePeaks + (<usize>c << 4));
-      }
-      if (this.oversampling > 1 && this.truePeakEnabled) {
-        for (let c = 0; c < channels; c++) {
-          oversampledPeak(this.input(c), frames, this.tpCoef, this.truePeaks + (<usize>c << 4));
-        }
+        this.nonFiniteCount += <f64>this.sanitize(c, frames, this.samplePeaks + (<usize>c << 4));
       }
     }
     // A padding channel (odd count) has weight 0, but a NaN left in it by a caller would poison its filter lane.
     if (channels & 1) memory.fill(this.input(channels), 0, <usize>frames << 2);
     let pos = 0;
+    this.latestBlockEnergy = 0.0;
+    this.latestBlockRawEnergy = 0.0;
     while (pos < frames) {
       let run = this.hop - this.hopFill;
       if (run > frames - pos) run = frames - pos;
       let e: f64 = 0.0;
       for (let p = 0; p < this.pairs; p++) e += this.filterPair(p, pos, run);
       this.hopEnergy += e;
+      this.latestBlockEnergy += e;
       if (this.rmsEnabled) {
         let r: f64 = 0.0;
         for (let c = 0; c < channels; c++) {
           r += load<f64>(this.weights + (<usize>c << 3)) * rawSquares(this.input(c) + (<usize>pos << 2), run);
         }
         this.hopRawEnergy += r;
+        this.latestBlockRawEnergy += r;
       }
       this.hopFill += run;
       pos += run;
       if (this.hopFill == this.hop) this.commitHop();
     }
-    // Keep each channel's last TAPS-1 samples in front of the next block for the oversampler.
-    for (let c = 0; c < channels; c++) {
-      const base = load<usize>(this.buffers + <usize>c * sizeof<usize>());
-      memory.copy(base, base + (<usize>frames << 2), <usize>(TAPS - 1) << 2);
+    // Keep each channel's last TAPS-1 prepared samples in front of the next block for the oversampler. (With
+    // true peak turned off they are not kept: turned on again, its first TAPS-1 outputs see an older tail.)
+    if (this.oversampled()) {
+      for (let c = 0; c < channels; c++) {
+        const base = load<usize>(this.tpBuffers + <usize>c * sizeof<usize>());
+        memory.copy(base, base + (<usize>frames << 2), <usize>(TAPS - 1) << 2);
+      }
     }
   }
 
   /**
    * process()'s first step with the latest block's peak: each channel's peaks go to a zeroed scratch vector first
    * and are then folded into the running maxima, so the block's own peak comes without a second pass over the
-   * samples.
+   * samples. Also the path whenever true peak is measured: the block's sample peak decides whether a channel
+   * may skip the oversampler (truePeakSkippable).
    */
   private peaksWithBlockPeak(frames: i32): void {
     const channels = this.channels;
     const scratch = this.blockPeakScratch;
     const zero = f32x4.splat(0.0);
-    let blockPeak: f32 = 0.0;
+    let blockPeak: f64 = 0.0; // f64: a true peak can exceed the f32 range (see truePeak)
     for (let c = 0; c < channels; c++) {
       v128.store(scratch, zero);
-      this.nonFiniteCount += <f64>sanitizeAndPeak(this.input(c), frames, scratch);
+      this.nonFiniteCount += <f64>this.sanitize(c, frames, scratch);
       const at = this.samplePeaks + (<usize>c << 4);
       v128.store(at, f32x4.pmax(v128.load(at), v128.load(scratch)));
-      const p = horizontalMax(scratch);
+      const p32 = horizontalMax(scratch);
+      store<f32>(this.blockSamplePeaks + (<usize>c << 2), p32);
+      const p = <f64>p32;
       if (p > blockPeak) blockPeak = p;
     }
-    if (this.oversampling > 1 && this.truePeakEnabled) {
+    if (this.oversampled()) {
       for (let c = 0; c < channels; c++) {
+        if (this.truePeakSkippable(c)) continue;
         v128.store(scratch, zero);
-        oversampledPeak(this.input(c), frames, this.tpCoef, scratch);
+        oversampledPeak(this.tpInput(c), frames, this.tpCoef, scratch);
         const at = this.truePeaks + (<usize>c << 4);
         v128.store(at, f32x4.pmax(v128.load(at), v128.load(scratch)));
-        const p = horizontalMax(scratch);
+        const p = <f64>horizontalMax(scratch) / <f64>TP_INPUT_SCALE;
         if (p > blockPeak) blockPeak = p;
       }
     }
-    this.latestBlockPeak = <f64>blockPeak;
+    this.latestBlockPeak = this.blockPeakEnabled ? <f64>blockPeak : 0.0;
+  }
+
+  /**
+   * Whether channel c's block can skip the oversampler: its bound (truepeak.ts truePeakCannotExceed) is at or
+   * below the channel's true-peak maximum and, with blockPeakEnabled, below blockPeakFloor. Readings stay exact.
+   * The bound is taken on the oversampler's own prepared copy (scaled by TP_INPUT_SCALE, tiny samples flushed),
+   * so it is compared in those units: truePeaks are stored scaled, blockPeakFloor (linear) is scaled here.
+   */
+  private truePeakSkippable(c: i32): bool {
+    let floor = <f64>horizontalMax(this.truePeaks + (<usize>c << 4));
+    const blockFloor = this.blockPeakFloor * <f64>TP_INPUT_SCALE;
+    if (this.blockPeakEnabled && blockFloor < floor) floor = blockFloor;
+    // A block whose samples are all below TP_FLUSH_BELOW reaches the oversampler as zeros (sanitize.ts).
+    const raw = load<f32>(this.blockSamplePeaks + (<usize>c << 2));
+    const bp = raw < TP_FLUSH_BELOW ? <f32>0.0 : raw * TP_INPUT_SCALE;
+    if (!truePeakCannotExceed(this.tpInput(c), bp, this.tpGainBound, floor)) return false;
+    this.truePeakSkips += 1.0;
+    return true;
   }
 
   /**
@@ -392,23 +475,49 @@ export class Meter {
     this.ringIndex = at + 1 == n ? 0 : at + 1;
     this.hops += 1.0;
     // Running sums are O(1) per hop; they are recomputed exactly every 100 ms below so that rounding
-    // can neither accumulate nor leave a residue after the signal stops.
-    let ms = this.momentarySum + e - leavingMomentary;
-    let ss = this.shortTermSum + e - leavingShort;
-    let rs = this.rawShortTermSum + r - leavingRaw;
+    // can neither accumulate nor leave a residue after the signal stops, and at once whenever their rounding
+    // bound grows past SUM_MAX_RELATIVE_ERROR of their value (cancellation after a much louder passage).
+    const msOld = this.momentarySum;
+    const ssOld = this.shortTermSum;
+    const rsOld = this.rawShortTermSum;
+    let ms = msOld + e - leavingMomentary;
+    let ss = ssOld + e - leavingShort;
+    let rs = rsOld + r - leavingRaw;
+    let msErr = this.momentaryError + (msOld + e + leavingMomentary) * SUM_ROUNDING;
+    let ssErr = this.shortTermError + (ssOld + e + leavingShort) * SUM_ROUNDING;
+    let rsErr = this.rawShortTermError + (rsOld + r + leavingRaw) * SUM_ROUNDING;
     this.hopInStep++;
     if (this.hopInStep == this.hopsPer100ms) {
       this.hopInStep = 0;
       ms = this.sumRecent(this.ring, this.momentaryHops);
       ss = this.sumRecent(this.ring, n);
       if (rms) rs = this.sumRecent(this.rawRing, n);
+      msErr = 0.0;
+      ssErr = 0.0;
+      rsErr = 0.0;
       const gatedHops = this.hops - this.gatedFromHop;
       if (gatedHops >= <f64>this.momentaryHops) this.blocks.add(ms / this.momentaryFrames());
       if (gatedHops >= <f64>n) this.shortTerms.add(ss / this.shortTermFrames());
     }
+    // (Hop energies are >= 0, so an exact sum is too; the error bounds are >= 0 and finite for finite input.)
+    if (msErr > ms * SUM_MAX_RELATIVE_ERROR) {
+      ms = this.sumRecent(this.ring, this.momentaryHops);
+      msErr = 0.0;
+    }
+    if (ssErr > ss * SUM_MAX_RELATIVE_ERROR) {
+      ss = this.sumRecent(this.ring, n);
+      ssErr = 0.0;
+    }
+    if (rms && rsErr > rs * SUM_MAX_RELATIVE_ERROR) {
+      rs = this.sumRecent(this.rawRing, n);
+      rsErr = 0.0;
+    }
     if (ms < 0.0) ms = 0.0;
     if (ss < 0.0) ss = 0.0;
     if (rs < 0.0) rs = 0.0;
+    this.momentaryError = msErr;
+    this.shortTermError = ssErr;
+    this.rawShortTermError = rsErr;
     this.momentarySum = ms;
     this.shortTermSum = ss;
     this.rawShortTermSum = rs;
@@ -473,7 +582,8 @@ export class Meter {
   truePeak(channel: i32): f64 {
     const sp = this.samplePeak(channel);
     if (this.oversampling == 1) return sp;
-    const tp = <f64>horizontalMax(this.truePeaks + (<usize>channel << 4));
+    // In f64: the oversampler's scaled maximum times 4 may exceed the f32 range (a full-range square wave).
+    const tp = <f64>horizontalMax(this.truePeaks + (<usize>channel << 4)) / <f64>TP_INPUT_SCALE;
     return tp > sp ? tp : sp;
   }
 
@@ -489,6 +599,20 @@ export class Meter {
    */
   lastBlockPeak(): f64 {
     return this.latestBlockPeak;
+  }
+
+  /**
+   * The latest process() call's K-weighted energy: the sum over its frames of the channel-weighted squares
+   * (BS.1770-5 eq. 2 before the mean and the log), so -0.691 + 10 log10(E / frames) is the block's loudness. The
+   * gain engine's first estimate after a start is built from these (dsp/gain-law.ts).
+   */
+  lastBlockEnergy(): f64 {
+    return this.latestBlockEnergy;
+  }
+
+  /** lastBlockEnergy() without the K-filter (the rms detector's measure); 0 unless rmsEnabled. */
+  lastBlockRawEnergy(): f64 {
+    return this.latestBlockRawEnergy;
   }
 
   /**

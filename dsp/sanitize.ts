@@ -6,6 +6,8 @@
  * finite x and NaN for NaN and +-Inf, so "x - x != 0" finds them without a branch, four samples at a time.
  */
 
+import { TP_INPUT_SCALE, TP_FLUSH_BELOW } from './truepeak';
+
 /**
  * Replaces non-finite samples in x[0..frames) by 0. Returns how many there were; writes the running
  * absolute-peak vector (four lanes, reduce when reading) back to `peakAt`.
@@ -37,6 +39,48 @@ export function sanitizeAndPeak(x: usize, frames: i32, peakAt: usize): i32 {
     }
     const a = Mathf.abs(s);
     tail = a > tail ? a : tail;
+  }
+  v128.store(peakAt, f32x4.replace_lane(peak, 0, tail));
+  return bad;
+}
+
+/**
+ * sanitizeAndPeak, and also writes the oversampler's copy of the clean samples to tp[0..frames): each sample
+ * times TP_INPUT_SCALE, or 0 where its magnitude is below TP_FLUSH_BELOW (dsp/truepeak.ts, "Range", says why).
+ * The peak is taken before flushing, so the sample peak of a tiny signal stays exact.
+ */
+export function sanitizePeakAndPrepare(x: usize, frames: i32, peakAt: usize, tp: usize): i32 {
+  let bad: i32 = 0;
+  let peak = v128.load(peakAt);
+  const zero = f32x4.splat(0.0);
+  const floor = f32x4.splat(TP_FLUSH_BELOW);
+  const scale = f32x4.splat(TP_INPUT_SCALE);
+  const vectorEnd = frames & ~3;
+  let j = 0;
+  for (; j < vectorEnd; j += 4) {
+    const off = <usize>j << 2;
+    const v = v128.load(x + off);
+    const nonFinite = f32x4.ne(f32x4.sub(v, v), zero);
+    const clean = v128.andnot(v, nonFinite);
+    bad += <i32>popcnt<u32>(i32x4.bitmask(nonFinite));
+    v128.store(x + off, clean);
+    const a = f32x4.abs(clean);
+    peak = f32x4.pmax(peak, a);
+    // Masking first: the scaling multiply then never sees a subnormal operand.
+    v128.store(tp + off, f32x4.mul(v128.and(clean, f32x4.ge(a, floor)), scale));
+  }
+  let tail = f32x4.extract_lane(peak, 0);
+  for (; j < frames; j++) {
+    const off = <usize>j << 2;
+    let s = load<f32>(x + off);
+    if (s - s != 0.0) {
+      s = 0.0;
+      store<f32>(x + off, s);
+      bad++;
+    }
+    const a = Mathf.abs(s);
+    tail = a > tail ? a : tail;
+    store<f32>(tp + off, a >= TP_FLUSH_BELOW ? s * TP_INPUT_SCALE : 0.0);
   }
   v128.store(peakAt, f32x4.replace_lane(peak, 0, tail));
   return bad;

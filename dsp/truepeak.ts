@@ -13,7 +13,28 @@
  *
  * Speed: the four phases live in the four lanes of one f32x4, so each input sample costs TAPS splat-multiply-adds
  * and one abs/max, whatever the oversampling factor. The running maximum stays a vector until it is read.
+ *
+ * Range: the oversampler does not run on the samples themselves but on a prepared copy (see prepareForTruePeak in
+ * sanitize.ts), scaled by TP_INPUT_SCALE with tiny samples flushed to zero:
+ *  - x86 takes a ~100-cycle micro-code assist for every f32 operation whose result (or operand) is subnormal,
+ *    and WebAssembly cannot set flush-to-zero. Products of tap (>= 7.6e-4 in magnitude, MIN_TAP) and sample
+ *    underflow for samples below ~1e-34, and even 1e-37, a normal float, made the meter 27-73x slower.
+ *    With every sample either 0 or >= TP_FLUSH_BELOW in magnitude, every product is 0 or >= 1.9e-29 and every
+ *    partial sum 0 or >= that times 2^-24 (an exact sum of floats is a multiple of the smallest term's ulp):
+ *    nothing subnormal can arise. A flushed sample moves an output by at most TP_GAIN * TP_FLUSH_BELOW = 2e-25
+ *    (-494 dB), i.e. under 2e-10 of any reading above -300 dBTP, far below f32 resolution (6e-8); the
+ *    sample peak (and so the true-peak floor, see Meter.truePeak) is taken before flushing.
+ *  - The largest phase gain (sum of |taps|) is TP_GAIN = 2.03, so a full-range f32 sample (3.4e38) would overflow
+ *    to +Infinity in the accumulator. Scaled by 1/4 (a power of two: exact, the results are exactly 1/4 of the
+ *    unscaled ones) every partial sum stays below 2.03 * 3.4e38 / 4 = 1.7e38: finite for every finite input.
  */
+
+/** The copy the oversampler reads is the input times this (a power of two: exact). Readers multiply back. */
+export const TP_INPUT_SCALE: f32 = 0.25;
+/** Samples smaller than this in magnitude reach the oversampler as 0 (see Range above). */
+export const TP_FLUSH_BELOW: f32 = 1e-25;
+/** Designed taps smaller than this are rounding residue (sin(pi*k) for integer k) and are set to exactly 0. */
+const TAP_FLOOR: f64 = 1e-6;
 
 /** Taps per phase. 16 keeps the fractional phases flat to 0.4 fs (12 taps droop by 1 dB there). */
 export const TAPS: i32 = 16;
@@ -57,15 +78,19 @@ export function designOversampler(factor: i32, coef: usize): void {
           h = sinc * w;
         }
         if (pass == 0) sum += h;
-        else store<f32>(coef + <usize>(k * 16 + p * 4), <f32>(sum != 0.0 ? h / sum : 0.0));
+        else {
+          const t = sum != 0.0 ? h / sum : 0.0;
+          store<f32>(coef + <usize>(k * 16 + p * 4), <f32>(Math.abs(t) < TAP_FLOOR ? 0.0 : t));
+        }
       }
     }
   }
 }
 
 /**
- * Runs the oversampler over `frames` samples starting at `x` (f32), where the TAPS - 1 samples before `x` hold
- * the previous block's tail. Updates the running maximum vector at `maxAt` (four lanes; reduce when reading).
+ * Runs the oversampler over `frames` samples starting at `x` (f32, prepared: scaled by TP_INPUT_SCALE, tiny
+ * samples flushed), where the TAPS - 1 samples before `x` hold the previous block's tail. Updates the running
+ * maximum vector at `maxAt` (four lanes, in the scaled units; reduce when reading and divide by TP_INPUT_SCALE).
  */
 export function oversampledPeak(x: usize, frames: i32, coef: usize, maxAt: usize): void {
   let vmax = v128.load(maxAt);
@@ -112,4 +137,51 @@ export function horizontalMax(at: usize): f32 {
   const ab = a > b ? a : b;
   const cd = c > d ? c : d;
   return ab > cd ? ab : cd;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Skipping blocks that cannot raise a maximum (issue 16). Output j of phase p is sum_k coef[k][p] * x[j - k], so
+// |output| <= (sum_k |coef[k][p]|) * max_k |x[j - k]|: over a block, the largest L1 norm of a phase times the
+// largest |x| in the block and its TAPS - 1 samples of history bounds every oversampled value. When that bound
+// is at or below the maximum already held, the block cannot change it and the FIR can be skipped (the caller
+// still keeps the history, which is the delay line, up to date).
+
+/** False turns the skipping off in the whole module instance (setTruePeakSkip: tests compare both ways). */
+let skipAllowed: bool = true;
+
+export function allowTruePeakSkip(on: bool): void {
+  skipAllowed = on;
+}
+
+/** Slack for f32 rounding in the FIR (16 products and sums, each within 2^-24 relative): 1e-5 is far above it. */
+const BOUND_SLACK: f64 = 1.00001;
+
+/** The largest per-phase sum of |taps| of the coefficients at `coef` (TAPS x f32x4), with the rounding slack. */
+export function oversamplerGainBound(coef: usize): f64 {
+  let best: f64 = 0.0;
+  for (let p = 0; p < 4; p++) {
+    let sum: f64 = 0.0;
+    for (let k = 0; k < TAPS; k++) sum += Math.abs(<f64>load<f32>(coef + <usize>(k * 16 + p * 4)));
+    if (sum > best) best = sum;
+  }
+  return best * BOUND_SLACK;
+}
+
+/**
+ * True when no oversampled value of the block at `x` (`frames` samples, TAPS - 1 history samples before it) can
+ * exceed `floor`. `blockPeak` is the block's own sample peak (already measured); the history is scanned here.
+ * A floor of 0 (nothing held yet) skips only a block that is all zeros (with its history).
+ */
+export function truePeakCannotExceed(x: usize, blockPeak: f32, gainBound: f64, floor: f64): bool {
+  if (!skipAllowed) return false;
+  let m = blockPeak;
+  for (let k = 1; k < TAPS; k++) {
+    const a = Mathf.abs(load<f32>(x - (<usize>k << 2)));
+    if (a > m) m = a;
+  }
+  // All zeros (silence, or tiny samples flushed): every oversampled value is exactly 0, which raises no maximum,
+  // so silence and subnormal tails cost no more than programme that skips (issue 11's cost bound).
+  if (m == 0.0) return true;
+  if (!(floor > 0.0)) return false;
+  return <f64>m * gainBound <= floor;
 }

@@ -9,6 +9,10 @@
  * strip of about 360 x 200 (header, status, gain, meters; the rest scrolls) to as large as it likes (the
  * history graph takes the extra room). Restyle through the CSS custom properties of theme.ts.
  *
+ * It shows what applies to its mode: a control whose parameter does nothing in the current mode is disabled
+ * (dimmed, out of the tab order, its tooltip says where it acts; APPLIES below), and a reference instance, which
+ * passes its audio untouched, shows its input meter, link and true peak only: no gain, A/B, bypass, learn or hold.
+ *
  * Rendering budget: Lit re-renders only when a parameter, the mode or the scale changes. Readouts update the
  * meters, gain and status text directly (no template work at 25 Hz); the history canvas draws in its own
  * requestAnimationFrame loop, paused while hidden.
@@ -27,6 +31,7 @@ import type { LevelMatchHistory } from './display/history.ts';
 import type { LevelMatchGainReadout } from './display/gain-readout.ts';
 import './display/index.ts';
 import './widgets/index.ts';
+import './track-panel.ts';
 
 /** What the GUI needs of the node: the parameter API, readouts, meter reset (LevelMatchNode has all of it). */
 export interface GuiNode extends ParameterNode {
@@ -42,21 +47,51 @@ interface KnobSpec {
   keyStep: number;
   taper: number;
   decimals: number;
-  /** Modes in which the parameter acts (others show it dimmed). */
-  modes: readonly number[];
 }
-const MATCHING = [1, 2, 3];
 const KNOBS: readonly KnobSpec[] = [
-  { id: 'response', keyStep: 0.1, taper: 3, decimals: 1, modes: MATCHING },
-  { id: 'tolerance', keyStep: 0.1, taper: 1, decimals: 1, modes: MATCHING },
-  { id: 'maxBoost', keyStep: 0.5, taper: 1, decimals: 1, modes: MATCHING },
-  { id: 'maxCut', keyStep: 0.5, taper: 1, decimals: 1, modes: MATCHING },
-  { id: 'gate', keyStep: 1, taper: 1, decimals: 0, modes: MATCHING },
-  { id: 'target', keyStep: 0.5, taper: 1, decimals: 1, modes: [3] },
-  { id: 'offset', keyStep: 0.1, taper: 1, decimals: 1, modes: MATCHING },
-  { id: 'latency', keyStep: 1, taper: 2, decimals: 0, modes: [1, 2] },
-  { id: 'ceiling', keyStep: 0.1, taper: 1, decimals: 1, modes: MATCHING },
+  { id: 'response', keyStep: 0.1, taper: 3, decimals: 1 },
+  { id: 'tolerance', keyStep: 0.1, taper: 1, decimals: 1 },
+  { id: 'maxBoost', keyStep: 0.5, taper: 1, decimals: 1 },
+  { id: 'maxCut', keyStep: 0.5, taper: 1, decimals: 1 },
+  { id: 'gate', keyStep: 1, taper: 1, decimals: 0 },
+  { id: 'target', keyStep: 0.5, taper: 1, decimals: 1 },
+  { id: 'offset', keyStep: 0.1, taper: 1, decimals: 1 },
+  { id: 'latency', keyStep: 1, taper: 2, decimals: 0 },
+  { id: 'ceiling', keyStep: 0.1, taper: 1, decimals: 1 },
 ];
+
+/**
+ * The modes (0 reference, 1 match, 2 sidechain, 3 target, 4 track) in which each parameter changes anything. A reference
+ * passes its audio bit-exact, so only its mode and link channel act; the link joins a reference and its match
+ * instances (a sidechain instance takes its reference from input 1, a target one needs none); `target` is target
+ * mode's level; `latency` delays the reference a match or sidechain instance compares with, and `autoLatency`
+ * measures that delay.
+ */
+const MATCHING = [1, 2, 3, 4];
+export const APPLIES: Readonly<Record<ParameterId, readonly number[]>> = {
+  mode: [0, 1, 2, 3, 4],
+  link: [0, 1],
+  detector: MATCHING,
+  follow: MATCHING,
+  response: MATCHING,
+  tolerance: MATCHING,
+  maxBoost: MATCHING,
+  maxCut: MATCHING,
+  gate: MATCHING,
+  target: [3],
+  offset: MATCHING,
+  latency: [1, 2],
+  ceiling: MATCHING,
+  ceilingOn: MATCHING,
+  listen: MATCHING,
+  bypass: MATCHING,
+  ceilingInMatch: [1, 2],
+  autoLock: MATCHING,
+  autoLatency: [1, 2],
+};
+const acts = (id: ParameterId, mode: number): boolean => APPLIES[id].includes(mode);
+/** The tooltip of a control that does nothing in this mode: where it acts. */
+const actsWhere = (id: ParameterId): string => `Acts in ${APPLIES[id].map((m) => MODE_CHOICES[m]).join(', ')} mode only`;
 
 const label = (id: ParameterId): string => PARAMETERS[parameterIndex(id)].label;
 const title = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -66,7 +101,9 @@ const DETECTOR_TITLES = DETECTOR_CHOICES.map((c) => (c === 'rms' ? 'RMS (unweigh
 const FOLLOW_LABELS = FOLLOW_CHOICES.map(title);
 const LISTEN_LABELS = ['Out', 'Ref', 'Delta'];
 const LISTEN_TITLES = ['Output: the matched signal', 'Reference: the aligned reference at matched loudness', 'Delta: the output minus the aligned reference (what the processing changed)'];
-const MODE_SHORT = ['Ref', 'Match', 'Side', 'Target'];
+/** In target and track modes there is no reference: listen = 1 plays the input before the gain (no delta). */
+const LISTEN_LABELS_TARGET = ['Output', 'Input'];
+const MODE_SHORT = ['Ref', 'Match', 'Side', 'Target', 'Track'];
 const SCALES: readonly ScaleName[] = ['ebu9', 'ebu18'];
 /** Below either size (CSS px) the compact layout applies. */
 const COMPACT_WIDTH = 560;
@@ -157,7 +194,13 @@ export class LevelMatchGui extends LitElement {
       }
       .gaincol { display: flex; flex-direction: column; gap: 8px; }
       levelmatch-gain { flex: 1 1 auto; min-height: 0; }
-      .peaks { display: flex; justify-content: space-between; font-family: var(--_mono); font-size: 11px; color: var(--_dim); }
+      .peaks { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 2px 12px; font-family: var(--_mono); font-size: 11px; color: var(--_dim); }
+      .peaks span { white-space: nowrap; }
+      .refcol { display: flex; flex-direction: column; gap: 8px; }
+      .refcol h3 { margin: 0; font-size: 11px; line-height: 14px; font-weight: 600; color: var(--_dim); text-transform: uppercase; letter-spacing: 0.06em; }
+      .refcol p { margin: 0; color: var(--_dim); line-height: 1.4; }
+      .refcol p b { color: var(--_ref); font-weight: 600; }
+      .refcol .grow { flex: 1 1 auto; }
       .peaks b { color: var(--_text); font-weight: 500; }
       .peaks b.over { color: var(--_danger); }
       .buttons { display: flex; gap: 6px; flex-wrap: wrap; }
@@ -187,10 +230,17 @@ export class LevelMatchGui extends LitElement {
         levelmatch-meter { width: 64px; }
         .frame { padding: 6px 8px; gap: 6px; }
       }
+      /* Phone width: the header's buttons get tighter so mode, A/B and Bypass fit on one row. */
+      @container (max-width: 380px) {
+        header { gap: 4px; --lm-option-padding: 4px; --lm-button-padding: 5px; }
+        .frame { padding: 6px 6px; }
+        /* The gain column is narrow: the number, its bar, the peaks and two rows of buttons need the height. */
+        main { min-height: 220px; }
+      }
       @container (max-height: 300px) {
         /* header + status + gaps + padding take about 72 px; the rest of the strip is the gain and meters. */
         main { flex: none; min-height: 0; height: max(100px, calc(100cqh - 72px)); }
-        .buttons, .peaks { display: none; }
+        .buttons, .peaks, .refcol p { display: none; }
         .status { min-height: 20px; font-size: 12px; padding: 2px 8px; }
         .frame { padding: 6px 8px; gap: 6px; }
       }
@@ -288,19 +338,21 @@ export class LevelMatchGui extends LitElement {
     const gain = this.q<LevelMatchGainReadout>('levelmatch-gain');
     const history = this.q<LevelMatchHistory>('levelmatch-history');
     const mode = r.mode;
-    // Match and sidechain compare against the reference; target and reference mode meter the input.
+    // Match and sidechain compare against the reference; target and reference mode meter the input. A reference
+    // instance's output is its input, so it has one meter and one history line.
     const left = mode === 'match' || mode === 'sidechain' ? r.reference : r.input;
-    const right = mode === 'reference' ? r.input : r.output;
+    const right = r.output;
     refMeter?.setReading(left.momentary, left.shortTerm, left.momentaryMax, left.shortTermMax, left.integrated, left.range, mode === 'match' || mode === 'sidechain' ? NaN : r.input.truePeak);
-    outMeter?.setReading(right.momentary, right.shortTerm, right.momentaryMax, right.shortTermMax, right.integrated, right.range, mode === 'reference' ? r.input.truePeak : r.output.truePeak);
+    outMeter?.setReading(right.momentary, right.shortTerm, right.momentaryMax, right.shortTermMax, right.integrated, right.range, r.output.truePeak);
     const p = r.parameters;
     const s = r.status;
     const state = s.bypassed ? 'bypassed' : mode === 'reference' ? 'idle' : s.held || s.noReference || s.gated ? 'held' : s.atCeiling || s.atRangeLimit ? 'limited' : 'active';
     gain?.setGain(r.gain.applied, r.gain.wanted, p.maxCut, p.maxBoost, state);
-    history?.push(left.shortTerm, right.shortTerm, r.gain.applied);
-    this.setText('#tp-in', formatLevel(r.input.truePeak), r.input.truePeak > p.ceiling);
-    const tpOut = mode === 'reference' ? r.input.truePeak : r.output.truePeak;
-    this.setText('#tp-out', formatLevel(tpOut), tpOut > p.ceiling);
+    if (mode === 'reference') history?.push(left.shortTerm, NaN, NaN);
+    else history?.push(left.shortTerm, right.shortTerm, r.gain.applied);
+    // A reference has no ceiling of its own: its true peak is information, not a warning.
+    this.setText('#tp-in', formatLevel(r.input.truePeak), mode !== 'reference' && r.input.truePeak > p.ceiling);
+    this.setText('#tp-out', formatLevel(r.output.truePeak), r.output.truePeak > p.ceiling);
     const line = statusLine(r);
     // Match and sidechain: the reference's alignment (applied latency, how it was found, how sure) ends the line;
     // the status tooltip tells it always.
@@ -383,12 +435,18 @@ export class LevelMatchGui extends LitElement {
     const v = (id: ParameterId): number => this.bridge.get(id);
     const mode = v('mode');
     const follow = v('follow');
-    const leftLabel = mode === 1 || mode === 2 ? (mode === 2 ? 'Sidechain' : 'Reference') : 'Input';
+    const reference = mode === 0;
+    const off = (id: ParameterId): boolean => !acts(id, mode);
+    const tip = (id: ParameterId) => (off(id) ? actsWhere(id) : nothing);
+    // A compact meter is 64 px wide: short names, so no label is cut off.
+    const leftLabel = mode === 1 ? (this._compact ? 'Ref' : 'Reference') : mode === 2 ? (this._compact ? 'Side' : 'Sidechain') : 'Input';
     const knob = (k: KnobSpec) => {
       const p = PARAMETERS[parameterIndex(k.id)];
       return html`<levelmatch-knob
         data-param=${k.id}
-        ?data-dim=${!k.modes.includes(mode) || (k.id === 'latency' && v('autoLatency') === 1)}
+        ?disabled=${off(k.id)}
+        ?data-dim=${k.id === 'latency' && v('autoLatency') === 1}
+        title=${tip(k.id)}
         .label=${p.label}
         .units=${p.units}
         .min=${p.minValue}
@@ -402,7 +460,7 @@ export class LevelMatchGui extends LitElement {
       ></levelmatch-knob>`;
     };
     const link = PARAMETERS[parameterIndex('link')];
-    const linkField = html`<levelmatch-knob data-param="link" variant="field" ?data-dim=${mode > 1} .label=${'Link'} .units=${''}
+    const linkField = html`<levelmatch-knob data-param="link" variant="field" ?disabled=${off('link')} title=${tip('link')} .label=${'Link'} .units=${''}
       .min=${link.minValue} .max=${link.maxValue} .step=${1} .keyStep=${1} .decimals=${0} .defaultValue=${link.defaultValue}
       .value=${v('link')}></levelmatch-knob>`;
     return html`<div
@@ -416,13 +474,15 @@ export class LevelMatchGui extends LitElement {
           .titles=${MODE_LABELS} .value=${mode}></levelmatch-segmented>
         ${this._compact ? nothing : linkField}
         <span class="spacer"></span>
-        <levelmatch-toggle data-param="listen" .label=${'A/B'} .accessibleLabel=${'A/B: hear the reference'} tone="accent"
-          .hint=${'Switch between the output and the reference at matched loudness'} .pressed=${v('listen') !== 0}></levelmatch-toggle>
-        <levelmatch-toggle data-param="bypass" .label=${'Bypass'} tone="warn" .pressed=${v('bypass') === 1}></levelmatch-toggle>
+        ${reference ? nothing : html`<levelmatch-toggle data-param="listen" .label=${'A/B'} tone="accent"
+          .accessibleLabel=${mode >= 3 ? 'A/B: hear the input before the gain' : 'A/B: hear the reference'}
+          .hint=${mode >= 3 ? 'Switch between the output and the input before the gain' : 'Switch between the output and the reference at matched loudness'}
+          .pressed=${v('listen') !== 0}></levelmatch-toggle>
+        <levelmatch-toggle data-param="bypass" .label=${'Bypass'} tone="warn" .pressed=${v('bypass') === 1}></levelmatch-toggle>`}
       </header>
       <div class="status" role="status" aria-live="polite" data-tone="idle"><span class="dot"></span><span class="text"></span></div>
       <main>
-        <section class="panel gaincol" aria-label="Gain">
+        ${reference ? this.renderReferencePanel(v('link')) : html`<section class="panel gaincol" aria-label="Gain">
           <levelmatch-gain></levelmatch-gain>
           <div class="peaks" aria-label="True peak"><span>TP in <b id="tp-in">−∞</b></span><span>TP out <b id="tp-out">−∞</b></span></div>
           <div class="buttons">
@@ -430,43 +490,65 @@ export class LevelMatchGui extends LitElement {
               @levelmatch-input=${this.onLearn}></levelmatch-toggle>
             <levelmatch-toggle .label=${'Hold'} tone="warn" .pressed=${follow === 2} .hint=${'Hold the gain where it is'}
               @levelmatch-input=${this.onHold}></levelmatch-toggle>
-            <levelmatch-toggle kind="action" .label=${'Reset'} .accessibleLabel=${'Reset meters'} .hint=${'Reset the meters and the history'}
-              @levelmatch-action=${this.onReset}></levelmatch-toggle>
+            <levelmatch-toggle data-param="autoLock" ?disabled=${off('autoLock')} .label=${'Auto-lock'} .pressed=${v('autoLock') === 1}
+              .hint=${'Hold the gain once the estimate has settled'}></levelmatch-toggle>
+            ${this.renderReset()}
           </div>
-        </section>
+        </section>`}
         <section class="panel meters" aria-label="Loudness meters">
           <levelmatch-meter id="meter-ref" .label=${leftLabel} tone="ref" .scale=${this.scale}></levelmatch-meter>
-          <levelmatch-meter id="meter-out" .label=${'Output'} tone="out" .scale=${this.scale}></levelmatch-meter>
+          ${reference ? nothing : html`<levelmatch-meter id="meter-out" .label=${'Output'} tone="out" .scale=${this.scale}></levelmatch-meter>`}
         </section>
         <section class="panel historycol" aria-label="History, last 30 seconds">
-          <levelmatch-history .scale=${this.scale}></levelmatch-history>
+          <levelmatch-history .scale=${this.scale} .refLabel=${mode === 1 ? 'Ref S' : mode === 2 ? 'Side S' : 'In S'}
+            .outLabel=${reference ? '' : 'Out S'} .gainLabel=${reference ? '' : 'Gain'}></levelmatch-history>
         </section>
       </main>
       <section class="controls" aria-label="Settings">
+        ${mode >= 3 ? html`<levelmatch-track-panel .node=${this.node} .bridge=${this.bridge} .mode=${mode} .version=${this._version}></levelmatch-track-panel>` : nothing}
         <div class="choices">
-          ${this._compact ? linkField : nothing}
-          <levelmatch-segmented data-param="detector" ?data-dim=${mode === 0} .label=${label('detector')} .options=${DETECTOR_LABELS}
+          ${this._compact && !reference ? linkField : nothing}
+          ${reference ? nothing : html`<levelmatch-segmented data-param="detector" ?disabled=${off('detector')} .label=${label('detector')} .options=${DETECTOR_LABELS}
               .titles=${DETECTOR_TITLES} .value=${v('detector')}></levelmatch-segmented>
-          <levelmatch-segmented data-param="follow" ?data-dim=${mode === 0} .label=${label('follow')} .options=${FOLLOW_LABELS}
+          <levelmatch-segmented data-param="follow" ?disabled=${off('follow')} .label=${label('follow')} .options=${FOLLOW_LABELS}
               .value=${follow}></levelmatch-segmented>
-          <levelmatch-segmented data-param="listen" .label=${label('listen')} .options=${LISTEN_LABELS} .titles=${LISTEN_TITLES} .value=${v('listen')}></levelmatch-segmented>
+          <levelmatch-segmented data-param="listen" ?disabled=${off('listen')} .label=${label('listen')} .options=${mode >= 3 ? LISTEN_LABELS_TARGET : LISTEN_LABELS}
+              .titles=${mode >= 3 ? LISTEN_LABELS_TARGET : LISTEN_TITLES} .value=${v('listen')}></levelmatch-segmented>`}
           <levelmatch-segmented data-param="scale" .label=${'Meter scale'} .options=${['EBU +9', 'EBU +18']}
               .value=${SCALES.indexOf(this.scale)}></levelmatch-segmented>
         </div>
-        <div class="knobs">
+        ${reference ? nothing : html`<div class="knobs">
           ${KNOBS.map(knob)}
-          <span class="ceil" ?data-dim=${mode === 0}>
-            <levelmatch-toggle data-param="ceilingOn" .label=${'Ceiling'} .accessibleLabel=${'Ceiling on'} tone="accent"
+          <span class="ceil">
+            <levelmatch-toggle data-param="ceilingOn" ?disabled=${off('ceilingOn')} .label=${'Ceiling'} .accessibleLabel=${'Ceiling on'} tone="accent"
               .pressed=${v('ceilingOn') === 1}></levelmatch-toggle>
+            <levelmatch-toggle data-param="ceilingInMatch" ?disabled=${off('ceilingInMatch')} .label=${'In match'} .accessibleLabel=${'Ceiling in match and sidechain modes'} tone="accent"
+              .hint=${'Apply the ceiling in match and sidechain modes too (target mode always)'} .pressed=${v('ceilingInMatch') === 1}></levelmatch-toggle>
           </span>
-          <span class="ceil" ?data-dim=${mode !== 1 && mode !== 2}>
-            <levelmatch-toggle data-param="autoLatency" .label=${'Auto'} .accessibleLabel=${'Auto latency on'} tone="accent"
+          <span class="ceil">
+            <levelmatch-toggle data-param="autoLatency" ?disabled=${off('autoLatency')} title=${tip('autoLatency')} .label=${'Auto'} .accessibleLabel=${'Auto latency on'} tone="accent"
               .hint=${'Measure the effect chain\'s latency from the programme and line the reference up (the Latency knob is then ignored)'}
               .pressed=${v('autoLatency') === 1}></levelmatch-toggle>
           </span>
-        </div>
+        </div>`}
       </section>
     </div>`;
+  }
+
+  private renderReset() {
+    return html`<levelmatch-toggle kind="action" .label=${'Reset'} .accessibleLabel=${'Reset meters'} .hint=${'Reset the meters and the history'}
+      @levelmatch-action=${this.onReset}></levelmatch-toggle>`;
+  }
+
+  /** A reference instance's first panel: what it does (it has no gain), its true peak, Reset. */
+  private renderReferencePanel(link: number) {
+    return html`<section class="panel refcol" aria-label="Reference">
+      <h3>Reference</h3>
+      <p>Passes the audio <b>untouched</b> and sends it on link ${link} to the match instances, which set their gain from it.</p>
+      <span class="grow"></span>
+      <div class="peaks" aria-label="True peak"><span>TP <b id="tp-in">−∞</b> dBTP</span></div>
+      <div class="buttons">${this.renderReset()}</div>
+    </section>`;
   }
 }
 

@@ -62,6 +62,14 @@ test('limits are added as notes; the ceiling and the range', () => {
   assert.is(cut.notes[0], 'At max cut \u22126.0 dB');
 });
 
+test('the notes say by how many dB the ceiling and the range hold the gain; a lock is named', () => {
+  const ceil = statusLine(readout(S.atCeiling, 3, { slots: { [R.ceilingReduction]: 3.24, [R.gainUnlimited]: 5, [R.gainWanted]: 5 } }));
+  assert.is(ceil.notes[0], 'Ceiling holds \u22123.2 dB');
+  const boost = statusLine(readout(S.atRangeLimit, 3, { slots: { [R.gainWanted]: 12, [R.gainUnlimited]: 15.4 } }));
+  assert.is(boost.notes[0], 'At max boost +12.0 dB (\u22123.4 dB short)');
+  assert.is(statusLine(readout(S.linked | S.held | S.locked, MATCH, { slots: { [R.engineGain]: -2.5 } })).text, 'Locked at \u22122.5 dB');
+});
+
 test('reference mode, duplicates, bypass and listening', () => {
   assert.is(statusLine(readout(S.linked, 0, { link: 4 })).text, 'Reference on link 4');
   assert.is(statusLine(readout(S.duplicateReference, 0, { link: 4 })).tone, 'error');
@@ -73,6 +81,14 @@ test('reference mode, duplicates, bypass and listening', () => {
 test('bad input samples are reported whatever the mode', () => {
   const s = statusLine(readout(S.linked | S.nonFiniteInput, MATCH));
   assert.match(s.text, /^Matching reference on link 1 · Bad samples \(NaN\/Inf\)/);
+});
+
+test('track mode: no track, matching the track at its loudness, gated on the input', () => {
+  const none = statusLine(readout(S.noReference, 4));
+  assert.is(none.text, 'No reference track: pick or drop one');
+  assert.is(none.tone, 'error');
+  assert.is(statusLine(readout(S.tracking, 4, { slots: { [R.refI]: -9.25 } })).text, 'Matching the track at \u22129.3 LUFS');
+  assert.is(statusLine(readout(S.gated, 4)).text, 'Gated: input below \u221250 LUFS');
 });
 
 test.run();

@@ -5,7 +5,7 @@
  *
  * One primary message says what the gain is doing (the first that applies, in the order below: the reason the
  * gain cannot follow beats what it would otherwise do), and short notes add limits that act at the same time
- * ("At ceiling", "At max boost").
+ * ("Ceiling holds −3.2 dB", "At max boost +12.0 dB (−3.4 dB short)"): what holds the gain, and by how much.
  */
 import type { Readout } from '../wam/readout.ts';
 import { formatGain, formatLevel, formatSeconds } from './format.ts';
@@ -37,7 +37,8 @@ export function statusLine(r: Readout): StatusLine {
   const notes: string[] = [];
   if (s.nonFiniteInput) notes.push('Bad samples (NaN/Inf) in the input: replaced by silence');
 
-  if (s.bypassed) {
+  // A reference passes its audio untouched whatever bypass says, so bypass is not news there.
+  if (s.bypassed && r.mode !== 'reference') {
     primary = 'Bypassed';
     tone = 'idle';
   } else if (r.mode === 'reference') {
@@ -52,7 +53,7 @@ export function statusLine(r: Readout): StatusLine {
     primary = 'Listening: the difference (output minus the aligned reference)';
     tone = 'busy';
   } else if (s.listeningReference) {
-    primary = r.mode === 'target' ? 'Listening: input before the gain' : 'Listening: the reference';
+    primary = r.mode === 'target' || r.mode === 'track' ? 'Listening: input before the gain' : 'Listening: the reference';
     tone = 'busy';
   } else if ((r.mode === 'match') && s.referenceLost) {
     primary = `Reference on link ${link} lost: holding ${held} dB`;
@@ -60,9 +61,15 @@ export function statusLine(r: Readout): StatusLine {
   } else if (r.mode === 'match' && s.noReference) {
     primary = `No reference on link ${link}`;
     tone = 'error';
+  } else if (r.mode === 'track' && s.noReference) {
+    primary = 'No reference track: pick or drop one';
+    tone = 'error';
   } else if (r.mode === 'sidechain' && s.noReference) {
     primary = 'No sidechain signal';
     tone = 'error';
+  } else if (s.locked) {
+    primary = `Locked at ${held} dB`;
+    tone = 'ok';
   } else if (s.held) {
     primary = `Holding ${held} dB`;
     tone = 'warn';
@@ -75,6 +82,10 @@ export function statusLine(r: Readout): StatusLine {
   } else if (r.mode === 'target') {
     primary = `Trimming to ${formatLevel(p.target)} LUFS`;
     tone = 'ok';
+  } else if (r.mode === 'track') {
+    // In track mode the engine reports the track's loudness (its target) as the reference's readings.
+    primary = `Matching the track at ${formatLevel(r.reference.integrated)} LUFS`;
+    tone = 'ok';
   } else if (r.mode === 'sidechain') {
     primary = 'Matching the sidechain';
     tone = 'ok';
@@ -84,8 +95,13 @@ export function statusLine(r: Readout): StatusLine {
   }
 
   if (!s.bypassed && r.mode !== 'reference') {
-    if (s.atCeiling) notes.push('At ceiling');
-    if (s.atRangeLimit) notes.push(r.gain.wanted >= 0 ? `At max boost ${formatGain(p.maxBoost)} dB` : `At max cut ${formatGain(-p.maxCut)} dB`);
+    // What holds the gain, and by how many dB (the readout's ceilingReduction, and unlimited - wanted).
+    if (s.atCeiling) notes.push(r.gain.ceilingReduction > 0.05 ? `Ceiling holds ${formatGain(-r.gain.ceilingReduction)} dB` : 'At ceiling');
+    if (s.atRangeLimit) {
+      const short = r.gain.unlimited - r.gain.wanted;
+      const by = Number.isFinite(short) && Math.abs(short) >= 0.05 ? ` (${formatGain(-short)} dB short)` : '';
+      notes.push(r.gain.wanted >= 0 ? `At max boost ${formatGain(p.maxBoost)} dB${by}` : `At max cut ${formatGain(-p.maxCut)} dB${by}`);
+    }
   }
   if (notes.length > 0 && tone === 'ok') tone = 'warn';
   const text = notes.length > 0 ? `${primary} · ${notes.join(' · ')}` : primary;
@@ -97,6 +113,6 @@ function gatedSide(r: Readout): string {
   const gate = r.parameters.gate;
   const inM = r.input.momentary;
   if (!(inM >= gate)) return 'input';
-  if (r.mode === 'target') return 'input';
+  if (r.mode === 'target' || r.mode === 'track') return 'input';
   return r.mode === 'sidechain' ? 'sidechain' : 'reference';
 }

@@ -256,7 +256,11 @@ t('keyboard: Tab reaches every control, with a visible focus ring, and the arrow
     await page.keyboard.press('Tab');
   }
   const reached = new Set(seen.map((c) => c.param));
-  for (const id of PARAMETER_IDS) assert.ok(reached.has(id), `Tab reaches ${id}; reached ${[...keys].join(', ')}`);
+  // In match mode every parameter acts but `target` (target mode's level), whose knob is disabled.
+  for (const id of PARAMETER_IDS) {
+    if (id === 'target') assert.not.ok(reached.has(id), 'Tab skips the disabled target knob in match mode');
+    else assert.ok(reached.has(id), `Tab reaches ${id}; reached ${[...keys].join(', ')}`);
+  }
   for (const name of ['Learn', 'Hold', 'Reset meters', 'Meter scale']) {
     assert.ok(seen.some((c) => c.name.includes(name)), `Tab reaches ${name}`);
   }
@@ -275,7 +279,113 @@ t('keyboard: Tab reaches every control, with a visible focus ring, and the arrow
     const after = await until(params, (v) => v[c.param!] !== before[c.param!], 2000);
     assert.not.equal(after[c.param], before[c.param], `${key} changes ${c.param}`);
   }
-  assert.ok(tried.length >= PARAMETER_IDS.length - 2, `arrows tried on ${tried.join(', ')}`);
+  assert.ok(tried.length >= PARAMETER_IDS.length - 3, `arrows tried on ${tried.join(', ')}`);
+  assert.equal(session.problems, []);
+});
+
+interface Enabled { param: string | null; name: string; role: string }
+const MODE_STATE = (mode: number, link = 1) => ({ format: 'levelmatch', version: 1, parameters: { mode, link } });
+
+t('a reference-mode GUI offers no control that does nothing, and names only what it draws', async () => {
+  // Link 3: the page's own reference (with audio) sends on link 1.
+  await call('open', { audio: true, initialState: MODE_STATE(0, 3) });
+  await until(() => call<{ status: string }>('readings'), (r) => r.status === 'Reference on link 3');
+  const enabled = await call<Enabled[]>('enabledControls');
+  const params = new Set(enabled.map((c) => c.param));
+  assert.equal([...params].sort(), [null, 'link', 'mode', 'scale'].sort() as (string | null)[], `enabled: ${JSON.stringify(enabled)}`);
+  assert.equal(enabled.filter((c) => c.param === null).map((c) => c.name), ['Reset meters']);
+  const l = await call<{ meters: string[]; legend: string[]; gainPanel: boolean }>('labels');
+  assert.equal(l, { meters: ['Input'], legend: ['In S'], gainPanel: false }, 'one meter, one history line, no gain panel');
+  const status = await call<{ status: string }>('readings');
+  assert.is(status.status, 'Reference on link 3');
+  // The history draws the one line it names.
+  await sleep(1500);
+  const px = await call<{ lit: number }>('historyPixels');
+  assert.ok(px.lit > 100, `the input line is drawn (${px.lit} lit pixels)`);
+  assert.equal(session.problems, []);
+});
+
+t('target and match GUIs disable what does not act in their mode and label their meters for it', async () => {
+  await call('open', { initialState: MODE_STATE(3) });
+  let enabled = await call<Enabled[]>('enabledControls');
+  let params = new Set(enabled.map((c) => c.param));
+  for (const off of ['latency', 'link']) assert.not.ok(params.has(off), `${off} disabled in target mode`);
+  for (const on of ['target', 'listen', 'bypass', 'response', 'ceilingOn']) assert.ok(params.has(on), `${on} enabled in target mode`);
+  const tip = await session.page.evaluate(() => import('/host-test/pages/gui-host.js' as string).then((m) => m.control('latency').title));
+  assert.match(tip, /Acts in match, sidechain mode only/);
+  const l = await call<{ meters: string[]; legend: string[] }>('labels');
+  assert.equal(l.meters, ['Input', 'Output']);
+  assert.equal(l.legend, ['In S', 'Out S', 'Gain'], 'no reference line in target mode');
+  const ab = (await call<Enabled[]>('enabledControls')).find((c) => c.param === 'listen' && c.role === 'button')!;
+  assert.match(ab.name, /input before the gain/);
+  await call('close');
+  await call('open', { initialState: MODE_STATE(1) });
+  enabled = await call<Enabled[]>('enabledControls');
+  params = new Set(enabled.map((c) => c.param));
+  assert.not.ok(params.has('target'), 'target disabled in match mode');
+  for (const on of ['latency', 'link', 'listen', 'bypass']) assert.ok(params.has(on), `${on} enabled in match mode`);
+  assert.equal((await call<{ meters: string[] }>('labels')).meters, ['Reference', 'Output']);
+  assert.equal(session.problems, []);
+});
+
+t('typed values: units convert, a decimal comma works, text that is not a value is refused visibly', async () => {
+  await call('open', {});
+  const page = session.page;
+  /** Opens the type-in box of a knob (focus, Enter), types, and presses `end` ('Enter', or 'Tab' to blur). */
+  const type = async (id: string, text: string, end: 'Enter' | 'Tab' = 'Enter') => {
+    await page.evaluate((p) => import('/host-test/pages/gui-host.js' as string).then((m) => (m.control(p).shadowRoot.querySelector('[role=slider]') as HTMLElement).focus()), id);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(text);
+    await page.keyboard.press(end);
+  };
+  const editor = (id: string) => page.evaluate((p) => import('/host-test/pages/gui-host.js' as string).then((m) => {
+    const root = m.control(p).shadowRoot;
+    const input = root.querySelector('.editor') as HTMLInputElement | null;
+    const notice = root.querySelector('.notice') as HTMLElement | null;
+    return {
+      open: input !== null,
+      invalid: input?.getAttribute('aria-invalid') ?? null,
+      outline: input ? getComputedStyle(input).borderTopColor : null,
+      notice: notice?.textContent ?? '',
+      noticeVisible: notice !== null && notice.getBoundingClientRect().height > 0,
+    };
+  }), id);
+  await type('response', '500 ms');
+  let p = await until(params, (v) => v.response !== 2);
+  assert.is(p.response, 0.5, '"500 ms" in Response is 0.5 s');
+  await type('latency', '0,25 s');
+  p = await until(params, (v) => v.latency !== 0);
+  assert.is(p.latency, 250, '"0,25 s" in Latency is 250 ms');
+  await type('offset', '-6,5 dB');
+  p = await until(params, (v) => v.offset !== 0);
+  assert.is(p.offset, -6.5, '"-6,5 dB" is -6.5 dB');
+  await type('ceiling', '-1 dBTP');
+  p = await until(params, (v) => v.ceiling !== 0);
+  assert.is(p.ceiling, -1);
+  // "abc" + Enter: refused, the box stays open, marked invalid, red, with a note; the value is unchanged.
+  await type('offset', 'abc');
+  let e = await editor('offset');
+  assert.ok(e.open, 'the box stays open');
+  assert.is(e.invalid, 'true', 'aria-invalid');
+  assert.is(e.outline, 'rgb(255, 90, 90)', 'a red outline (--lm-danger)');
+  assert.ok(e.noticeVisible, 'a visible note');
+  assert.match(e.notice, /Not a number.*Unchanged/);
+  await page.keyboard.press('Escape');
+  // A unit of the wrong kind, then a blur: refused, the box closes, the note stays, the value is unchanged.
+  await type('offset', '3 ms', 'Tab');
+  e = await editor('offset');
+  assert.not.ok(e.open);
+  assert.match(e.notice, /“ms” is not a unit here/);
+  await sleep(300);
+  p = await params();
+  assert.is(p.offset, -6.5, 'offset unchanged after "abc" and "3 ms"');
+  // Out of range: clamped to the end, and a note says so.
+  await type('response', '50 s');
+  p = await until(params, (v) => v.response !== 0.5);
+  assert.is(p.response, 30);
+  e = await editor('response');
+  assert.match(e.notice, /Out of range: set to the maximum, 30\.0 s/);
   assert.equal(session.problems, []);
 });
 

@@ -135,10 +135,25 @@ test(`a reference instance alone: < 1 byte per quantum over ${RUNS} quanta`, asy
   assert.equal(host.errors, []);
 });
 
-// A delay between the instances that switches between two latencies every 1.5 s (an oversampling switch), for
+test(`the reference watched too (a readout listener: its engine meters): < 1 byte per quantum over ${RUNS} quanta`, async () => {
+  // Until now the reference was unwatched (its engine idle, audio passed through by the processor).
+  (ref.node as unknown as EventTarget).addEventListener('readout', () => {});
+  await host.flush();
+  for (let i = 0; i < 400; i++) graphQuantum();
+  await host.flush();
+  const { result: bytes } = withCountedPosts(() => host.measureAllocation(graphQuantum, RUNS));
+  await host.flush();
+  console.log(`  allocation, watched reference + match: ${bytes.toFixed(3)} B/quantum`);
+  assert.ok(bytes < 1, `${bytes} B per quantum`);
+  assert.equal(host.errors, []);
+});
+
+// A delay between the instances that switches between two latencies every 3 s (an oversampling switch), for
 // the automatic latency's detection work and its crossfades, with delta listen on. Allocation-free.
 const DELAYS = [200, 900];
-const SWITCH_QUANTA = Math.round((1.5 * SR) / Q);
+// 3 s: the detector needs two agreeing estimates ~0.5 s apart after its spectra have forgotten the old delay
+// (detection takes 1.2 .. 2.2 s); a 1.5 s switch settled or not depending on the programme and the phase.
+const SWITCH_QUANTA = Math.round((3 * SR) / Q);
 const delayLines = [new Float32Array(4096), new Float32Array(4096)];
 let delayPos = 0;
 let delayQuanta = 0;

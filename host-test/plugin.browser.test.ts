@@ -64,9 +64,9 @@ t('state: a held gain applies from the first sample; invalid states reject namin
   assert.is(r.before.gain, 6);
   assert.is(r.before.parameters.follow, 2);
   assert.equal(r.errors, [
-    'not a LevelMatch state (expected an object, got null)',
+    'not a LevelMatch state (expected a plain object, got null)',
     'not a LevelMatch state (format "other")',
-    'state.parameters.response must be a number, got "x"',
+    'state.parameters.response must be a finite number, got "x"',
   ]);
   assert.is(r.createError, 'unsupported state version 9');
   assert.equal(r.after, r.before, 'a rejected state changes nothing');
@@ -85,7 +85,23 @@ t('automation at sample times (plain and normalised), MIDI/transport ignored qui
   assert.is(r.bypass, 1);
   assert.is(r.tolerance, 1.5, 'normalised 0.5 of 0..3');
   assert.is(r.normalized.tolerance.value, 0.5);
-  assert.is(r.normalized.mode.value, 1 / 3);
+  assert.is(r.normalized.mode.value, 1 / 4, 'match: 1 of 0..4');
+  assert.equal(session.problems, []);
+});
+
+// ---- the gain law in the field (issue 9), with Web Audio's own nodes ----
+
+t('fresh match behind a +12 dB GainNode, moved to -12 dB at 6 s: no start-up burst; matched within 1 s of the move', async () => {
+  // Short-term loudness from the start (the library meter divides by the whole 3 s window on both sides, so
+  // the difference at 1 s is the energy ratio of everything heard so far: a start-up burst shows in it).
+  const r = await scenario<EffectResult>('effectChain', {
+    effect: { kind: 'gain', dB: 12, moves: [[6, -12]] }, matchParameters: { maxBoost: 24 }, seconds: 12, times: [0.5, 1, 2, 5.9, 10, 11.5],
+  });
+  const d = r.rows.map((x) => x.diff);
+  table.push(`fresh +12 dB, moved to -12 dB at 6 s: S(out) - S(ref) at ${r.rows.map((x) => `${x.time} s ${fmt(x.diff, 3)}`).join(', ')} LU`);
+  for (const [k, x] of d.slice(0, 4).entries()) assert.ok(Math.abs(x) <= 1, `fresh start, at ${r.rows[k].time} s: ${x.toFixed(3)} LU`);
+  // A 24 dB move at 6 s: the short-term window of 7-10 s (from 1 s after the move) is already matched.
+  assert.ok(Math.abs(d[4]!) <= 0.3 && Math.abs(d[5]!) <= 0.3, `after the move: ${d[4]!.toFixed(3)}, ${d[5]!.toFixed(3)} LU`);
   assert.equal(session.problems, []);
 });
 

@@ -14,6 +14,7 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.map': 'application/json',
   '.css': 'text/css',
+  '.svg': 'image/svg+xml',
 };
 
 export interface StaticServer {
@@ -21,12 +22,16 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveStatic(root: string): Promise<StaticServer> {
+/**
+ * Serves `root`; `mount(pathname)` may map a path to another file (absolute path) instead, or return null.
+ */
+export async function serveStatic(root: string, mount?: (pathname: string) => string | null): Promise<StaticServer> {
   const base = path.resolve(root);
   const server: Server = createServer(async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    const file = path.resolve(base, '.' + pathname);
-    if (!file.startsWith(base + path.sep)) {
+    const mounted = mount?.(pathname) ?? null;
+    const file = mounted ?? path.resolve(base, '.' + pathname);
+    if (mounted === null && !file.startsWith(base + path.sep)) {
       res.writeHead(403).end();
       return;
     }

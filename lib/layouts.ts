@@ -6,6 +6,7 @@
  * is not measured at all. Rear channels of 7.1 (Lb/Rb, about 135-150 degrees) are outside 60-120, so 1.0.
  */
 import type { ChannelRole, LayoutName } from './types.ts';
+import { describeValue } from './describe-value.ts';
 
 export const LAYOUTS: Readonly<Record<LayoutName, readonly ChannelRole[]>> = {
   mono: ['C'],
@@ -62,7 +63,7 @@ export function resolveLayout(layout: LayoutName | readonly ChannelRole[] | unde
   } else if (Array.isArray(layout)) {
     for (const r of layout) {
       if (!isChannelRole(r)) {
-        throw new RangeError(`unknown channel role "${String(r)}"; known roles: ${Object.keys(WEIGHTS).join(', ')}`);
+        throw new RangeError(`unknown channel role ${typeof r === 'string' ? `"${r}"` : describeValue(r)}; known roles: ${Object.keys(WEIGHTS).join(', ')}`);
       }
     }
     roles = layout;

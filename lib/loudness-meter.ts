@@ -7,6 +7,7 @@
  */
 import { compileDsp, compileDspSync, instantiateDsp, type DspExports } from './wasm.ts';
 import { resolveLayout, roleWeight } from './layouts.ts';
+import { describeValue } from './describe-value.ts';
 import type { ChannelRole, LoudnessMeterOptions, LoudnessResult } from './types.ts';
 
 /** Frames copied into the core per call: big enough to amortise the JS -> WASM call, small enough for L1/L2. */
@@ -16,6 +17,19 @@ export const MAX_SAMPLE_RATE = 384000;
 export const MAX_CHANNELS = 8;
 
 const toDb = (linear: number): number => (linear > 0 ? 20 * Math.log10(linear) : -Infinity);
+
+/**
+ * The intrinsic getters of every typed array: they read internal slots, so a Proxy (whose `instanceof` and
+ * `length` a trap can fake) or any other look-alike is told apart without running any of its code.
+ */
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const typedArrayTag = Object.getOwnPropertyDescriptor(typedArrayProto, Symbol.toStringTag)!.get!;
+const typedArrayLength = Object.getOwnPropertyDescriptor(typedArrayProto, 'length')!.get!;
+
+/** The frame count of a genuine Float32Array (of any realm), or -1 for anything else. */
+function float32Length(x: unknown): number {
+  return typedArrayTag.call(x) === 'Float32Array' ? (typedArrayLength.call(x) as number) : -1;
+}
 
 interface ValidOptions {
   sampleRate: number;
@@ -30,13 +44,13 @@ function validateOptions(options: LoudnessMeterOptions): ValidOptions {
   }
   const { sampleRate, channels, layout } = options;
   if (typeof sampleRate !== 'number' || !Number.isFinite(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
-    throw new RangeError(`sampleRate must be a number from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz, got ${String(sampleRate)}`);
+    throw new RangeError(`sampleRate must be a number from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz, got ${describeValue(sampleRate)}`);
   }
   if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
-    throw new RangeError(`channels must be an integer from 1 to ${MAX_CHANNELS}, got ${String(channels)}`);
+    throw new RangeError(`channels must be an integer from 1 to ${MAX_CHANNELS}, got ${describeValue(channels)}`);
   }
   if (options.truePeak !== undefined && typeof options.truePeak !== 'boolean') {
-    throw new RangeError(`truePeak must be true or false, got ${String(options.truePeak)}`);
+    throw new RangeError(`truePeak must be true or false, got ${describeValue(options.truePeak)}`);
   }
   return { sampleRate, channels, roles: resolveLayout(layout, channels), truePeak: options.truePeak ?? true };
 }
@@ -65,6 +79,9 @@ export class LoudnessMeter {
    */
   static createSync(options: LoudnessMeterOptions, module?: WebAssembly.Module): LoudnessMeter {
     const valid = validateOptions(options);
+    if (module !== undefined && Object.prototype.toString.call(module) !== '[object WebAssembly.Module]') {
+      throw new RangeError(`createSync(): module must be a compiled WebAssembly.Module, got ${describeValue(module)}`);
+    }
     return new LoudnessMeter(valid, module ?? compileDspSync());
   }
 
@@ -72,7 +89,14 @@ export class LoudnessMeter {
     this.sampleRate = valid.sampleRate;
     this.channels = valid.channels;
     this.layout = Object.freeze(valid.roles);
-    this.dsp = instantiateDsp(module);
+    try {
+      this.dsp = instantiateDsp(module);
+    } catch (e) {
+      throw new RangeError(`the WebAssembly module is not this library's core: ${e instanceof Error ? e.message : describeValue(e)}`);
+    }
+    if (typeof this.dsp.createMeter !== 'function' || typeof this.dsp.processFrames !== 'function') {
+      throw new RangeError("the WebAssembly module is not this library's core (its exports differ)");
+    }
     this.handle = this.dsp.createMeter(this.sampleRate, this.channels, CHUNK_FRAMES);
     if (this.handle === 0) throw new RangeError('the DSP core rejected the meter options');
     valid.roles.forEach((role, c) => this.dsp.setWeight(this.handle, c, roleWeight(role)));
@@ -100,12 +124,12 @@ export class LoudnessMeter {
       const got = Array.isArray(planar) ? `${planar.length} channel(s)` : typeof planar;
       throw new RangeError(`push() needs an array of ${this.channels} Float32Array channel(s), got ${got}`);
     }
-    const frames = planar[0] instanceof Float32Array ? planar[0].length : -1;
+    const frames = float32Length(planar[0]);
     for (let c = 0; c < this.channels; c++) {
-      const ch = planar[c];
-      if (!(ch instanceof Float32Array)) throw new RangeError(`push(): channel ${c} is not a Float32Array`);
-      if (ch.length !== frames) {
-        throw new RangeError(`push(): channel ${c} has ${ch.length} frames but channel 0 has ${frames}`);
+      const length = float32Length(planar[c]);
+      if (length < 0) throw new RangeError(`push(): channel ${c} is not a Float32Array`);
+      if (length !== frames) {
+        throw new RangeError(`push(): channel ${c} has ${length} frames but channel 0 has ${frames}`);
       }
     }
     if (this.inputsBuffer !== this.dsp.memory.buffer) this.mapInputs();

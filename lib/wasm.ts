@@ -26,6 +26,10 @@ export interface DspExports extends EngineExports {
   samplePeak(h: number, channel: number): number;
   nonFinite(h: number): number;
   hopFrames(h: number): number;
+  /** Diagnostics of the true-peak skip (dsp/truepeak.ts): blocks skipped, and a switch for tests. */
+  truePeakSkips(h: number): number;
+  engineTruePeakSkips(h: number): number;
+  setTruePeakSkip(on: number): void;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

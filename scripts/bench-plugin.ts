@@ -36,11 +36,13 @@ const EFFECT_GAIN = 0.4; // -7.96 dB between reference and match
 const [left, right] = programme(SR, 60) as [Float32Array, Float32Array];
 const input = [new Float32Array(Q), new Float32Array(Q)];
 let cursor = 0;
+/** The programme's level: 1, or tiny for the denormal rows at the end. */
+let inputScale = 1;
 function nextInput(): void {
   if (cursor + Q > left.length) cursor = 0;
   for (let i = 0; i < Q; i++) {
-    input[0][i] = left[cursor + i];
-    input[1][i] = right[cursor + i];
+    input[0][i] = left[cursor + i] * inputScale;
+    input[1][i] = right[cursor + i] * inputScale;
   }
   cursor += Q;
 }
@@ -127,6 +129,25 @@ for (let r = 0; r < REPEATS; r++) {
   bestRef = Math.min(bestRef, (refUs * 1000) / QUANTA);
   bestCopy = Math.min(bestCopy, (copyUs * 1000) / QUANTA);
 }
+
+// ---- denormal / tiny input: the graph with the programme scaled (gain established on programme first) ----
+
+const tinyRows: [string, number, number][] = [];
+for (const [name, scale] of [['subnormal (x 1e-40)', 1e-40], ['tiny (x 1e-37)', 1e-37], ['tiny (x 1e-30)', 1e-30], ['silence', 0]] as const) {
+  let bestTinyMatch = Infinity;
+  let bestTinyRef = Infinity;
+  for (let r = 0; r < 3; r++) {
+    inputScale = 1;
+    await runGraph(1000, plainQuantum); // back to programme: the gain settles where it was
+    inputScale = scale;
+    matchUs = refUs = copyUs = 0;
+    await runGraph(QUANTA / 4);
+    bestTinyMatch = Math.min(bestTinyMatch, (matchUs * 1000) / (QUANTA / 4));
+    bestTinyRef = Math.min(bestTinyRef, (refUs * 1000) / (QUANTA / 4));
+  }
+  tinyRows.push([name, bestTinyMatch, bestTinyRef]);
+}
+inputScale = 1;
 
 // ---- references: the bare engine and the library meter on the same quanta ----
 
@@ -346,6 +367,9 @@ console.log(`latency detection adds ${(engineAuto - bareEngine).toFixed(2)} µs/
   `(constant work: its tail is this machine's preemption)`);
 console.log(row('LoudnessMeter push (stereo, TP)', meterPush));
 console.log(row('harness floor (copy processor)', bestCopy));
+for (const [name, m, r] of tinyRows) {
+  console.log(`${`match instance, ${name}`.padEnd(34)} ${m.toFixed(2).padStart(7)} µs/quantum ${(m / bestMatch).toFixed(2).padStart(7)} x programme   (reference instance ${(r / bestRef).toFixed(2)} x)`);
+}
 console.log(`match instance over the bare engine with readouts: ${(bestMatch - bareWithReadouts).toFixed(2)} µs/quantum ` +
   `(processor + core + link bus + the harness's call, whose floor is the last row)`);
 console.log(`JS heap allocated per quantum, reference + match: ${ownBytes.toFixed(3)} B (processors' own, ${posts} readouts posted), ` +

@@ -5,6 +5,9 @@
 //   levelmatch no TP      : the same without the true-peak oversampler
 //   ebur128-wasm I + TP   : npm ebur128-wasm (Rust ebur128 crate in WASM), integrated + true peak, whole buffers
 //   libebur128 I + TP     : native libebur128 (C, -O2), 128-frame blocks, when libebur128-dev and cc are present
+// Then the full meter on the same programme scaled to subnormal floats (x 1e-40), to tiny normal floats (x 1e-37,
+// x 1e-30) and on silence, as a ratio to the programme: WebAssembly has no flush-to-zero, and before issue 11
+// these cost 27-73x (the true-peak FIR's products underflowed).
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,12 +39,12 @@ const [l, r] = programme(SR, SECONDS);
 const quanta = [];
 for (let o = 0; o + QUANTUM <= frames; o += QUANTUM) quanta.push([l.subarray(o, o + QUANTUM), r.subarray(o, o + QUANTUM)]);
 
-async function meterRun(truePeak) {
+async function meterRun(truePeak, blocks = quanta) {
   const meter = await LoudnessMeter.create({ sampleRate: SR, channels: 2, truePeak });
   let sink = 0;
   const ms = best(() => {
     meter.reset();
-    for (const q of quanta) meter.push(q);
+    for (const q of blocks) meter.push(q);
     sink += meter.result().integrated;
   });
   return { ms, sink };
@@ -94,4 +97,28 @@ console.log(row('levelmatch no true peak', noTp.ms));
 console.log(row('ebur128-wasm I + TP', refMs));
 if (native !== undefined) console.log(row('libebur128 I + TP', native));
 console.log('(ratios > 1 mean faster than that reference)');
+
+// Denormal and tiny input: the same programme scaled, in the same 128-frame pushes. Each case alternates with
+// the programme itself (best of REPEATS each), so that a busy machine slows both sides of the ratio alike.
+const tinyCases = [['subnormal (x 1e-40)', 1e-40], ['tiny (x 1e-37)', 1e-37], ['tiny (x 1e-30)', 1e-30], ['silence', 0]];
+console.log(`\nlevelmatch full on scaled programme (${SECONDS} s, stereo), relative to the programme measured alternately`);
+const tinyMeter = await LoudnessMeter.create({ sampleRate: SR, channels: 2 });
+const runBlocks = (blocks) => {
+  tinyMeter.reset();
+  for (const q of blocks) tinyMeter.push(q);
+};
+for (const [name, scale] of tinyCases) {
+  const blocks = quanta.map(([a, b]) => [a.map((v) => v * scale), b.map((v) => v * scale)]);
+  let bestCase = Infinity;
+  let bestProgramme = Infinity;
+  for (let i = 0; i < REPEATS; i++) {
+    let t0 = performance.now();
+    runBlocks(quanta);
+    bestProgramme = Math.min(bestProgramme, performance.now() - t0);
+    t0 = performance.now();
+    runBlocks(blocks);
+    bestCase = Math.min(bestCase, performance.now() - t0);
+  }
+  console.log(`${name.padEnd(24)} ${((bestCase * 1e6) / frames).toFixed(1).padStart(8)} ns/frame   ${(bestCase / bestProgramme).toFixed(2).padStart(6)} x programme`);
+}
 if (!Number.isFinite(full.sink + noTp.sink + refSink)) console.log('(a reading was not finite)');

@@ -20,7 +20,8 @@ const at = (...p) => path.join(root, ...p);
 
 const OUTPUTS = [
   'dist/index.js', 'dist/cli.js', 'dist/levelmatch.wasm', 'dist/types/lib/index.d.ts',
-  'dist/plugin/index.js', 'dist/plugin/processor.js', 'dist/plugin/descriptor.json', 'dist/plugin/gui.js',
+  'dist/plugin/index.js', 'dist/plugin/processor.js', 'dist/plugin/descriptor.json', 'dist/plugin/gui.js', 'dist/plugin/thumbnail.svg',
+  'dist/plugin/track.js',
   'dist/demo/main.js',
 ];
 const SOURCE_DIRS = ['dsp', 'lib', 'scripts', 'wam', 'gui', 'demo'];
@@ -93,6 +94,8 @@ const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8'));
 const descriptor = { ...JSON.parse(readFileSync(at('wam/descriptor.json'), 'utf8')), version: pkg.version };
 mkdirSync(at('dist/plugin'), { recursive: true });
 writeFileSync(at('dist/plugin/descriptor.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
+// The thumbnail, beside the descriptor: its `thumbnail` (and `website`) are URLs relative to the module.
+copyFileSync(at('wam/thumbnail.svg'), at('dist/plugin/thumbnail.svg'));
 const descriptorVersion = {
   name: 'descriptor-version',
   setup(b) {
@@ -101,7 +104,24 @@ const descriptorVersion = {
 };
 await esbuild.build({ ...common, entryPoints: [at('wam/index.ts')], outfile: at('dist/plugin/index.js'), platform: 'browser', plugins: [descriptorVersion] });
 await esbuild.build({ ...common, format: 'iife', entryPoints: [at('wam/processor.ts')], outfile: at('dist/plugin/processor.js'), platform: 'browser' });
-await esbuild.build({ ...common, entryPoints: [at('gui/index.ts')], outfile: at('dist/plugin/gui.js'), platform: 'browser' });
+// Lit keeps four values on globalThis; the GUI bundle keeps them in a bundle-local object instead (see
+// scripts/lit-globals.mjs), so loading the GUI adds nothing to the host's page.
+const LIT_GLOBALS = /(?<![\w$])(?:[\w$]+\.)?(litPropertyMetadata|reactiveElementVersions|litHtmlVersions|litElementVersions)\b/g;
+const litGlobalsLocal = {
+  name: 'lit-globals-local',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/](@lit[\\/]reactive-element|lit-html|lit-element|lit)[\\/].*\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(LIT_GLOBALS, '__levelmatchLit.$1'),
+      loader: 'js',
+    }));
+  },
+};
+await esbuild.build({
+  ...common, entryPoints: [at('gui/index.ts')], outfile: at('dist/plugin/gui.js'), platform: 'browser',
+  plugins: [litGlobalsLocal], inject: [at('scripts/lit-globals.mjs')],
+});
+// The reference-track meter (decode + measure on the main thread), loaded by the first loadReferenceTrack().
+await esbuild.build({ ...common, entryPoints: [at('wam/track-measure.ts')], outfile: at('dist/plugin/track.js'), platform: 'browser' });
 
 // The demo host. It imports the plugin by URL at run time (as a web DAW does), not through the bundle.
 await esbuild.build({ ...common, entryPoints: [at('demo/main.ts')], outfile: at('dist/demo/main.js'), platform: 'browser' });

@@ -13,7 +13,7 @@ import { serve } from './serve.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.resolve(root, process.env.SCREENSHOT_OUT ?? 'docs/demo.png');
 const WIDTH = 1280;
-const HEIGHT = 900;
+const HEIGHT = 800;
 // The end of the programme's first section (8 s, steady): the gains have settled and the picture shows the
 // match, not the lag of a gain following a crescendo.
 const PLAY_SECONDS = 7.5;

@@ -18,7 +18,15 @@ const args = [
   '.', pattern,
   '-i', 'node_modules', '-i', 'dist', '-i', 'build',
 ];
-const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+// uvu colours its output unless told not to (its --color option defaults to on and sets FORCE_COLOR): colours
+// stay on a terminal, and a file or a pipe gets plain text (no ANSI codes), as does anyone who sets NO_COLOR.
+const env = { ...process.env };
+if (!process.stdout.isTTY || env.NO_COLOR !== undefined) {
+  args.push('--no-color');
+  env.NO_COLOR = '1';
+  delete env.FORCE_COLOR;
+}
+const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
 let tail = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);

@@ -365,4 +365,37 @@ test('steady state allocates nothing per quantum (heap stays flat over 20 s of a
   assert.ok(grown < 2e6, `heap grew ${grown} bytes`);
 });
 
+
+test('track mode: the engine runs as target mode with the track loudness; without a track it holds (noReference)', () => {
+  const { core, engine } = make({ mode: 4 });
+  const input = [block(0, 128, 2)];
+  run(core, input, 0, 128);
+  assert.is(engine.params[P.mode], 1, 'no track: match mode without a reference');
+  assert.is(engine.calls[engine.calls.length - 1].referenceValid, 0);
+  assert.ok((core.fillReadout(128)[R.status] & S.noReference) !== 0, 'noReference');
+  assert.is(core.fillReadout(128)[READOUT_MODE], 4, 'the readout says track');
+  core.setTrackLoudness(-9.5);
+  run(core, input, 128, 128);
+  assert.is(engine.params[P.mode], 3);
+  assert.is(engine.params[P.target], -9.5);
+  assert.is(core.fillReadout(256)[R.status] & S.noReference, 0);
+  assert.is(core.values[P.target], -18, 'the target parameter is untouched');
+  core.setParameter(P.target, -23);
+  assert.is(engine.params[P.target], -9.5, 'track mode keeps the track loudness');
+  core.setParameter(P.mode, 3);
+  assert.is(engine.params[P.target], -23, 'target mode uses the parameter again');
+  core.setParameter(P.mode, 4);
+  core.setTrackLoudness(-Infinity);
+  assert.is(engine.params[P.mode], 1, 'a cleared track holds again');
+  // A state carries the loudness; the core's own state never holds the track's metadata (the node adds it).
+  core.applyState(parseState({ format: 'levelmatch', version: 1, parameters: { mode: 4 },
+    referenceTrack: { uri: '', name: 'x', integrated: -11, range: 3, truePeak: -1, duration: 10 } }));
+  assert.is(engine.params[P.mode], 3);
+  assert.is(engine.params[P.target], -11);
+  assert.is(core.trackTarget, -11);
+  assert.is(core.getState().referenceTrack ?? null, null, 'the processor never holds the track itself');
+  core.applyState(parseState({ format: 'levelmatch', version: 1, parameters: { mode: 4 } }));
+  assert.is(engine.params[P.mode], 1, 'a state without a track clears it');
+});
+
 test.run();

@@ -7,11 +7,20 @@
  * memory grows, link rings are allocated once when a channel is first claimed), throw, log, or use URL, fetch,
  * atob, TextDecoder, timers or performance.
  *
- * Per instance: one engine (one WASM instance, created by the caller) fed in chunks of at most
- * ENGINE_MAX_FRAMES frames, whatever the render quantum length. Input 0 is the signal; input 1 the sidechain.
+ * Per instance: one engine (a handle in a WASM instance shared by every processor of the scope, from an
+ * EnginePool; or in an instance of its own given by the caller) fed in chunks of at most ENGINE_MAX_FRAMES
+ * frames, whatever the render quantum length. Input 0 is the signal; input 1 the sidechain. Its buffers are
+ * addressed by index into the shard's views of the whole memory, which the shard rebuilds once for all its
+ * processors when the memory grows (engine-pool.ts).
+ *
+ * Watching (issue 16): readings nobody watches are not measured. Unwatched (the processor's default until the
+ * node reports a `readout` listener), a reference instance does not run its engine at all (the audio passes
+ * through, NaN/Inf replaced by 0 and counted, and is published on the link), and the engine skips the output
+ * meter and the readout's integrated loudness and LRA (engine-abi engineSetWatched).
  */
 import { P, R, READOUT_COUNT, S, type EngineExports } from './engine-abi.ts';
-import { FrameRing, LINK_STATUS_MASK, LinkReader, MAX_RING_CHANNELS, type LinkBus } from './link-bus.ts';
+import { EngineShard, type EngineLease, type EnginePool } from './engine-pool.ts';
+import { FrameRing, LINK_STATUS_MASK, LinkReader, MAX_RING_CHANNELS, wrapFrame, type LinkBus } from './link-bus.ts';
 import { PARAMETERS, clampSlot, defaultParameterValues } from './parameters.ts';
 import { READOUT_FRAME, READOUT_LINK, READOUT_MESSAGE_LENGTH, READOUT_MODE, READOUT_PARAMETERS } from './readout.ts';
 import { makeState, type LevelMatchState } from './state.ts';
@@ -29,15 +38,31 @@ export const LATENCY_CROSSFADE_SECONDS = 0.02;
 const MODE_REFERENCE = 0;
 const MODE_MATCH = 1;
 const MODE_SIDECHAIN = 2;
+const MODE_TARGET = 3;
+const MODE_TRACK = 4;
 
 export interface CoreOptions {
   sampleRate: number;
   /** Channel count of the node (its output). */
   channels: number;
   bus: LinkBus;
-  /** A fresh engine instance's exports, or null when the WASM could not be instantiated. */
+  /** A fresh engine instance's exports, or null when the WASM could not be instantiated (ignored with `pool`). */
   engine: EngineExports | null;
+  /** Where to take the engine from (shared instance, reuse); when given, `engine` is ignored. */
+  pool?: EnginePool;
+  /** Whether the readings are watched from the start (default true; the processor starts unwatched). */
+  watched?: boolean;
 }
+
+/** Whether x[0..n) holds no NaN or infinity (x * 0 is 0 exactly for finite x): one branch-free pass. */
+function allFinite(x: Float32Array, n: number): boolean {
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc += x[i] * 0;
+  return acc === 0;
+}
+
+/** Frames a non-finite input sample keeps the nonFiniteInput status on (the engine's NON_FINITE_HOLD_SECONDS). */
+const NON_FINITE_HOLD_SECONDS = 1;
 
 export class LevelMatchCore {
   readonly sampleRate: number;
@@ -52,6 +77,15 @@ export class LevelMatchCore {
   processed = false;
 
   private engine: EngineExports | null = null;
+  /** Track mode's target: the reference track's integrated loudness (LUFS), NaN while there is none. */
+  private trackLoudness = NaN;
+  private shard: EngineShard | null = null;
+  private lease: EngineLease | null = null;
+  private readonly pool: EnginePool | null;
+  private watched: boolean;
+  /** Non-finite input samples counted here while an idle reference (the engine did not see them). */
+  private idleNonFinite = 0;
+  private framesSinceIdleNonFinite = Infinity;
   /** The engine gain (dB) last read or set: what getState reports if the engine is gone. */
   private lastGain = 0;
   private handle = 0;
@@ -63,11 +97,20 @@ export class LevelMatchCore {
   private linkBits = 0;
   private inChannels: number;
   private refChannels: number;
-  private viewBuffer: ArrayBuffer | null = null;
-  private readonly inViews: Float32Array[] = [];
+  /** f32 indices of the engine's input / reference / output buffers in the shard's view, per channel. */
+  private readonly inAt = new Int32Array(MAX_RING_CHANNELS);
+  private readonly refAt = new Int32Array(MAX_RING_CHANNELS);
+  private readonly outAt = new Int32Array(MAX_RING_CHANNELS);
+  /** The reference buffers as views for the link reader; rebuilt when the shard's views change. */
   private readonly refViews: Float32Array[] = [];
-  private readonly outViews: Float32Array[] = [];
-  private heap64: Float64Array = new Float64Array(0);
+  private viewGeneration = -1;
+  /**
+   * clock[0]: the absolute frame (context clock) at which the current quantum starts. A double in a typed array,
+   * so that past 2^30 frames it is never boxed into a heap number: the processor writes it there
+   * (beginQuantumAtClock) and only readouts read it. Everything else uses frame0.
+   */
+  readonly clock = new Float64Array(1);
+  /** The current quantum's first frame as a link-bus position (clock[0] mod CLOCK_WRAP, a small integer). */
   private frame0 = 0;
   private quantum = ENGINE_MAX_FRAMES;
   private needBegin = true;
@@ -82,9 +125,6 @@ export class LevelMatchCore {
   /** Scratch for the reference at the new delay during a fade, and the unaligned reference for the detector. */
   private readonly fadeViews: Float32Array[] = [];
   private readonly rawViews: Float32Array[] = [];
-  /** The engine's detector input (mono), rebuilt when its address or the WASM memory changes. */
-  private latencyView: Float32Array | null = null;
-  private latencyPtr = 0;
 
   constructor(options: CoreOptions) {
     this.sampleRate = options.sampleRate;
@@ -98,25 +138,64 @@ export class LevelMatchCore {
       this.fadeViews.push(new Float32Array(ENGINE_MAX_FRAMES));
       this.rawViews.push(new Float32Array(ENGINE_MAX_FRAMES));
     }
-    const e = options.engine;
-    if (e === null) {
-      this.error = 'the WebAssembly engine could not be instantiated';
-    } else if (typeof e.createEngine !== 'function') {
-      this.error = 'the WebAssembly module has no engine (createEngine is missing)';
+    this.pool = options.pool ?? null;
+    this.watched = options.watched ?? true;
+    if (this.pool !== null) {
+      const lease = this.pool.acquire(this.sampleRate, ENGINE_MAX_FRAMES);
+      if (typeof lease === 'string') this.error = lease;
+      else this.adopt(lease.shard, lease.handle, lease);
     } else {
-      const h = e.createEngine(this.sampleRate, ENGINE_MAX_FRAMES);
-      if (h === 0) {
-        this.error = `the engine rejected sample rate ${this.sampleRate}`;
+      const e = options.engine;
+      if (e === null) {
+        this.error = 'the WebAssembly engine could not be instantiated';
+      } else if (typeof e.createEngine !== 'function') {
+        this.error = 'the WebAssembly module has no engine (createEngine is missing)';
       } else {
-        this.engine = e;
-        this.handle = h;
-        e.engineSetChannels(h, this.inChannels, this.refChannels);
-        for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
-        this.checkViews();
+        const h = e.createEngine(this.sampleRate, ENGINE_MAX_FRAMES);
+        if (h === 0) this.error = `the engine rejected sample rate ${this.sampleRate}`;
+        else this.adopt(new EngineShard(e), h, null);
       }
     }
     this.relink();
   }
+
+  private adopt(shard: EngineShard, h: number, lease: EngineLease | null): void {
+    const e = shard.exports;
+    this.engine = e;
+    this.shard = shard;
+    this.lease = lease;
+    this.handle = h;
+    for (let c = 0; c < MAX_RING_CHANNELS; c++) {
+      this.inAt[c] = e.engineInput(h, c) >>> 2;
+      this.refAt[c] = e.engineReference(h, c) >>> 2;
+      this.outAt[c] = e.engineOutput(h, c) >>> 2;
+    }
+    e.engineSetChannels(h, this.inChannels, this.refChannels);
+    for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
+    this.sendModeAndTarget();
+    if (typeof e.engineSetWatched === 'function') e.engineSetWatched(h, this.watched ? 1 : 0);
+    this.checkViews();
+  }
+
+  /** Whether the readings are watched (see the file comment). Unwatched readings start afresh when watched. */
+  setWatched(on: boolean): void {
+    if (on === this.watched) return;
+    this.watched = on;
+    if (this.engine !== null && typeof this.engine.engineSetWatched === 'function') this.engine.engineSetWatched(this.handle, on ? 1 : 0);
+    if (on) this.idle = false;
+  }
+
+  get isWatched(): boolean {
+    return this.watched;
+  }
+
+  /** The engine's lease when it came from a pool (tests), else null. */
+  get engineLease(): EngineLease | null {
+    return this.lease;
+  }
+
+  /** A reference instance whose readings nobody watches, its gain at 0 dB: the engine is not run (see begin). */
+  private idle = false;
 
   get hasEngine(): boolean {
     return this.engine !== null;
@@ -137,16 +216,51 @@ export class LevelMatchCore {
     if (v !== v) return NaN;
     if (v === this.values[slot]) return v;
     this.values[slot] = v;
-    if (this.engine !== null) this.engine.engineSetParam(this.handle, slot, v);
+    if (slot === P.mode || slot === P.target) this.sendModeAndTarget();
+    else if (this.engine !== null) this.engine.engineSetParam(this.handle, slot, v);
     if (slot === P.link || slot === P.mode) this.relink();
     return v;
   }
 
+  /** Track mode's target: a reference track's integrated loudness in LUFS (NaN or Infinity: no track). */
+  setTrackLoudness(lufs: number): void {
+    this.trackLoudness = Number.isFinite(lufs) ? lufs : NaN;
+    this.sendModeAndTarget();
+  }
+
+  /** The track loudness in use (NaN when there is none). */
+  get trackTarget(): number {
+    return this.trackLoudness;
+  }
+
   /**
-   * Applies a validated state: every parameter, then the engine gain and the applied automatic latency (before
-   * any audio: at once, so a bounce is aligned from its first sample; after: crossfaded like a detection).
+   * The engine knows modes 0-3 only. Track mode runs it in target mode with the track's loudness as the target;
+   * without a track, in match mode with no reference, so the gain holds (and noReference is reported).
+   */
+  private sendModeAndTarget(): void {
+    const e = this.engine;
+    if (e === null) return;
+    let mode = this.values[P.mode];
+    let target = this.values[P.target];
+    if (mode === MODE_TRACK) {
+      if (this.trackLoudness === this.trackLoudness) {
+        mode = MODE_TARGET;
+        target = this.trackLoudness;
+      } else {
+        mode = MODE_MATCH;
+      }
+    }
+    e.engineSetParam(this.handle, P.target, target);
+    e.engineSetParam(this.handle, P.mode, mode);
+  }
+
+  /**
+   * Applies a validated state: every parameter, the reference track's loudness, then the engine gain and the
+   * applied automatic latency (before any audio: at once, so a bounce is aligned from its first sample; after:
+   * crossfaded like a detection).
    */
   applyState(state: LevelMatchState): void {
+    this.setTrackLoudness(state.referenceTrack?.integrated ?? NaN);
     for (let slot = 0; slot < PARAMETERS.length; slot++) this.setParameter(slot, state.parameters[PARAMETERS[slot].id]);
     this.lastGain = state.gain;
     if (this.engine !== null) this.engine.engineSetGain(this.handle, state.gain, this.processed ? 0 : 1);
@@ -161,7 +275,7 @@ export class LevelMatchCore {
     if (this.engine !== null) {
       const ptr = this.engine.engineUpdateReadout(this.handle);
       this.checkViews();
-      this.lastGain = this.heap64[(ptr >>> 3) + R.engineGain];
+      this.lastGain = this.shard!.f64[(ptr >>> 3) + R.engineGain];
     }
     const frames = this.engine !== null ? this.engine.engineLatencyFrames(this.handle) : this.latencyNow;
     const latencyMs = this.values[P.autoLatency] === 1 && frames > 0 ? (frames * 1000) / this.sampleRate : undefined;
@@ -172,6 +286,12 @@ export class LevelMatchCore {
     if (this.engine !== null) this.engine.engineResetMeters(this.handle);
   }
 
+  /** A transport start or position jump: the engine's detectors start afresh (a held gain stays held). */
+  reacquire(): void {
+    const e = this.engine;
+    if (e !== null && e.engineReacquire !== undefined) e.engineReacquire(this.handle);
+  }
+
   /**
    * The engine failed (a WASM trap): drop it and pass audio through from now on, reporting `reason`. The state
    * keeps the last gain read from the engine; a reference instance keeps publishing its input on the link.
@@ -180,22 +300,35 @@ export class LevelMatchCore {
     this.error = reason;
     this.engine = null;
     this.handle = 0;
-    this.viewBuffer = null;
+    this.shard = null;
+    this.lease = null; // a failed engine is never handed to another processor
   }
 
   /** Leaves the link and drops the engine. */
   destroy(): void {
     if (this.claimedLink !== 0) this.bus.release(this.claimedLink, this);
     this.claimedLink = 0;
+    if (this.lease !== null && this.pool !== null) this.pool.release(this.lease);
+    this.lease = null;
     this.engine = null;
     this.handle = 0;
-    this.viewBuffer = null;
+    this.shard = null;
   }
 
   /** Starts a render quantum of `quantum` frames at absolute frame `frame0`. */
   beginQuantum(inputs: Float32Array[][], frame0: number, quantum: number): void {
-    this.frame0 = frame0;
+    this.clock[0] = frame0;
+    this.beginQuantumAtClock(inputs, quantum);
+  }
+
+  /**
+   * Starts a render quantum of `quantum` frames at the absolute frame the caller has written to clock[0]. The
+   * audio thread's way in: a frame number past 2^30 passed as an argument would be boxed on every call.
+   */
+  beginQuantumAtClock(inputs: Float32Array[][], quantum: number): void {
+    this.frame0 = wrapFrame(this.clock[0]);
     this.quantum = quantum;
+    this.checkViews();
     this.begin(inputs);
   }
 
@@ -207,6 +340,9 @@ export class LevelMatchCore {
       const n = end - s < ENGINE_MAX_FRAMES ? end - s : ENGINE_MAX_FRAMES;
       if (this.engine === null) {
         this.passThrough(inputs, outputs, s, n);
+        this.publish(inputs, s, n);
+      } else if (this.idle) {
+        this.idleNonFinite += this.passThrough(inputs, outputs, s, n);
         this.publish(inputs, s, n);
       } else {
         this.processChunk(inputs, outputs, s, n);
@@ -222,20 +358,29 @@ export class LevelMatchCore {
     if (this.sinceReadout < this.readoutInterval) return false;
     this.sinceReadout -= this.readoutInterval;
     if (this.sinceReadout >= this.readoutInterval) this.sinceReadout = 0;
-    this.fillReadout(this.frame0 + this.quantum);
+    this.writeReadout();
+    this.readout[READOUT_FRAME] = this.clock[0] + this.quantum; // typed array to typed array: never boxed
     return true;
   }
 
-  /** Fills `readout` now (also used by tests). */
+  /** Fills `readout` now, taken at absolute frame `frame` (also used by tests). */
   fillReadout(frame: number): Float64Array {
+    this.writeReadout();
+    this.readout[READOUT_FRAME] = frame;
+    return this.readout;
+  }
+
+  /** Fills `readout` but for its frame. */
+  private writeReadout(): void {
     const d = this.readout;
     if (this.engine !== null) {
       const ptr = this.engine.engineUpdateReadout(this.handle);
       this.checkViews();
       const base = ptr >>> 3;
-      const heap = this.heap64;
+      const heap = this.shard!.f64;
       for (let i = 0; i < READOUT_COUNT; i++) d[i] = heap[base + i];
       this.lastGain = d[R.engineGain];
+      if (this.idleNonFinite > 0 || this.idle) this.idleReadout(d);
     } else {
       d.fill(NaN, 0, READOUT_COUNT);
       d[R.status] = 0;
@@ -243,9 +388,7 @@ export class LevelMatchCore {
     d[R.status] = ((d[R.status] & ~LINK_STATUS_MASK) | this.linkBits) >>> 0;
     d[READOUT_LINK] = this.values[P.link];
     d[READOUT_MODE] = this.values[P.mode];
-    d[READOUT_FRAME] = frame;
     d.set(this.values, READOUT_PARAMETERS);
-    return d;
   }
 
   // ---- internals ----
@@ -271,6 +414,7 @@ export class LevelMatchCore {
   private begin(inputs: Float32Array[][]): void {
     this.needBegin = false;
     const mode = this.values[P.mode];
+    this.idle = mode === MODE_REFERENCE && !this.watched && this.engine !== null && this.engine.engineIsIdle(this.handle) === 1;
     if (mode === MODE_REFERENCE) {
       if (this.claimedLink === 0) this.tryClaim();
       this.linkBits = this.claimedLink !== 0 ? S.linked : S.duplicateReference;
@@ -280,23 +424,39 @@ export class LevelMatchCore {
       const side = inputs.length > 1 ? inputs[1] : undefined;
       this.linkBits = side !== undefined && side.length > 0 ? S.linked : S.noReference;
     } else {
-      this.linkBits = 0;
+      this.linkBits = mode === MODE_TRACK && this.trackLoudness !== this.trackLoudness ? S.noReference : 0;
     }
   }
 
+  /**
+   * The engine part of a readout while this is (or was) an idle reference: its non-finite count, and the status
+   * an engine in reference mode would report (the engine did not run).
+   */
+  private idleReadout(d: Float64Array): void {
+    d[R.nonFinite] += this.idleNonFinite;
+    if (!this.idle) return;
+    const v = this.values;
+    let st = 0;
+    if (v[P.follow] === 1) st |= S.learning;
+    if (v[P.follow] === 2) st |= S.held;
+    if (v[P.bypass] === 1) st |= S.bypassed;
+    if (this.framesSinceIdleNonFinite < NON_FINITE_HOLD_SECONDS * this.sampleRate) st |= S.nonFiniteInput;
+    d[R.status] = st;
+    d[R.gainApplied] = 0;
+    d[R.gainWanted] = 0;
+  }
+
+  /** Refreshes the shard's views if the memory grew (once for all its processors) and this core's ref views. */
   private checkViews(): void {
-    const e = this.engine;
-    if (e === null) return;
-    const buf = e.memory.buffer;
-    if (buf === this.viewBuffer) return;
-    this.viewBuffer = buf as ArrayBuffer;
-    const h = this.handle;
+    const shard = this.shard;
+    if (shard === null) return;
+    shard.refresh();
+    if (shard.generation === this.viewGeneration) return;
+    this.viewGeneration = shard.generation;
+    const buf = shard.f32.buffer;
     for (let c = 0; c < MAX_RING_CHANNELS; c++) {
-      this.inViews[c] = new Float32Array(buf, e.engineInput(h, c), ENGINE_MAX_FRAMES);
-      this.refViews[c] = new Float32Array(buf, e.engineReference(h, c), ENGINE_MAX_FRAMES);
-      this.outViews[c] = new Float32Array(buf, e.engineOutput(h, c), ENGINE_MAX_FRAMES);
+      this.refViews[c] = new Float32Array(buf, this.refAt[c] << 2, ENGINE_MAX_FRAMES);
     }
-    this.heap64 = new Float64Array(buf, 0, buf.byteLength >>> 3);
   }
 
   private setChannels(inCh: number, refCh: number): void {
@@ -332,14 +492,15 @@ export class LevelMatchCore {
     this.checkViews();
 
     // Input (an unconnected input meters silence).
+    const heap = this.shard!.f32;
     const inCh = this.inChannels;
     for (let c = 0; c < inCh; c++) {
-      const d = this.inViews[c];
+      const at = this.inAt[c];
       if (c < ci) {
         const src = input![c];
-        for (let i = 0; i < n; i++) d[i] = src[s + i];
+        for (let i = 0; i < n; i++) heap[at + i] = src[s + i];
       } else {
-        d.fill(0, 0, n);
+        heap.fill(0, at, at + n);
       }
     }
 
@@ -360,6 +521,9 @@ export class LevelMatchCore {
       valid = got > 0 && got === this.refChannels ? 1 : 0;
       if (this.latencyNext !== this.latencyNow && this.fadeLatency(mode, frame, n, valid === 1)) valid = 1;
       this.feedDetector(mode, frame, n, usable);
+    } else if (mode === MODE_TRACK) {
+      // Without a track the engine runs in match mode (sendModeAndTarget): its detector, if any, gets silence.
+      this.feedDetector(mode, frame, n, false);
     }
 
     e.engineProcess(h, n, valid);
@@ -375,15 +539,19 @@ export class LevelMatchCore {
         d.fill(0, s, s + n);
         continue;
       }
-      const src = this.outViews[from];
+      const at = this.outAt[from];
       for (let i = 0; i < n; i++) {
-        const v = src[i];
+        const v = heap[at + i];
         d[s + i] = v - v === 0 ? v : 0;
       }
     }
   }
 
-  /** Reads the reference (match: the link ring; sidechain: its ring) `latency` frames behind `frame`. */
+  /**
+   * Reads the reference (match: the link ring; sidechain: its ring) `latency` frames behind `frame`. `frame` is a
+   * link-bus position (the wrapped clock, frame0 + offset); the rings wrap `frame - latency` themselves
+   * (link-bus "Clock"), so the difference needs no care here and stays a small integer.
+   */
   private readReference(mode: number, frame: number, n: number, latency: number, dest: Float32Array[]): number {
     if (mode === MODE_MATCH) return this.reader.read(this.bus.channel(this.values[P.link]), frame, n, latency, dest);
     return this.sideRing!.read(frame - latency, n, dest, 0);
@@ -415,30 +583,29 @@ export class LevelMatchCore {
     return true;
   }
 
-  /** Writes the unaligned reference (mono mix, 0 when absent) where the engine's latency detector reads it. */
+  /**
+   * Writes the unaligned reference (mono mix, 0 when absent) where the engine's latency detector reads it, by
+   * index into the shard's f32 view of the whole memory (checkViews ran this chunk: the view is current).
+   */
   private feedDetector(mode: number, frame: number, n: number, usable: boolean): void {
-    const e = this.engine!;
-    const ptr = e.engineLatencyReference(this.handle);
+    const ptr = this.engine!.engineLatencyReference(this.handle);
     if (ptr === 0) return;
-    if (ptr !== this.latencyPtr || this.latencyView === null || this.latencyView.buffer !== e.memory.buffer) {
-      this.latencyPtr = ptr;
-      this.latencyView = new Float32Array(e.memory.buffer, ptr, ENGINE_MAX_FRAMES);
-    }
-    const d = this.latencyView;
+    const heap = this.shard!.f32;
+    const at = ptr >>> 2;
     const got = usable ? this.readReference(mode, frame, n, 0, this.rawViews) : 0;
     if (got <= 0) {
-      d.fill(0, 0, n);
+      heap.fill(0, at, at + n);
       return;
     }
     const src0 = this.rawViews[0];
-    for (let i = 0; i < n; i++) d[i] = src0[i];
+    for (let i = 0; i < n; i++) heap[at + i] = src0[i];
     for (let c = 1; c < got; c++) {
       const src = this.rawViews[c];
-      for (let i = 0; i < n; i++) d[i] += src[i];
+      for (let i = 0; i < n; i++) heap[at + i] += src[i];
     }
     if (got > 1) {
       const g = 1 / got;
-      for (let i = 0; i < n; i++) d[i] *= g;
+      for (let i = 0; i < n; i++) heap[at + i] *= g;
     }
   }
 
@@ -450,12 +617,16 @@ export class LevelMatchCore {
     this.bus.channel(this.claimedLink).ring!.write(this.frame0 + s, input, input.length, s, n);
   }
 
-  /** No engine: the input goes through unchanged (finite), so a failure never silences a track. */
-  private passThrough(inputs: Float32Array[][], outputs: Float32Array[][], s: number, n: number): void {
+  /**
+   * No engine, or an idle reference: the input goes through unchanged (finite), so a failure never silences a
+   * track. Returns the count of non-finite input samples (replaced by 0), over the input's own channels.
+   */
+  private passThrough(inputs: Float32Array[][], outputs: Float32Array[][], s: number, n: number): number {
     const input = inputs.length > 0 ? inputs[0] : undefined;
     const ci = input === undefined ? 0 : input.length;
     const out = outputs.length > 0 ? outputs[0] : undefined;
     const co = out === undefined ? 0 : out.length;
+    let bad = 0;
     for (let c = 0; c < co; c++) {
       const d = out![c];
       const from = c < ci ? c : ci === 1 && c === 1 ? 0 : -1;
@@ -464,10 +635,23 @@ export class LevelMatchCore {
         continue;
       }
       const src = input![from];
+      const counted = from === c;
+      // The whole quantum, all finite (the usual case): one check pass, then a block copy.
+      if (s === 0 && n === src.length && n === d.length && allFinite(src, n)) {
+        d.set(src);
+        continue;
+      }
       for (let i = 0; i < n; i++) {
         const v = src[s + i];
-        d[s + i] = v - v === 0 ? v : 0;
+        if (v - v === 0) {
+          d[s + i] = v;
+        } else {
+          d[s + i] = 0;
+          if (counted) bad++;
+        }
       }
     }
+    this.framesSinceIdleNonFinite = bad > 0 ? 0 : this.framesSinceIdleNonFinite + n;
+    return bad;
   }
 }

@@ -8,3 +8,6 @@ import descriptorJson from './descriptor.json' with { type: 'json' };
 import { IDENTIFIER } from './identifier.ts';
 
 export const DESCRIPTOR: Readonly<WamDescriptor> = Object.freeze({ ...descriptorJson, identifier: IDENTIFIER });
+
+/** The thumbnail's absolute URL: `DESCRIPTOR.thumbnail` resolved against this bundle (dist/plugin/thumbnail.svg). */
+export const THUMBNAIL_URL = new URL(DESCRIPTOR.thumbnail, import.meta.url).href;

@@ -8,7 +8,7 @@
 
 /** Engine parameter slots, in the order of the public parameter table (wam/parameters.ts). */
 export const enum P {
-  mode = 0, // 0 reference, 1 match, 2 sidechain, 3 target
+  mode = 0, // 0 reference, 1 match, 2 sidechain, 3 target, 4 track (the processor runs the engine as target)
   link = 1, // not used by the engine (the processor routes the reference)
   detector = 2, // 0 momentary, 1 short-term, 2 integrated, 3 rms (unweighted, 3 s)
   follow = 3, // 0 continuous, 1 learn, 2 hold
@@ -24,9 +24,11 @@ export const enum P {
   ceilingOn = 13, // 0 / 1
   listen = 14, // 0 output, 1 reference, 2 delta (matched output minus the aligned reference)
   bypass = 15, // 0 / 1
-  autoLatency = 16, // 0 / 1: the reference's delay follows the detected latency (then `latency` is ignored)
+  ceilingInMatch = 16, // 0 / 1: the ceiling applies in match and sidechain modes too (target mode: ceilingOn alone)
+  autoLock = 17, // 0 / 1: hold the gain once the estimate has settled
+  autoLatency = 18, // 0 / 1: the reference's delay follows the detected latency (then `latency` is ignored)
 }
-export const PARAM_COUNT = 17;
+export const PARAM_COUNT = 19;
 
 export const enum Listen {
   output = 0,
@@ -47,6 +49,12 @@ export const enum Mode {
   match = 1,
   sidechain = 2,
   target = 3,
+  /**
+   * Public parameter value only: the engine never sees it. The processor (wam/core.ts) runs the engine in target
+   * mode with the reference track's integrated loudness (a number from the main thread) as the target, or in
+   * match mode without a reference (the gain holds) while no track is loaded.
+   */
+  track = 4,
 }
 
 export const enum Detector {
@@ -95,12 +103,16 @@ export const enum R {
   engineGain = 25, // dB: the gain the follow logic holds (the learned / held gain), before bypass
   inRms = 26, // unweighted 3 s loudness of the input (LUFS scale: -0.691 + 10 log10(weighted mean square))
   refRms = 27,
-  latencyDetected = 28, // frames: the latest estimate (NaN when not detecting or none yet)
-  latencyConfidence = 29, // 0..1 of that estimate (NaN when not detecting)
-  latencyApplied = 30, // frames the reference is delayed by (automatic or manual)
-  latencySource = 31, // LatencySource
+  gainUnlimited = 28, // dB: the wanted gain before the range (what the detectors ask for)
+  ceilingReduction = 29, // dB: how far the ceiling holds the applied gain below the engine gain (0 when it does not)
+  estimateSeconds = 30, // s of ungated audio behind the current estimate (since start, reset, section change, transport)
+  drift = 31, // dB: spread of the wanted gain over the last 3 s of ungated audio (NaN before the first 100 ms)
+  latencyDetected = 32, // frames: the latest estimate (NaN when not detecting or none yet)
+  latencyConfidence = 33, // 0..1 of that estimate (NaN when not detecting)
+  latencyApplied = 34, // frames the reference is delayed by (automatic or manual)
+  latencySource = 35, // LatencySource
 }
-export const READOUT_COUNT = 32;
+export const READOUT_COUNT = 36;
 
 /** Status bits. Engine bits are set by the engine; link bits by the processor. */
 export const enum S {
@@ -119,7 +131,9 @@ export const enum S {
   bypassed = 1 << 14,
   listeningReference = 1 << 15, // listen = reference is active (output is the aligned reference)
   tracking = 1 << 16, // continuous: the gain is moving (the error left the tolerance and has not converged yet)
-  listeningDelta = 1 << 17, // listen = delta is active (output is the matched input minus the aligned reference)
+  locked = 1 << 17, // autoLock: the estimate settled and the gain is held (held is set too)
+  acquiring = 1 << 18, // first estimate after a start, reset, section change or transport jump: no deadband yet
+  listeningDelta = 1 << 19, // listen = delta is active (output is the matched input minus the aligned reference)
 }
 
 /** The engine's exports (added to dsp/index.ts next to the meter's). Handles are addresses in the instance. */
@@ -146,6 +160,8 @@ export interface EngineExports {
   engineSetGain(h: number, db: number, immediate: number): void;
   /** Resets the meters and the readings (not the gain). */
   engineResetMeters(h: number): void;
+  /** Transport start or jump: input and reference meters afresh, the gain acquires again (a held gain stays). */
+  engineReacquire?(h: number): void;
   /** Fills the readout slots and returns their address (READOUT_COUNT f64). */
   engineUpdateReadout(h: number): number;
   /**
@@ -157,4 +173,14 @@ export interface EngineExports {
   engineLatencyFrames(h: number): number;
   /** Restores an automatic latency (frames) from a saved state. */
   engineSetLatency(h: number, frames: number): void;
+  /** Back to the state of a fresh engine of the same sample rate and maxFrames, in the same memory (reuse). */
+  engineReset(h: number): void;
+  /**
+   * Readings watched (1, default) or not (0). Unwatched, the output meter and the readout's integrated loudness
+   * and LRA are skipped (NaN in the readout); they start afresh when watching starts. Returns 1 for an idle
+   * reference (reference mode, unwatched): the engine need not be called at all then.
+   */
+  engineSetWatched(h: number, watched: number): number;
+  /** 1 while an idle reference: reference mode, unwatched, applied gain 0 dB, no crossfade (engineSetWatched). */
+  engineIsIdle(h: number): number;
 }

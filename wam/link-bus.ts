@@ -8,6 +8,12 @@
  * publish) and writes its sanitised input into the channel's FrameRing, indexed by ABSOLUTE frame (the context's
  * currentFrame + offset). Match instances read frames [now - latency - skew, +n) from it.
  *
+ * Clock: every frame position here is the absolute frame modulo CLOCK_WRAP (2^28, 93 minutes at 48 kHz), so it is
+ * always a small integer. Past 2^30 frames (6.2 h at 48 kHz) V8 can no longer hold a frame number as a small
+ * integer: each sum or argument would then allocate a heap number on the audio thread. Ring capacities are powers
+ * of two far below CLOCK_WRAP, so a wrapped position indexes the ring exactly as the absolute frame did; distances
+ * between positions are taken modulo CLOCK_WRAP (frameDistance), valid up to 2^27 frames apart.
+ *
  * Skew: nodes that are not connected to each other run in an undefined order within a render quantum. When a
  * match instance runs before its reference, the reference has not written the current quantum yet: the reader
  * then reads one quantum further back (`skew`). Skew only grows, and resets when the reader relinks or a new
@@ -33,6 +39,20 @@ export const LOSS_GRACE_QUANTA = 2;
 
 export const LINK_STATUS_MASK = S.linked | S.noReference | S.duplicateReference | S.referenceLost;
 
+/** Frame positions are absolute frames modulo this (see "Clock" above). */
+export const CLOCK_WRAP = 0x10000000;
+const CLOCK_MASK = CLOCK_WRAP - 1;
+
+/** An absolute frame (any integer from 0 to 2^53) as a position: frame mod CLOCK_WRAP, a small integer. */
+export function wrapFrame(frame: number): number {
+  return (frame % CLOCK_WRAP) | 0;
+}
+
+/** The signed distance a - b between two positions (each any int32; exact when |a - b| < 2^27 in frames). */
+export function frameDistance(a: number, b: number): number {
+  return ((a - b) << 4) >> 4;
+}
+
 /** Smallest power of two >= sampleRate * MAX_LATENCY_SECONDS + RING_MARGIN_FRAMES. */
 export function ringCapacity(sampleRate: number): number {
   const need = Math.ceil(sampleRate * MAX_LATENCY_SECONDS) + RING_MARGIN_FRAMES;
@@ -47,9 +67,9 @@ export class FrameRing {
   private readonly data: Float32Array[] = [];
   /** Channel count of the current run. */
   channels = 0;
-  /** First frame of the current contiguous run still held. */
+  /** First frame (position, see "Clock") of the current contiguous run still held. */
   start = 0;
-  /** One past the last frame written. start === end: empty. */
+  /** One past the last frame written (position). start === end: empty. */
   end = 0;
 
   constructor(capacity: number, channels = 0) {
@@ -89,6 +109,7 @@ export class FrameRing {
   write(frame: number, src: ArrayLike<Float32Array>, channels: number, offset: number, n: number): void {
     const ch = channels < MAX_RING_CHANNELS ? channels : MAX_RING_CHANNELS;
     if (ch <= 0 || n <= 0) return;
+    frame &= CLOCK_MASK;
     if (ch > this.data.length) this.allocate(ch);
     if (this.start === this.end || frame !== this.end || ch !== this.channels) {
       this.start = frame;
@@ -97,7 +118,7 @@ export class FrameRing {
     const cap = this.capacity;
     let done = 0;
     while (done < n) {
-      const at = (frame + done) % cap;
+      const at = (frame + done) & (cap - 1);
       const len = Math.min(n - done, cap - at);
       for (let c = 0; c < ch; c++) {
         const s = src[c];
@@ -110,13 +131,14 @@ export class FrameRing {
       }
       done += len;
     }
-    this.end = frame + n;
-    if (this.end - this.start > cap) this.start = this.end - cap;
+    this.end = (frame + n) & CLOCK_MASK;
+    if (((this.end - this.start) & CLOCK_MASK) > cap) this.start = (this.end - cap) & CLOCK_MASK;
   }
 
-  /** Whether frames [frame, frame + n) are held. */
+  /** Whether frames [frame, frame + n) are held (frame: a position, or any int32 frame, wrapped here). */
   has(frame: number, n: number): boolean {
-    return this.end > this.start && frame >= this.start && frame + n <= this.end;
+    const held = (this.end - this.start) & CLOCK_MASK;
+    return held > 0 && ((frame - this.start) & CLOCK_MASK) + n <= held;
   }
 
   /**
@@ -129,7 +151,7 @@ export class FrameRing {
     const ch = Math.min(this.channels, dest.length);
     let done = 0;
     while (done < n) {
-      const at = (frame + done) % cap;
+      const at = (frame + done) & (cap - 1);
       const len = Math.min(n - done, cap - at);
       for (let c = 0; c < ch; c++) {
         const s = this.data[c];
@@ -210,6 +232,8 @@ export class LinkReader {
   private generation = -1;
   /** The ring's end at the previous begin(), -1 when unknown. */
   private lastEnd = -1;
+  /** begin() calls in a row that found the ring's end where it was: a stopped reference (see begin). */
+  private stalled = 0;
 
   /** Relink: forget skew and history. */
   reset(): void {
@@ -218,6 +242,7 @@ export class LinkReader {
     this.hadReference = false;
     this.generation = -1;
     this.lastEnd = -1;
+    this.stalled = 0;
   }
 
   /**
@@ -236,13 +261,18 @@ export class LinkReader {
       // A reference that ran before us this quantum has written up to frame0 + quantum; one that runs after us,
       // up to frame0. Only a reference that is still writing (its end moved since our last quantum) proves the
       // order: one that just stopped looks the same for a quantum, and must not grow the skew.
-      const behind = frame0 + quantum - ring.end;
-      const advanced = this.lastEnd >= 0 && ring.end > this.lastEnd;
+      // Positions wrap (see "Clock"): a reference that stopped CLOCK_WRAP frames ago would look current again
+      // by distance alone, so one whose end has not moved for more than the grace period is lost whatever the
+      // distance says (while both run every quantum that is the same test).
+      const behind = frameDistance(frame0 + quantum, ring.end);
+      const advanced = this.lastEnd >= 0 && frameDistance(ring.end, this.lastEnd) > 0;
+      this.stalled = this.lastEnd >= 0 && ring.end === this.lastEnd ? this.stalled + 1 : 0;
       if (advanced && behind > this.skew && behind <= quantum) this.skew = behind;
-      this.sending = behind - this.skew <= LOSS_GRACE_QUANTA * quantum;
+      this.sending = behind - this.skew <= LOSS_GRACE_QUANTA * quantum && this.stalled <= LOSS_GRACE_QUANTA;
       this.lastEnd = ring.end;
     } else {
       this.lastEnd = -1;
+      this.stalled = 0;
     }
     if (this.sending) {
       this.hadReference = true;
@@ -252,7 +282,7 @@ export class LinkReader {
   }
 
   /**
-   * Reads the reference for frames [frame, frame + n) of this instance's clock, i.e. ring frames
+   * Reads the reference for frames [frame, frame + n) of this instance's clock (positions), i.e. ring frames
    * [frame - latencyFrames - skew, +n), into dest[c][0..n). Returns the reference's channel count, or 0 when
    * the reference is absent or has not (or no longer) got those frames.
    */

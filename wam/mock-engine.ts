@@ -19,6 +19,9 @@ export interface MockEngine extends EngineExports {
   readonly channelChanges: Array<[number, number]>;
   readonly gainSets: Array<[number, number]>;
   resets: number;
+  /** engineReset calls (an engine handed to a new processor) and the last engineSetWatched value. */
+  engineResets: number;
+  watched: number;
   gainDb: number;
   /** Status bits the engine reports (engine part). */
   status: number;
@@ -50,6 +53,8 @@ export function createMockEngine(options: { failCreate?: boolean } = {}): MockEn
     channelChanges: [],
     gainSets: [],
     resets: 0,
+    engineResets: 0,
+    watched: 1,
     gainDb: 0,
     status: 0,
     growOnSetChannels: false,
@@ -110,6 +115,17 @@ export function createMockEngine(options: { failCreate?: boolean } = {}): MockEn
       m.params[P.autoLatency] === 1 ? m.restoredLatency : Math.round((m.params[P.latency] * rate) / 1000),
     engineSetLatency(_h, frames) {
       m.restoredLatency = frames;
+    },
+    engineReset() {
+      m.engineResets++;
+      m.restoredLatency = 0; // as the engine: a reset forgets the applied automatic latency
+    },
+    engineSetWatched(_h, watched) {
+      m.watched = watched;
+      return m.params[P.mode] === 0 && !watched ? 1 : 0;
+    },
+    engineIsIdle() {
+      return m.params[P.mode] === 0 && !m.watched ? 1 : 0;
     },
     engineUpdateReadout() {
       const d = new Float64Array(memory.buffer, readoutAt(), READOUT_COUNT);

@@ -4,6 +4,8 @@
  *   const [groupId] = await initializeWamHost(ctx);
  *   const { default: LevelMatch } = await import('.../dist/plugin/index.js');
  *   const wam = await LevelMatch.createInstance(groupId, ctx, initialState?);   // rejects on an invalid state
+ *   (initialState: nothing or {} = defaults; a partial state or the SDK's { parameterValues } shape = those
+ *   values over the defaults; see state.ts)
  *   source.connect(wam.audioNode); wam.audioNode.connect(ctx.destination);
  *
  * The audio node has two inputs (0: the signal, 1: the sidechain) and one output. All of them carry `channels`
@@ -13,9 +15,10 @@
  * a state's `channels` is honoured by createInstance only (setState ignores it).
  */
 import { WebAudioModule } from '@webaudiomodules/sdk';
+import type { WamNode as IWamNode } from '@webaudiomodules/api';
 import { DESCRIPTOR } from './descriptor.ts';
 import { LevelMatchNode } from './node.ts';
-import { parseState, DEFAULT_CHANNELS, type LevelMatchState } from './state.ts';
+import { parseState, type LevelMatchState } from './state.ts';
 
 /**
  * The GUI lives in its own bundle beside this one (dist/plugin/gui.js), loaded on the first createGui(): a host
@@ -44,6 +47,16 @@ export class LevelMatch extends WebAudioModule<LevelMatchNode> {
     this._uniqueSuffix = `-${++instanceCounter}`;
   }
 
+  /**
+   * The SDK's createInstance (construct, then initialize(initialState)), typed as what it makes: a LevelMatch,
+   * whose audioNode is a LevelMatchNode.
+   */
+  static override createInstance<Node extends IWamNode = LevelMatchNode>(
+    groupId: string, audioContext: BaseAudioContext, initialState?: unknown,
+  ): Promise<LevelMatch & WebAudioModule<Node>> {
+    return new this(groupId, audioContext).initialize(initialState) as Promise<LevelMatch & WebAudioModule<Node>>;
+  }
+
   /** moduleId + creation time, plus a counter: two instances created in the same millisecond stay distinct. */
   override get instanceId(): string {
     return `${this.moduleId}${this._timestamp}${this._uniqueSuffix}`;
@@ -55,15 +68,16 @@ export class LevelMatch extends WebAudioModule<LevelMatchNode> {
    * first render quantum, so a held or learned gain comes back exactly.
    */
   override async initialize(state?: unknown): Promise<this> {
-    const parsed = state === undefined || state === null ? undefined : parseState(state);
+    // No state (undefined, null, {}) means the defaults; a partial state leaves the rest at the defaults.
+    const parsed = parseState(state === null ? undefined : state);
     if (!this._audioNode) this.audioNode = await this.createAudioNode(parsed);
     this.initialized = true;
     return this;
   }
 
   override async createAudioNode(initialState?: unknown): Promise<LevelMatchNode> {
-    const state: LevelMatchState | undefined = initialState === undefined || initialState === null ? undefined : parseState(initialState);
-    const channels = state?.channels ?? DEFAULT_CHANNELS;
+    const state: LevelMatchState = parseState(initialState === null ? undefined : initialState);
+    const channels = state.channels;
     await LevelMatchNode.addModules(this.audioContext, this.moduleId);
     const node = new LevelMatchNode(this, {
       numberOfInputs: 2,
@@ -87,10 +101,17 @@ export class LevelMatch extends WebAudioModule<LevelMatchNode> {
     return gui.createLevelMatchGui(this.audioNode);
   }
 
-  /** Disconnects the element from the node (listeners, animation frames) and removes it from the page. */
-  override destroyGui(el: Element): void {
-    const destroy = (el as { destroy?: unknown }).destroy;
-    if (typeof destroy === 'function') destroy.call(el);
-    else el.remove();
+  /**
+   * Disconnects the element from the node (listeners, animation frames) and removes it from the page. Without an
+   * element (a host's generic teardown, the wamHostTest suite) it does nothing, as the SDK's default. The work is
+   * done when it returns; the returned Promise (already resolved) is for hosts that await it.
+   */
+  override destroyGui(el?: Element | null): Promise<void> {
+    if (el !== undefined && el !== null && typeof el === 'object') {
+      const destroy = (el as { destroy?: unknown }).destroy;
+      if (typeof destroy === 'function') destroy.call(el);
+      else if (typeof (el as { remove?: unknown }).remove === 'function') el.remove();
+    }
+    return Promise.resolve();
   }
 }

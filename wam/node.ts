@@ -7,12 +7,22 @@
  * - a `parameterchange` event (plain Event) after setParameterValues() or setState() from the main thread has
  *   reached the processor, so a GUI can re-read the values even while no audio runs (automation on the audio
  *   thread shows up in the readouts' `parameters` instead);
- * - resetMeters().
+ * - resetMeters();
+ * - the reference track of track mode (track-controller.ts): loadReferenceTrack(), pickReferenceTrack(),
+ *   reloadReferenceTrack(), clearReferenceTrack(), `referenceTrack`, and its place in getState / setState.
+ * - watching: the processor measures the readings that only feed readouts (a reference's own metering, the
+ *   output meter, integrated loudness and LRA) only while the `readout` event has listeners (a GUI adds one);
+ *   this node tells it when that changes. Without listeners `readout` still updates, with those readings NaN.
  */
 import { WamNode, type WebAudioModule } from '@webaudiomodules/sdk';
-import type { WamParameterDataMap } from '@webaudiomodules/api';
+import type { WamEventMap, WamParameterDataMap } from '@webaudiomodules/api';
 import { decodeReadout, type Readout } from './readout.ts';
-import { parseState, type LevelMatchState } from './state.ts';
+import { partialStateMessage, readState, type LevelMatchState } from './state.ts';
+import { TrackController, type LoadTrackOptions, type TrackSource } from './track-controller.ts';
+import type { ReferenceTrack } from './reference-track.ts';
+
+/** The `readout` event: `event.detail` is the readout (also in `node.readout`). */
+export type ReadoutEvent = CustomEvent<Readout>;
 
 /** The processor script, resolved against this bundle so the plugin loads from any origin or base path. */
 export const PROCESSOR_URL = new URL('./processor.js', import.meta.url).href;
@@ -38,12 +48,94 @@ export class LevelMatchNode extends WamNode {
   }
 
   private _readout: Readout | null = null;
+  /** The `readout` listeners registered (see watching above). */
+  private readonly _readoutListeners = new Set<unknown>();
+  private _watchSent = false;
   private _engineError: string | null = null;
+  private readonly _tracks: TrackController;
+  private readonly _trackAcks = new Map<number, () => void>();
+  private _trackAckId = 0;
 
   constructor(module: WebAudioModule, options: AudioWorkletNodeOptions) {
     super(module, options);
     (this._supportedEventTypes as Set<string>).add('readout');
     (this._supportedEventTypes as Set<string>).add('parameterchange');
+    (this._supportedEventTypes as Set<string>).add('referencetrack');
+    (this._supportedEventTypes as Set<string>).add('trackprogress');
+    const initial = (options.processorOptions as { initialState?: LevelMatchState } | undefined)?.initialState?.referenceTrack ?? null;
+    this._tracks = new TrackController(
+      { context: this.context, instanceId: module.instanceId, sendTrackLoudness: (lufs) => this._sendTrackLoudness(lufs),
+        dispatchEvent: (e) => this.dispatchEvent(e) },
+      initial,
+    );
+  }
+
+  /** Track mode's reference track (a copy of its readings), or null. */
+  get referenceTrack(): ReferenceTrack | null {
+    return this._tracks.track;
+  }
+
+  /**
+   * Decodes (Blob / ArrayBuffer, with the context's decodeAudioData) and measures a reference track on the main
+   * thread, then makes its integrated loudness the target of track mode. Resolves to { uri, name, integrated,
+   * range, truePeak, duration }; a file that cannot be decoded, is cut off, empty or silent rejects with an Error
+   * naming the problem, and the previous track stays.
+   */
+  loadReferenceTrack(source: TrackSource, options: LoadTrackOptions = {}): Promise<ReferenceTrack> {
+    return this._tracks.load(source, options);
+  }
+
+  /** Lets the user pick an audio file of the host's project (assets extension) and loads it; null if cancelled. */
+  pickReferenceTrack(options: Omit<LoadTrackOptions, 'name' | 'uri'> = {}): Promise<ReferenceTrack | null> {
+    return this._tracks.pick(options);
+  }
+
+  /** Fetches the track again from the host (assets loadAsset) and measures it anew. */
+  reloadReferenceTrack(options: Omit<LoadTrackOptions, 'name' | 'uri'> = {}): Promise<ReferenceTrack> {
+    return this._tracks.reload(options);
+  }
+
+  /** Removes the reference track (track mode then holds its gain). */
+  clearReferenceTrack(): Promise<void> {
+    return this._tracks.clear();
+  }
+
+  private _sendTrackLoudness(lufs: number): Promise<void> {
+    const id = ++this._trackAckId;
+    return new Promise((resolve) => {
+      this._trackAcks.set(id, resolve);
+      this.port.postMessage({ levelmatch: 'track', id, integrated: Number.isFinite(lufs) ? lufs : null });
+    });
+  }
+
+  override addEventListener<K extends keyof WamEventMap>(type: K, listener: (this: this | AudioWorkletNode, ev: CustomEvent<WamEventMap[K]>) => any, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: (this: this | AudioWorkletNode, ev: CustomEvent) => any, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: any, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+    if (type === 'readout' && listener !== null && listener !== undefined) {
+      this._readoutListeners.add(listener);
+      this.sendWatch();
+    }
+  }
+
+  override removeEventListener<K extends keyof WamEventMap>(type: K, listener: (this: this | AudioWorkletNode, ev: CustomEvent<WamEventMap[K]>) => any, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: (this: this | AudioWorkletNode, ev: CustomEvent) => any, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: any, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
+    if (type === 'readout') {
+      this._readoutListeners.delete(listener);
+      this.sendWatch();
+    }
+  }
+
+  /** Tells the processor whether readings are watched, when that changed. */
+  private sendWatch(): void {
+    const on = this._readoutListeners.size > 0;
+    if (on === this._watchSent) return;
+    this._watchSent = on;
+    this.port.postMessage({ levelmatch: 'watch', on });
   }
 
   /** The latest readout, or null before the first one. */
@@ -63,6 +155,10 @@ export class LevelMatchNode extends WamNode {
         const readout = decodeReadout(data.data);
         this._readout = readout;
         this.dispatchEvent(new CustomEvent('readout', { detail: readout }));
+      } else if (data.levelmatch === 'track') {
+        const id = (data as { id?: unknown }).id as number;
+        this._trackAcks.get(id)?.();
+        this._trackAcks.delete(id);
       } else if (data.levelmatch === 'error') {
         this._engineError = String(data.message);
         console.error(this._engineError);
@@ -73,18 +169,24 @@ export class LevelMatchNode extends WamNode {
   }
 
   /** The processor's state: { format: 'levelmatch', version: 1, parameters, gain, channels }. */
-  override getState(): Promise<LevelMatchState> {
-    return super.getState();
+  override async getState(): Promise<LevelMatchState> {
+    const state: LevelMatchState = await super.getState();
+    // Always present (null: no track), so restoring a saved state clears a track the instance has now, while a
+    // partial state without the key leaves it as it is.
+    return { ...state, referenceTrack: this._tracks.track };
   }
 
   /**
    * Restores a state. It is validated here first: an invalid state rejects with an Error naming the problem,
-   * and nothing is sent (the current state stays). The channel count cannot change once the node exists: a
-   * state's `channels` only matters to createInstance.
+   * and nothing is sent (the current state stays). `undefined` or `{}` restores the defaults; a partial state
+   * (or the SDK's `{ parameterValues }` shape) sets what it holds and leaves the rest as it is. The channel
+   * count cannot change once the node exists: a state's `channels` only matters to createInstance.
    */
-  override async setState(state: unknown): Promise<void> {
-    const parsed = parseState(state);
-    await super.setState(parsed);
+  override async setState(state?: unknown): Promise<void> {
+    const partial = readState(state);
+    await super.setState(partialStateMessage(partial));
+    if (partial.empty) this._tracks.restored(null);
+    else if (partial.referenceTrack !== undefined) this._tracks.restored(partial.referenceTrack);
     this.dispatchEvent(new Event('parameterchange'));
   }
 
@@ -101,6 +203,10 @@ export class LevelMatchNode extends WamNode {
 
   /** Stops processing (the processor leaves its link) and disconnects the node. */
   override destroy(): void {
+    this._tracks.destroy();
+    // The processor answers no more: settle pending track messages rather than leave their promises hanging.
+    for (const resolve of this._trackAcks.values()) resolve();
+    this._trackAcks.clear();
     super.destroy();
   }
 }

@@ -12,7 +12,7 @@ import { DESCRIPTOR } from './descriptor.ts';
 test('the table is the public contract: ids, order, types, ranges, defaults, choices', () => {
   const rows = PARAMETERS.map((p) => [p.id, p.type, p.minValue, p.maxValue, p.defaultValue, p.discreteStep, p.choices.join('|'), p.units]);
   assert.equal(rows, [
-    ['mode', 'choice', 0, 3, 1, 1, 'reference|match|sidechain|target', ''],
+    ['mode', 'choice', 0, 4, 1, 1, 'reference|match|sidechain|target|track', ''],
     ['link', 'int', 1, 16, 1, 1, '', ''],
     ['detector', 'choice', 0, 3, 1, 1, 'momentary|short-term|integrated|rms', ''],
     ['follow', 'choice', 0, 2, 0, 1, 'continuous|learn|hold', ''],
@@ -28,6 +28,8 @@ test('the table is the public contract: ids, order, types, ranges, defaults, cho
     ['ceilingOn', 'boolean', 0, 1, 1, 1, '', ''],
     ['listen', 'choice', 0, 2, 0, 1, 'output|reference|delta', ''],
     ['bypass', 'boolean', 0, 1, 0, 1, '', ''],
+    ['ceilingInMatch', 'boolean', 0, 1, 0, 1, '', ''],
+    ['autoLock', 'boolean', 0, 1, 0, 1, '', ''],
     ['autoLatency', 'boolean', 0, 1, 1, 1, '', ''],
   ]);
 });
@@ -37,7 +39,8 @@ test('order equals the engine slots', () => {
   const slots: Record<string, number> = {
     mode: P.mode, link: P.link, detector: P.detector, follow: P.follow, response: P.response, tolerance: P.tolerance,
     maxBoost: P.maxBoost, maxCut: P.maxCut, gate: P.gate, target: P.target, offset: P.offset, latency: P.latency,
-    ceiling: P.ceiling, ceilingOn: P.ceilingOn, listen: P.listen, bypass: P.bypass, autoLatency: P.autoLatency,
+    ceiling: P.ceiling, ceilingOn: P.ceilingOn, listen: P.listen, bypass: P.bypass,
+    ceilingInMatch: P.ceilingInMatch, autoLock: P.autoLock, autoLatency: P.autoLatency,
   };
   PARAMETER_IDS.forEach((id, i) => {
     assert.is(parameterIndex(id), i, id);
@@ -59,7 +62,7 @@ test('configs satisfy the SDK WamParameterInfo constructor rules', () => {
     if (c.type === 'boolean') assert.equal([c.minValue, c.maxValue], [0, 1], id);
   }
   configs.mode.choices!.push('x');
-  assert.is(parameterConfigs().mode.choices!.length, 4, 'fresh copies');
+  assert.is(parameterConfigs().mode.choices!.length, 5, 'fresh copies');
 });
 
 test('clamping and rounding', () => {
@@ -70,7 +73,7 @@ test('clamping and rounding', () => {
   assert.is(clampParameter('gate', Infinity), -20);
   assert.is(clampParameter('mode', 2.4), 2);
   assert.is(clampParameter('mode', 2.6), 3);
-  assert.is(clampParameter('mode', 9), 3);
+  assert.is(clampParameter('mode', 9), 4);
   assert.is(clampParameter('link', 0), 1);
   assert.is(clampParameter('link', 16.4), 16);
   assert.is(clampParameter('bypass', 0.7), 1);
@@ -83,13 +86,14 @@ test('normalisation follows WamParameterInfo (linear, exponent 0)', () => {
   assert.is(normalizeParameter('gate', -90), 0);
   assert.is(normalizeParameter('gate', -20), 1);
   assert.is(normalizeParameter('gate', -55), 0.5);
-  assert.is(normalizeParameter('mode', 3), 1);
+  assert.is(normalizeParameter('mode', 4), 1);
   assert.is(normalizeParameter('link', 1), 0);
   assert.is(denormalizeParameter('offset', 0.5), 0);
   assert.is(denormalizeParameter('offset', 1), 24);
   assert.is(denormalizeParameter('offset', 2), 24, 'clamped');
   assert.is(denormalizeParameter('offset', -1), -24, 'clamped');
-  assert.is(denormalizeParameter('mode', 0.5), 2, 'rounded: 1.5 -> 2');
+  assert.is(denormalizeParameter('mode', 0.5), 2);
+  assert.is(denormalizeParameter('mode', 0.375), 2, 'rounded: 1.5 -> 2');
   assert.is(denormalizeParameter('listen', 0.2), 0);
   assert.is(denormalizeParameter('listen', 0.4), 1, 'three choices: 0.8 -> 1');
   assert.is(denormalizeParameter('listen', 1), 2);

@@ -26,11 +26,13 @@ export interface ParameterSpec {
 
 export const PARAMETER_IDS = [
   'mode', 'link', 'detector', 'follow', 'response', 'tolerance', 'maxBoost', 'maxCut',
-  'gate', 'target', 'offset', 'latency', 'ceiling', 'ceilingOn', 'listen', 'bypass', 'autoLatency',
+  'gate', 'target', 'offset', 'latency', 'ceiling', 'ceilingOn', 'listen', 'bypass',
+  'ceilingInMatch', 'autoLock', 'autoLatency',
 ] as const;
 export type ParameterId = (typeof PARAMETER_IDS)[number];
 
-export const MODE_CHOICES = ['reference', 'match', 'sidechain', 'target'] as const;
+/** `track` (appended): target mode with the target taken from a reference track's integrated loudness. */
+export const MODE_CHOICES = ['reference', 'match', 'sidechain', 'target', 'track'] as const;
 export const DETECTOR_CHOICES = ['momentary', 'short-term', 'integrated', 'rms'] as const;
 export const FOLLOW_CHOICES = ['continuous', 'learn', 'hold'] as const;
 export const LISTEN_CHOICES = ['output', 'reference', 'delta'] as const;
@@ -66,6 +68,8 @@ const ROWS: Readonly<Record<ParameterId, Row>> = {
   ceilingOn: bool('Ceiling on', 1),
   listen: choice('Listen', LISTEN_CHOICES, 0),
   bypass: bool('Bypass', 0),
+  ceilingInMatch: bool('Ceiling in match modes', 0),
+  autoLock: bool('Auto-lock', 0),
   autoLatency: bool('Auto latency', 1),
 };
 

@@ -14,7 +14,10 @@
  *   must not block.
  * - The scope has no URL, fetch, atob, TextDecoder/TextEncoder, timers or performance: the WASM is decoded with
  *   our own base64 decoder and compiled synchronously, once per scope (cached in the module scope), and
- *   instantiated once per processor.
+ *   instantiated once per scope too: every processor takes its engine from the scope's EnginePool (one shared
+ *   WebAssembly instance and memory, engines reused after destroy; see engine-pool.ts).
+ * - Readings nobody watches are not measured: the node tells the processor whether its `readout` event has
+ *   listeners ({ levelmatch: 'watch', on }); see core.ts.
  */
 import type { WamProcessor as SdkWamProcessor } from '@webaudiomodules/sdk';
 import type {
@@ -24,10 +27,12 @@ import { wasmBase64 } from '../build/wasm-base64.js';
 import { decodeBase64 } from '../lib/wasm.ts';
 import { LevelMatchCore } from './core.ts';
 import type { EngineExports } from './engine-abi.ts';
+import { EnginePool } from './engine-pool.ts';
 import { IDENTIFIER } from './identifier.ts';
 import { LinkBus } from './link-bus.ts';
+import { TransportWatch } from './transport.ts';
 import { PARAMETERS, denormalizeSlot, normalizeSlot, parameterConfigs, parameterIndex } from './parameters.ts';
-import { parseState, type LevelMatchState } from './state.ts';
+import { parseState, readState, resolveState, type LevelMatchState } from './state.ts';
 
 interface WorkletGlobals {
   webAudioModules?: { getModuleScope(moduleId: string): Record<string, any> };
@@ -43,6 +48,7 @@ interface LevelMatchModuleScope {
   levelmatchWasm?: WebAssembly.Module;
   levelmatchWasmError?: string;
   levelmatchLinkBus?: LinkBus;
+  levelmatchEnginePool?: EnginePool;
   levelmatchRegistered?: boolean;
 }
 
@@ -68,14 +74,12 @@ function wasmModule(): WebAssembly.Module | null {
   return ModuleScope.levelmatchWasm ?? null;
 }
 
-function createEngineExports(): { engine: EngineExports | null; error: string | null } {
+/** The scope's engines: one WebAssembly instance shared by every processor (a new one only when it is full). */
+function enginePool(): EnginePool | null {
   const module = wasmModule();
-  if (module === null) return { engine: null, error: `the WebAssembly module did not compile: ${ModuleScope.levelmatchWasmError}` };
-  try {
-    return { engine: new WebAssembly.Instance(module, {}).exports as unknown as EngineExports, error: null };
-  } catch (e) {
-    return { engine: null, error: `the WebAssembly module did not instantiate: ${e instanceof Error ? e.message : String(e)}` };
-  }
+  if (module === null) return null;
+  ModuleScope.levelmatchEnginePool ??= new EnginePool(() => new WebAssembly.Instance(module, {}).exports as unknown as EngineExports);
+  return ModuleScope.levelmatchEnginePool;
 }
 
 function linkBus(): LinkBus {
@@ -86,6 +90,8 @@ function linkBus(): LinkBus {
 interface ProcessorOptions {
   channels?: number;
   initialState?: unknown;
+  /** Whether the readings are watched from the start (default false: the node says so when they are). */
+  watched?: boolean;
 }
 
 /** An event's time, 0 (= now) when it has none or is malformed: nothing a host sends may throw in process(). */
@@ -100,6 +106,8 @@ class LevelMatchProcessor extends Base {
   /** The base class's flag (set by its _onMessage when events arrive), missing from the SDK's types. */
   declare _eventQueueRequiresSort: boolean;
   private readonly core: LevelMatchCore;
+  /** Watches wam-transport events for a playback start or a position jump (transport.ts). */
+  private readonly transport = new TransportWatch();
   private readonly readoutMessage: { levelmatch: 'readout'; data: Float64Array };
 
   constructor(options: AudioWorkletNodeOptions) {
@@ -114,8 +122,9 @@ class LevelMatchProcessor extends Base {
       }
     }
     const channels = typeof opts.channels === 'number' ? opts.channels : initial?.channels ?? 2;
-    const { engine, error } = createEngineExports();
-    this.core = new LevelMatchCore({ sampleRate: scope.sampleRate, channels, bus: linkBus(), engine });
+    const pool = enginePool();
+    const error = pool === null ? `the WebAssembly module did not compile: ${ModuleScope.levelmatchWasmError}` : null;
+    this.core = new LevelMatchCore({ sampleRate: scope.sampleRate, channels, bus: linkBus(), engine: null, pool: pool ?? undefined, watched: opts.watched === true });
     if (initial !== null) this.core.applyState(initial);
     this.readoutMessage = { levelmatch: 'readout', data: this.core.readout };
     const problem = error ?? this.core.error;
@@ -156,9 +165,21 @@ class LevelMatchProcessor extends Base {
     if (v === v) this.syncParameter(slot);
   }
 
-  override _setParameterValues(updates: WamParameterDataMap, interpolate: boolean): void {
+  /**
+   * The map's KEY is the parameter id, as in the SDK: hosts that nest plugins (wam-studio's Pedalboard2) send
+   * `{ offset: { id: '0<|:pdb2:|>offset', value } }`. The entry's own id is the fallback for an unknown key.
+   */
+  override _setParameterValues(updates: WamParameterDataMap, _interpolate: boolean): void {
     if (updates === null || typeof updates !== 'object') return;
-    for (const id in updates) this._setParameterValue(updates[id], interpolate);
+    for (const key in updates) {
+      const update = updates[key];
+      if (update === null || typeof update !== 'object') continue;
+      let slot = parameterIndex(key);
+      if (slot < 0 && typeof update.id === 'string') slot = parameterIndex(update.id);
+      if (slot < 0 || typeof update.value !== 'number') continue;
+      const v = this.core.setParameter(slot, update.normalized === true ? denormalizeSlot(slot, update.value) : update.value);
+      if (v === v) this.syncParameter(slot);
+    }
   }
 
   override _getParameterValues(normalized: boolean, parameterIds?: string[]): WamParameterDataMap {
@@ -188,15 +209,23 @@ class LevelMatchProcessor extends Base {
     return this.core.getState();
   }
 
-  /** Applies a state; an invalid one is ignored (the node validates before sending). */
+  /**
+   * Applies what a state holds (the rest stays as it is; an empty state is the default state); an invalid one is
+   * ignored (the node validates before sending). The gain is set only when the state holds one: setting it
+   * restarts the follow logic's deadband.
+   */
   override _setState(state: unknown): void {
-    let parsed: LevelMatchState;
+    let partial: ReturnType<typeof readState>;
     try {
-      parsed = parseState(state);
+      partial = readState(state);
     } catch {
       return;
     }
-    this.core.applyState(parsed);
+    if (partial.empty || partial.gain !== undefined) this.core.applyState(resolveState(partial, this.core.getState()));
+    else {
+      if (partial.referenceTrack !== undefined) this.core.setTrackLoudness(partial.referenceTrack?.integrated ?? NaN);
+      for (const id in partial.parameters) this.core.setParameter(parameterIndex(id), partial.parameters[id as keyof typeof partial.parameters]!);
+    }
     this.syncAllParameters();
   }
 
@@ -206,6 +235,17 @@ class LevelMatchProcessor extends Base {
     const data = message.data as { levelmatch?: unknown } | null;
     if (data !== null && typeof data === 'object' && data.levelmatch === 'resetMeters') {
       this.core.resetMeters();
+      return Promise.resolve();
+    }
+    if (data !== null && typeof data === 'object' && data.levelmatch === 'track') {
+      // The reference track's integrated loudness, measured on the main thread (null: no track).
+      const { id, integrated } = data as { id?: unknown; integrated?: unknown };
+      this.core.setTrackLoudness(typeof integrated === 'number' ? integrated : NaN);
+      this.port.postMessage({ levelmatch: 'track', id });
+      return Promise.resolve();
+    }
+    if (data !== null && typeof data === 'object' && data.levelmatch === 'watch') {
+      this.core.setWatched((data as { on?: unknown }).on === true);
       return Promise.resolve();
     }
     return super._onMessage(message);
@@ -220,8 +260,11 @@ class LevelMatchProcessor extends Base {
   private applyEvent(event: WamEvent): void {
     if (event !== null && typeof event === 'object' && event.type === 'wam-automation') {
       this._setParameterValue(event.data, false);
+    } else if (event !== null && typeof event === 'object' && event.type === 'wam-transport') {
+      // Playback starts or jumps: the detectors start afresh (a held gain stays held).
+      if (this.transport.restarts(event.data)) this.core.reacquire();
     }
-    // MIDI, transport, sysex, MPE, OSC and info events mean nothing to an effect: ignored quietly.
+    // MIDI, sysex, MPE, OSC and info events mean nothing to an effect: ignored quietly.
   }
 
   /**
@@ -248,7 +291,9 @@ class LevelMatchProcessor extends Base {
     const out = outputs.length > 0 ? outputs[0] : undefined;
     const input = inputs.length > 0 ? inputs[0] : undefined;
     const quantum = out !== undefined && out.length > 0 ? out[0].length : input !== undefined && input.length > 0 ? input[0].length : 128;
-    const frame0 = scope.currentFrame;
+    // The clock goes straight into a typed array: past 2^30 frames (6.2 h at 48 kHz) a frame number is a heap
+    // number in V8, and carrying it in variables and arguments would allocate on every quantum.
+    this.core.clock[0] = scope.currentFrame;
     const sampleRate = scope.sampleRate;
     const queue = this._eventQueue;
     // currentTime is a fractional double: reading it allocates a heap number (~16 B) each time, so only when
@@ -259,22 +304,22 @@ class LevelMatchProcessor extends Base {
 
     const core = this.core;
     try {
-      this.render(inputs, outputs, frame0, quantum, currentTime, sampleRate);
+      this.render(inputs, outputs, quantum, currentTime, sampleRate);
     } catch (e) {
       // Only a WASM trap (an engine bug) can land here. Audio must go on: pass it through from now on.
       core.fail(`the engine failed (${e instanceof Error ? e.message : String(e)})`);
       this.port.postMessage({ levelmatch: 'error', message: `LevelMatch: ${core.error}; passing audio through` });
-      core.beginQuantum(inputs, frame0, quantum);
+      core.beginQuantumAtClock(inputs, quantum);
       core.processSlice(inputs, outputs, 0, quantum);
     }
     return true;
   }
 
   /** One quantum: events at their sample offsets, the audio in between. */
-  private render(inputs: Float32Array[][], outputs: Float32Array[][], frame0: number, quantum: number, currentTime: number, sampleRate: number): void {
+  private render(inputs: Float32Array[][], outputs: Float32Array[][], quantum: number, currentTime: number, sampleRate: number): void {
     const core = this.core;
     const queue = this._eventQueue;
-    core.beginQuantum(inputs, frame0, quantum);
+    core.beginQuantumAtClock(inputs, quantum);
     let start = 0;
     while (start < quantum) {
       // Apply the events due at `start`, then process up to the next event inside this quantum.

@@ -18,7 +18,9 @@ test('decodes every slot into the friendly object', () => {
   assert.equal(r.input, { momentary: 103, shortTerm: 104, integrated: 105, momentaryMax: 120, shortTermMax: 121, range: 123, rms: 126, truePeak: 111 });
   assert.equal({ ...r.output, rms: 0 }, { momentary: 106, shortTerm: 107, integrated: 108, momentaryMax: 118, shortTermMax: 119, range: 124, rms: 0, truePeak: 112 });
   assert.ok(Number.isNaN(r.output.rms), 'the engine does not measure the output rms');
-  assert.equal(r.gain, { applied: 109, wanted: 110, engine: 125 });
+  assert.equal(r.gain, { applied: 109, wanted: 110, engine: 125, unlimited: 128, ceilingReduction: 129 });
+  assert.is(r.estimateSeconds, 130);
+  assert.is(r.drift, 131);
   assert.is(r.learnSeconds, 115);
   assert.is(r.nonFinite, 114);
   assert.is(r.link, 5);
@@ -30,10 +32,10 @@ test('decodes every slot into the friendly object', () => {
   assert.is(r.parameters.bypass, 7.5);
   assert.is(r.statusBits, S.linked | S.gated | S.tracking);
   assert.equal(Object.entries(r.status).filter(([, v]) => v).map(([k]) => k), ['linked', 'gated', 'tracking']);
-  assert.equal(r.latency, { detectedFrames: 128, confidence: 129, appliedFrames: 130, source: 'manual' }, 'an unknown source reads manual');
+  assert.equal(r.latency, { detectedFrames: 132, confidence: 133, appliedFrames: 134, source: 'manual' }, 'an unknown source reads manual');
   d[R.latencySource] = 1;
   d[R.latencyDetected] = NaN;
-  assert.equal({ ...decodeReadout(d).latency, detectedFrames: 0 }, { detectedFrames: 0, confidence: 129, appliedFrames: 130, source: 'detected' });
+  assert.equal({ ...decodeReadout(d).latency, detectedFrames: 0 }, { detectedFrames: 0, confidence: 133, appliedFrames: 134, source: 'detected' });
   d[R.latencySource] = 2;
   assert.is(decodeReadout(d).latency.source, 'restored');
   d[R.latencySource] = 3;
@@ -42,8 +44,8 @@ test('decodes every slot into the friendly object', () => {
 
 test('status bits map one to one', () => {
   const names = Object.keys(decodeStatus(0));
-  assert.is(names.length, 14);
-  const all = decodeStatus(0x3ffff);
+  assert.is(names.length, 16);
+  const all = decodeStatus(0xfffff);
   assert.ok(Object.values(all).every(Boolean));
   assert.ok(Object.values(decodeStatus(0)).every((v) => !v));
   assert.equal(decodeStatus(S.duplicateReference | S.referenceLost | S.held), {
@@ -52,7 +54,7 @@ test('status bits map one to one', () => {
 });
 
 test('short arrays are rejected', () => {
-  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 52 values, got 32/);
+  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 58 values, got 36/);
 });
 
 test.run();

@@ -50,6 +50,10 @@ export interface ReadoutStatus {
   bypassed: boolean;
   listeningReference: boolean;
   tracking: boolean;
+  /** autoLock has held the gain once the estimate settled. */
+  locked: boolean;
+  /** First estimate (start, reset, section change, transport): the gain moves without the deadband. */
+  acquiring: boolean;
   listeningDelta: boolean;
 }
 
@@ -81,7 +85,15 @@ export interface Readout {
     wanted: number;
     /** dB the follow logic holds (the learned / held gain), before bypass. */
     engine: number;
+    /** dB the detectors ask for, before the range (the status says by how much the range holds it). */
+    unlimited: number;
+    /** dB by which the true-peak ceiling holds the applied gain below the engine gain (0 when it does not). */
+    ceilingReduction: number;
   };
+  /** Settledness: seconds of ungated audio behind the current estimate (since start, reset, section change, transport). */
+  estimateSeconds: number;
+  /** Settledness: spread of the wanted gain over the last 3 s, dB (NaN before the first 100 ms). */
+  drift: number;
   /** Seconds of audio since learning started (0 when not learning). */
   learnSeconds: number;
   /** NaN / infinite input samples seen since creation (replaced by 0). */
@@ -115,6 +127,8 @@ const STATUS_BITS: ReadonlyArray<readonly [keyof ReadoutStatus, number]> = [
   ['bypassed', S.bypassed],
   ['listeningReference', S.listeningReference],
   ['tracking', S.tracking],
+  ['locked', S.locked],
+  ['acquiring', S.acquiring],
   ['listeningDelta', S.listeningDelta],
 ];
 
@@ -167,7 +181,9 @@ export function decodeReadout(d: ArrayLike<number>): Readout {
       rms: NaN,
       truePeak: d[R.truePeakOut],
     },
-    gain: { applied: d[R.gainApplied], wanted: d[R.gainWanted], engine: d[R.engineGain] },
+    gain: { applied: d[R.gainApplied], wanted: d[R.gainWanted], engine: d[R.engineGain], unlimited: d[R.gainUnlimited], ceilingReduction: d[R.ceilingReduction] },
+    estimateSeconds: d[R.estimateSeconds],
+    drift: d[R.drift],
     learnSeconds: d[R.learnSeconds],
     nonFinite: d[R.nonFinite],
     status: decodeStatus(statusBits),

@@ -60,7 +60,8 @@ function sineLufs(amp: number, f: number, channels = 2): number {
 const SLOTS = {
   mode: P.mode, link: P.link, detector: P.detector, follow: P.follow, response: P.response, tolerance: P.tolerance,
   maxBoost: P.maxBoost, maxCut: P.maxCut, gate: P.gate, target: P.target, offset: P.offset, latency: P.latency,
-  ceiling: P.ceiling, ceilingOn: P.ceilingOn, listen: P.listen, bypass: P.bypass, autoLatency: P.autoLatency,
+  ceiling: P.ceiling, ceilingOn: P.ceilingOn, listen: P.listen, bypass: P.bypass,
+  ceilingInMatch: P.ceilingInMatch, autoLock: P.autoLock, autoLatency: P.autoLatency,
 } as const;
 type Params = Partial<Record<keyof typeof SLOTS, number>>;
 
@@ -213,9 +214,35 @@ abi('a fresh engine reads silence: -Infinity loudness, gain 0, gated', () => {
   const r = rig.readout();
   for (const slot of [R.inM, R.inS, R.inI, R.refM, R.outM, R.truePeakIn, R.inRms]) assert.is(r[slot], -Infinity, `slot ${slot}`);
   assert.is(r[R.engineGain], 0);
-  rig.run(0.2, sine(0.1, 997), { reference: sine(0.1, 997) });
-  assert.ok(has(rig.status, S.gated), 'before the momentary window is full the gain holds (gated)');
+  assert.is(r[R.estimateSeconds], 0);
+  rig.run(0.2, silent, { reference: silent });
+  assert.ok(has(rig.status, S.gated), 'silence holds the gain (gated)');
   assert.is(rig.gain, 0);
+  // Equal programme on both sides: the first estimate (from the first block on) says 0 dB.
+  rig.run(0.2, sine(0.1, 997), { reference: sine(0.1, 997) });
+  assert.ok(!has(rig.status, S.gated) && has(rig.status, S.acquiring), 'acquiring, not gated');
+  assert.ok(Math.abs(rig.gain) < 1e-6, `gain ${rig.gain}`);
+});
+
+abi('first estimate: a fresh match is at the static gain from its first block, with no burst', () => {
+  const rig = new Rig(QUANTUM, { maxBoost: 30 });
+  // The input is the reference +12 dB: the wanted gain is exactly -12 dB from the first block on.
+  let worst = -Infinity;
+  rig.run(0.4, sine(4 * 0.05, 997), {
+    reference: sine(0.05, 997),
+    onBlock: (n, ins, outs, refs) => {
+      let eo = 0;
+      let er = 0;
+      for (let i = 0; i < n; i++) {
+        eo += outs[0]![i]! ** 2;
+        er += refs[0]![i]! ** 2;
+      }
+      worst = Math.max(worst, 10 * Math.log10(eo / er));
+    },
+  });
+  w.note('fresh match +12 dB: loudest block over the reference (dB)', worst);
+  assert.ok(worst < 0.01, `a block ${worst.toFixed(3)} dB over the reference`);
+  assert.ok(Math.abs(rig.applied + 20 * Math.log10(4)) < 1e-6, `applied ${rig.applied}`);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -411,13 +438,16 @@ target('reaches the target within 0.5 LU in 10 s; ref readings show the target',
   assert.is(r[R.refM], -16);
 });
 
-target('waits for the full short-term window before moving', () => {
+target('first estimate: within 1 dB of the wanted gain 1 s after the programme starts (after 0.5 s of silence)', () => {
   const rig = new Rig(QUANTUM, { mode: Mode.target, target: -16, detector: Detector.shortTerm });
-  const s = rig.run(2.9, sine(0.05, 997));
-  assert.is(rig.gain, 0);
-  assert.ok(has(s, S.gated));
-  rig.run(0.2, sine(0.05, 997));
-  assert.ok(rig.gain > 0, 'moves once the window is full');
+  const expected = -16 - sineLufs(0.05, 997);
+  const s = rig.run(0.5, silent);
+  assert.ok(has(s, S.gated) && rig.gain === 0, 'silence: gated, no movement');
+  rig.run(1, sine(0.05, 997));
+  w.note('target first estimate at 1 s: gain - wanted (dB)', rig.applied - expected);
+  assert.ok(Math.abs(rig.applied - expected) < 1, `applied ${rig.applied} vs ${expected}`);
+  const r = rig.readout();
+  assert.ok(Math.abs(r[R.estimateSeconds]! - 1) < 0.01, `estimateSeconds ${r[R.estimateSeconds]}`);
 });
 
 target('-80 LUFS noise for 10 s raises the gain by less than 1 dB (gate)', () => {
@@ -435,7 +465,7 @@ target('-80 LUFS noise for 10 s raises the gain by less than 1 dB (gate)', () =>
 // ---------------------------------------------------------------------------------------------------------------
 const ceiling = suite('true-peak ceiling');
 
-ceiling('limits boost so the output true peak stays under the ceiling (+0.1 dB); a new peak acts at once', () => {
+ceiling('limits boost so the output true peak stays under the ceiling (+0.1 dB); a new peak acts at once, and is released after 1.1 s', () => {
   const aIn = 0.05; // -26 dBFS peak: 20 dB boost would put it at -6 dBTP
   const rig = new Rig(QUANTUM, { mode: Mode.target, target: -6, detector: Detector.shortTerm, ceilingOn: 1, ceiling: -12 });
   const s = rig.run(10, sine(aIn, 997));
@@ -443,26 +473,46 @@ ceiling('limits boost so the output true peak stays under the ceiling (+0.1 dB);
   const cap = -12 - r[R.truePeakIn]!;
   assert.ok(Math.abs(r[R.truePeakIn]! - db(aIn)) < 0.05, `input true peak ${r[R.truePeakIn]}`);
   assert.ok(has(s, S.atCeiling), 'atCeiling');
-  assert.ok(r[R.engineGain]! <= cap && r[R.engineGain]! > cap - 0.011, `gain ${r[R.engineGain]} vs cap ${cap}`);
+  // The engine gain follows the target; the ceiling limits what is applied, and the readout says by how much.
+  assert.ok(r[R.gainApplied]! <= cap && r[R.gainApplied]! > cap - 0.011, `applied ${r[R.gainApplied]} vs cap ${cap}`);
+  assert.ok(Math.abs(r[R.ceilingReduction]! - (r[R.engineGain]! - cap)) < 0.011, `reduction ${r[R.ceilingReduction]}`);
   w.note('ceiling: output true peak - ceiling (dB)', r[R.truePeakOut]! + 12);
   assert.ok(r[R.truePeakOut]! <= -12 + 0.1, `output true peak ${r[R.truePeakOut]}`);
 
-  // One louder block: the gain engine's gain drops within that call, the applied gain follows at the slew rate.
-  const before = rig.gain;
-  rig.step(QUANTUM, (t) => (t % 480 === 0 ? 4 * aIn : aIn * Math.sin((2 * Math.PI * 997 * t) / FS)));
-  const after = rig.gain;
-  assert.ok(Math.abs(after - (before - db(4))) < 0.2, `gain ${before} -> ${after}`);
-  // ... and the peak is remembered for 10 s.
-  rig.run(9.5, sine(aIn, 997));
-  assert.ok(Math.abs(rig.gain - after) < 0.01, 'still limited after 9.5 s');
-  rig.run(1, sine(aIn, 997));
-  assert.ok(rig.gain > after + 1, `recovers after 10 s: ${rig.gain}`);
+  // One louder block (a 4x click): the applied gain steps down at that block's first sample, so even that
+  // block's output stays under the ceiling.
+  const before = rig.applied;
+  let blockPeak = 0;
+  rig.run(QUANTUM / FS, (t) => (t % 480 === 0 ? 4 * aIn : aIn * Math.sin((2 * Math.PI * 997 * t) / FS)), {
+    onBlock: (n, _ins, outs) => {
+      for (let i = 0; i < n; i++) blockPeak = Math.max(blockPeak, Math.abs(outs[0]![i]!));
+    },
+  });
+  const after = rig.applied;
+  assert.ok(Math.abs(after - (before - db(4))) < 0.2, `applied ${before} -> ${after}`);
+  assert.ok(db(blockPeak) <= -12 + 0.1, `the click's block peaks at ${db(blockPeak).toFixed(2)} dBFS`);
+  // ... it is remembered for 1 s at least, and stops limiting within 1.1 s (CEILING_HOLD_SECONDS).
+  rig.run(0.95, sine(aIn, 997));
+  assert.ok(Math.abs(rig.applied - after) < 0.01, 'still limited after 0.95 s');
+  rig.run(0.25, sine(aIn, 997));
+  assert.ok(Math.abs(rig.applied - before) < 0.01, `released after 1.2 s: ${rig.applied}`);
 });
 
 ceiling('never forces a cut: a signal above the ceiling gets 0 dB, not less', () => {
   const rig = new Rig(QUANTUM, { mode: Mode.target, target: -6, ceilingOn: 1, ceiling: -20 });
   rig.run(6, sine(0.5, 997));
-  assert.ok(Math.abs(rig.gain) < 0.011, `gain ${rig.gain}`);
+  assert.ok(Math.abs(rig.applied) < 0.011, `applied ${rig.applied}`);
+});
+
+ceiling('applies in match mode only with ceilingInMatch on', () => {
+  // The input is the reference -14 dB at -12 dBFS peak: matching needs +14 dB, the ceiling (-6 dBTP) allows +6.
+  const run = (inMatch: number): number => {
+    const rig = new Rig(QUANTUM, { mode: Mode.match, ceilingOn: 1, ceiling: -6, ceilingInMatch: inMatch });
+    rig.run(4, sine(fromDb(-12), 997), { reference: sine(fromDb(2), 997) });
+    return rig.applied;
+  };
+  assert.ok(Math.abs(run(0) - 14) < 0.05, `off: applied ${run(0)}`);
+  assert.ok(Math.abs(run(1) - 6) < 0.05, `on: applied ${run(1)}`);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -594,6 +644,27 @@ smooth('listen in target mode or without a reference plays the processed input',
 
 // ---------------------------------------------------------------------------------------------------------------
 const follow = suite('follow modes');
+
+follow('autoLock: locks once settled (>= 6 s learned, drift <= 0.3 dB), then holds through a level change; drift and estimateSeconds read out', () => {
+  const rig = new Rig(QUANTUM, { autoLock: 1 });
+  // The input is the reference -9 dB: a steady match of +9 dB.
+  const s1 = rig.run(5, sine(fromDb(-30), 997), { reference: sine(fromDb(-21), 997) });
+  assert.ok(!has(s1, S.locked), 'not locked before 6 s');
+  const r1 = rig.readout();
+  assert.ok(r1[R.drift]! < 0.05 && r1[R.estimateSeconds]! > 4.9, `drift ${r1[R.drift]}, estimate ${r1[R.estimateSeconds]}`);
+  rig.run(2, sine(fromDb(-30), 997), { reference: sine(fromDb(-21), 997) });
+  assert.ok(has(rig.status, S.locked) && has(rig.status, S.held), 'locked');
+  const locked = rig.gain;
+  assert.ok(Math.abs(locked - 9) < 0.05, `locked at ${locked}`);
+  // The effect changes by 6 dB: a locked gain does not follow ...
+  rig.run(4, sine(fromDb(-24), 997), { reference: sine(fromDb(-21), 997) });
+  assert.is(rig.gain, locked, 'held');
+  // ... until autoLock is turned off.
+  rig.set({ autoLock: 0 });
+  rig.run(4, sine(fromDb(-24), 997), { reference: sine(fromDb(-21), 997) });
+  assert.ok(Math.abs(rig.gain - 3) < 0.1, `follows again: ${rig.gain}`);
+  w.note('autoLock: locked gain - 9 dB', locked - 9);
+});
 
 follow('hold freezes the gain; engineSetGain sets it (clamped) and the output follows', () => {
   const rig = new Rig();

@@ -17,7 +17,7 @@
  * Everything is drawn in device pixels; 1-px grid lines sit on pixel centres so they stay crisp at any ratio.
  * Readings are assumed to arrive at READINGS_PER_SECOND; the x axis counts readings, not wall time.
  */
-import { LitElement, html, css } from 'lit';
+import { LitElement, html, css, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { baseStyles, defineOnce } from '../theme.ts';
 import { formatGain, formatLevel } from '../format.ts';
@@ -51,6 +51,9 @@ export class LevelMatchHistory extends LitElement {
   static override properties = {
     scale: { type: String },
     seconds: { type: Number },
+    refLabel: { type: String },
+    outLabel: { type: String },
+    gainLabel: { type: String },
   };
 
   static override styles = [
@@ -95,6 +98,14 @@ export class LevelMatchHistory extends LitElement {
   declare scale: ScaleName;
   /** How much history is shown, seconds (default 30). */
   declare seconds: number;
+  /**
+   * The legend's names of the three lines (defaults 'Ref S', 'Out S', 'Gain'). '' means the line is not drawn by
+   * this GUI (e.g. a reference instance has no output line of its own and no gain): its legend entry goes, and
+   * with no gain the gain axis goes too. The names describe what the caller pushes.
+   */
+  declare refLabel: string;
+  declare outLabel: string;
+  declare gainLabel: string;
 
   private buf: HistoryBuffer;
   private canvas: HTMLCanvasElement | null = null;
@@ -196,6 +207,9 @@ export class LevelMatchHistory extends LitElement {
     super();
     this.scale = 'ebu9';
     this.seconds = 30;
+    this.refLabel = 'Ref S';
+    this.outLabel = 'Out S';
+    this.gainLabel = 'Gain';
     this.buf = new HistoryBuffer(capacityFor(30));
   }
 
@@ -244,7 +258,8 @@ export class LevelMatchHistory extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('seconds')) this.resize(capacityFor(this.seconds));
-    if (changed.has('scale') || changed.has('seconds')) {
+    if (changed.has('gainLabel')) this.gainRange = -1; // the right margin is rebuilt on the next draw
+    if (changed.has('scale') || changed.has('seconds') || changed.has('gainLabel')) {
       this.readColours();
       this.layoutAxes();
       this.dirty = true;
@@ -352,8 +367,15 @@ export class LevelMatchHistory extends LitElement {
     const W = this.width;
     const H = this.height;
     const dpr = this.dpr;
-    const r = gainAxisRange(buf.gainExtent());
-    if (r !== this.gainRange) this.buildGainLabels(r);
+    const gainOn = this.gainLabel !== '';
+    const r = gainOn ? gainAxisRange(buf.gainExtent()) : 0;
+    if (r !== this.gainRange) {
+      if (gainOn) this.buildGainLabels(r);
+      else {
+        this.gainRange = 0;
+        this.padRight = Math.round(PAD_GAP * dpr);
+      }
+    }
 
     // Plot rectangle, device pixels. Grid lines are 1 CSS px, rounded to whole device pixels and centred on
     // pixel centres when odd.
@@ -404,7 +426,7 @@ export class LevelMatchHistory extends LitElement {
     ctx.textAlign = 'left';
     ctx.fillStyle = this.cGain;
     ctx.globalAlpha = 0.8;
-    for (let k = 0; k <= 4; k++) {
+    for (let k = 0; gainOn && k <= 4; k++) {
       const y = Math.round(top + (k / 4) * ph);
       if (k === 2) {
         ctx.strokeStyle = this.cGain;
@@ -527,13 +549,14 @@ export class LevelMatchHistory extends LitElement {
   }
 
   override render() {
+    const lines = [this.refLabel, this.outLabel, this.gainLabel].filter((l) => l !== '').join(', ');
     return html`<div class="legend" aria-hidden="true">
         <span class="title">History</span>
-        <span style="--c: var(--_ref)">Ref S</span>
-        <span style="--c: var(--_out)">Out S</span>
-        <span style="--c: var(--_accent)">Gain</span>
+        ${this.refLabel ? html`<span style="--c: var(--_ref)">${this.refLabel}</span>` : nothing}
+        ${this.outLabel ? html`<span style="--c: var(--_out)">${this.outLabel}</span>` : nothing}
+        ${this.gainLabel ? html`<span style="--c: var(--_accent)">${this.gainLabel}</span>` : nothing}
       </div>
-      <div class="plot"><canvas role="img" aria-label="Short-term loudness of the reference and the output, and the applied gain, over the last ${this.seconds} seconds"></canvas></div>`;
+      <div class="plot"><canvas role="img" aria-label="History over the last ${this.seconds} seconds: ${lines}"></canvas></div>`;
   }
 }
 

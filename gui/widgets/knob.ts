@@ -6,11 +6,17 @@
  * Pointer: vertical drag (200 px = whole range, Shift or Ctrl/Cmd 10x finer), double-click or Alt-click resets,
  * a click on the number opens a type-in box, the wheel steps. Keys on the focused slider: arrows step, PageUp /
  * PageDown step ten times, Home / End go to the ends, Enter types a value, Delete / Backspace reset.
+ *
+ * Typed values are read in the knob's unit, and other units of the same kind convert ("500 ms" in seconds,
+ * typed-value.ts). Text that is not a value is refused visibly: the box stays open, marked aria-invalid with a
+ * red outline, and a note says why (after a blur the box closes, the value is unchanged, and the note stays a
+ * few seconds). A number outside the range is clamped to the nearest end, and a note says so.
  */
 import { LitElement, css, html, nothing, svg } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { formatLevel, parseTyped } from '../format.ts';
+import { formatLevel } from '../format.ts';
+import { parseTypedValue } from './typed-value.ts';
 import { baseStyles, defineOnce } from '../theme.ts';
 import { GestureTracker, emitInput } from './events.ts';
 import {
@@ -46,6 +52,9 @@ const R_TICK_IN = 19.8;
 const R_TICK_OUT = 21.8;
 const TRACK_PATH = arcPath(CENTRE, CENTRE, R_TRACK, dialAngle(0), dialAngle(1));
 
+/** How long a note about a typed value stays up (ms). */
+const NOTICE_MS = 3500;
+
 /** A double-click's first click opens the type-in box; the double-click takes it back within this time (ms). */
 const DOUBLE_CLICK_MS = 500;
 
@@ -77,6 +86,8 @@ export class LevelMatchKnob extends LitElement {
     formatValue: { attribute: false },
     _editing: { state: true },
     _active: { state: true },
+    _invalid: { state: true },
+    _notice: { state: true },
   };
 
   /** The value in the parameter's unit (dB, s, LUFS, ...). */
@@ -101,12 +112,19 @@ export class LevelMatchKnob extends LitElement {
   declare formatValue: ((v: number) => string) | undefined;
   declare _editing: boolean;
   declare _active: boolean;
+  /** The type-in box holds text that is not a value (shown red, aria-invalid). */
+  declare _invalid: boolean;
+  /** A note about the last typed value ("Not a number ...", "Out of range ..."), '' for none. */
+  declare _notice: string;
 
   private readonly gesture = new GestureTracker(this);
   private press: Press | null = null;
   /** The text the type-in box opened with; committing it unchanged changes nothing. */
   private editSeed = '';
   private editOpenedAt = 0; // performance.now() ms
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** True while the note shown is about a refused value (drawn red). */
+  private noticeIsError = false;
 
   constructor() {
     super();
@@ -125,6 +143,8 @@ export class LevelMatchKnob extends LitElement {
     this.formatValue = undefined;
     this._editing = false;
     this._active = false;
+    this._invalid = false;
+    this._notice = '';
   }
 
   static override styles = [
@@ -192,6 +212,26 @@ export class LevelMatchKnob extends LitElement {
       :host([disabled]) .value { cursor: default; }
       .units { margin-left: 0.3em; font-size: 9.5px; color: var(--_dim); }
       .editing .value { visibility: hidden; }
+      .editor[aria-invalid='true'] { border-color: var(--_danger); box-shadow: 0 0 0 1px var(--_danger); }
+      .notice {
+        position: absolute;
+        z-index: 2;
+        left: 50%;
+        bottom: calc(100% + 2px);
+        transform: translateX(-50%);
+        width: max-content;
+        max-width: 150px;
+        padding: 3px 6px;
+        border: 1px solid var(--_accent);
+        border-radius: 3px;
+        background: var(--_bg);
+        color: var(--_text);
+        font: 10.5px/1.3 var(--_font);
+        text-align: center;
+        white-space: normal;
+        pointer-events: none;
+      }
+      .notice.error { border-color: var(--_danger); color: var(--_danger); }
       .editor {
         position: absolute;
         left: 50%;
@@ -275,10 +315,16 @@ export class LevelMatchKnob extends LitElement {
               spellcheck="false"
               autocomplete="off"
               aria-label=${`${this.label} value`.trim()}
+              aria-invalid=${this._invalid ? 'true' : 'false'}
+              aria-describedby=${this._notice ? 'notice' : nothing}
               .value=${this.editSeed}
+              @input=${this.onEditorInput}
               @keydown=${this.onEditorKeyDown}
               @blur=${this.onEditorBlur}
             />`
+          : nothing}
+        ${this._notice
+          ? html`<span id="notice" class="notice ${this.noticeIsError ? 'error' : ''}" part="notice" role="status">${this._notice}</span>`
           : nothing}
       </div>
     `;
@@ -346,6 +392,9 @@ export class LevelMatchKnob extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    clearTimeout(this.noticeTimer);
+    this._notice = '';
+    this._invalid = false;
     // Nobody hears events from a detached element, so the gesture is dropped silently.
     this.releasePress();
     this.gesture.reset();
@@ -501,31 +550,66 @@ export class LevelMatchKnob extends LitElement {
     this.editSeed = formatLevel(this.value, this.digits()).replace(/\u2212/g, '-');
     this.editOpenedAt = performance.now();
     this.gesture.begin('edit');
+    this._invalid = false;
+    this.showNotice('', false);
     this._editing = true;
   }
 
+  /** Shows a note for NOTICE_MS; '' hides it. */
+  private showNotice(text: string, error: boolean): void {
+    clearTimeout(this.noticeTimer);
+    this.noticeIsError = error;
+    this._notice = text;
+    if (text !== '') this.noticeTimer = setTimeout(() => { this._notice = ''; }, NOTICE_MS);
+  }
+
   /**
-   * Closes the type-in box. A commit parses the text (units and a decimal comma are fine; no number = no
-   * change); an untouched text changes nothing, so opening and closing never rounds the value to `decimals`.
+   * Closes the type-in box. A commit reads the text in the knob's unit (typed-value.ts); an untouched text
+   * changes nothing, so opening and closing never rounds the value to `decimals`. Text that is not a value is
+   * refused: with `keepOpenIfInvalid` (Enter) the box stays open and marked; otherwise (a blur) it closes with the
+   * value unchanged. Either way a note says why.
    */
-  private finishEdit(commit: boolean, refocus: boolean): void {
+  private finishEdit(commit: boolean, refocus: boolean, keepOpenIfInvalid = false): void {
     if (!this._editing) return;
     const text = this.editor()?.value ?? this.editSeed;
-    this._editing = false; // first: the blur that the refocus causes finds the box already closed
     if (commit && text.trim() !== this.editSeed) {
-      const typed = parseTyped(text);
-      if (typed === typed) this.change(this.legal(typed));
+      const typed = parseTypedValue(text, this.units);
+      if (!typed.ok) {
+        this.showNotice(`${typed.reason}. Unchanged.`, true);
+        if (keepOpenIfInvalid) {
+          this._invalid = true;
+          this.editor()?.select();
+          return;
+        }
+      } else {
+        const v = this.legal(typed.value);
+        if (typed.value < this.min || typed.value > this.max) {
+          const end = typed.value < this.min ? 'minimum' : 'maximum';
+          this.showNotice(`Out of range: set to the ${end}, ${formatLevel(v, this.digits())}${this.units ? ` ${this.units}` : ''}`, false);
+        }
+        this.change(v);
+      }
     }
+    this._editing = false; // before the refocus: the blur it causes finds the box already closed
+    this._invalid = false;
     if (refocus) this.slider()?.focus();
     this.gesture.end('edit');
   }
+
+  private onEditorInput = (): void => {
+    // Editing again after a refusal: the mark goes until the next commit.
+    if (this._invalid) {
+      this._invalid = false;
+      this.showNotice('', false);
+    }
+  };
 
   private onEditorKeyDown = (e: KeyboardEvent): void => {
     // Typing belongs to the box: a host's shortcuts (Space = play) must not see it.
     e.stopPropagation();
     if (e.key === 'Enter') {
       e.preventDefault();
-      this.finishEdit(true, true);
+      this.finishEdit(true, true, true);
     } else if (e.key === 'Escape') {
       e.preventDefault();
       this.finishEdit(false, true);

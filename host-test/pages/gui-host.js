@@ -268,3 +268,50 @@ export function prepareHistoryDraws() {
 export function resetFrameCount() {
   ledger.framesRun = 0;
 }
+
+/**
+ * Every control inside the GUI a user can operate (through the widgets' shadow roots): visible, not disabled,
+ * clickable or focusable. Each with its widget's data-param (null for Learn, Hold, Reset), name and role.
+ */
+export function enabledControls() {
+  const out = [];
+  const walk = (root, widget) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) walk(el.shadowRoot, el);
+      if (!el.matches('button, input, select, textarea, [role=slider], [role=radio]')) continue;
+      if (el.disabled || el.getAttribute('aria-disabled') === 'true') continue;
+      if (el.matches('[role=slider]') && el.tabIndex < 0) continue;
+      const b = el.getBoundingClientRect();
+      if (b.width === 0 || b.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      out.push({
+        param: widget?.dataset.param ?? null,
+        name: el.getAttribute('aria-label') ?? el.textContent.trim(),
+        role: el.getAttribute('role') ?? el.tagName.toLowerCase(),
+      });
+    }
+  };
+  walk(state.gui.shadowRoot, null);
+  return out;
+}
+
+/** The GUI's visible texts that name things: meter labels and history legend entries. */
+export function labels() {
+  const root = state.gui.shadowRoot;
+  return {
+    meters: [...root.querySelectorAll('levelmatch-meter')].map((m) => m.shadowRoot.querySelector('.label').textContent.trim()),
+    legend: [...root.querySelector('levelmatch-history').shadowRoot.querySelectorAll('.legend span:not(.title)')].map((s) => s.textContent.trim()),
+    gainPanel: root.querySelector('levelmatch-gain') !== null,
+  };
+}
+
+/** Page boxes (getBoundingClientRect) of elements inside the GUI's shadow root, by selector (first match each). */
+export function boxes(selectors) {
+  const root = state.gui.shadowRoot;
+  const box = (el) => {
+    if (!el) return null;
+    const b = el.getBoundingClientRect();
+    return { left: b.left, top: b.top, right: b.right, bottom: b.bottom, width: b.width, height: b.height };
+  };
+  const g = box(state.gui);
+  return { gui: g, ...Object.fromEntries(selectors.map((s) => [s, box(root.querySelector(s))])) };
+}

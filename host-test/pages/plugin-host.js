@@ -258,6 +258,8 @@ function buildEffect(ctx, effect) {
   switch (effect.kind) {
     case 'gain': {
       const g = new GainNode(ctx, { gain: 10 ** (effect.dB / 20) });
+      // A rack move: the gain jumps to each [time s, dB] (the gain law's field tests, issue 9).
+      for (const [t, dB] of effect.moves ?? []) g.gain.setValueAtTime(10 ** (dB / 20), t);
       return { input: g, output: g };
     }
     case 'compressor': {

@@ -251,6 +251,9 @@ many('1, 2, 6 (5.1) and 8 channels: the input readout equals the library meter o
   for (const channels of [1, 2, 6, 8]) {
     const rig = await makeRig({ sampleRate: FS });
     const p = await rig.add({ mode: 0 }, { format: 'levelmatch', version: 1, parameters: { mode: 0 }, channels });
+    // A reference instance measures its own readings only while they are watched (a readout listener).
+    p.node.addEventListener('readout', () => {});
+    await rig.host.flush();
     const src = Array.from({ length: channels }, (_, c) => sine(FS, 4, 200 + 100 * c, 0.1 + 0.02 * c, 1)[0]);
     const m = LoudnessMeter.createSync({ sampleRate: FS, channels });
     for (let i = 0; i < (4 * FS) / 128; i++) {

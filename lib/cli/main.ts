@@ -124,7 +124,7 @@ async function measure(argv: string[], io: CliIo): Promise<number> {
       else io.stdout.write(`${tables++ > 0 ? '\n' : ''}${formatTable(m)}`); // a blank line between tables
     } catch (e) {
       const problem = describeError(e);
-      io.stderr.write(`levelmatch: ${file}: ${problem}\n`);
+      io.stderr.write(`levelmatch: ${escapeControl(file)}: ${escapeControl(problem)}\n`);
       if (values.json) json.push({ file, error: problem });
       failed++;
     }
@@ -144,6 +144,15 @@ function parseLayout(text: string): LayoutName | ChannelRole[] {
       : `unknown channel role '${bad}' in --layout; roles are ${CHANNEL_ROLES.join(', ')}`);
   }
   return roles as ChannelRole[];
+}
+
+/**
+ * A name or message made safe for one line of stderr: control characters (a newline in a file name would split
+ * the error line; an escape sequence would drive the terminal) are written as JSON escapes, \n or \u001b.
+ */
+function escapeControl(text: string): string {
+  const short: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => short[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** One line saying what went wrong with a file. */

@@ -3,6 +3,7 @@
  * LoudnessMeter a block at a time, so memory does not grow with the audio's length.
  */
 import cliProgress from 'cli-progress';
+import { fstatSync } from 'node:fs';
 import path from 'node:path';
 import { LoudnessMeter } from '../index.ts';
 import { LAYOUTS } from '../layouts.ts';
@@ -41,7 +42,7 @@ export interface MeasureOptions {
  * does not fit.
  */
 export async function measureFile(file: string, options: MeasureOptions = {}): Promise<Measurement> {
-  const reader = file === STDIN_NAME ? await openStdin(options.stdin ?? process.stdin) : await openWav(file);
+  const reader = file === STDIN_NAME ? await openStdin(options.stdin ?? process.stdin) : await openPath(file, options);
   let bar: cliProgress.SingleBar | undefined;
   try {
     const { info } = reader;
@@ -72,9 +73,31 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
   }
 }
 
-function openStdin(stdin: NonNullable<MeasureOptions['stdin']>): Promise<WavReader> {
+/** Names of standard input that open() refuses (ENXIO) when it is a socket, as when Node spawns a child. */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+function openPath(file: string, options: MeasureOptions): Promise<WavReader> {
+  return openWav(file).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException)?.code === 'ENXIO' && STDIN_PATHS.has(file)) return openStdin(options.stdin ?? process.stdin);
+    throw e;
+  });
+}
+
+function openStdin(stdin: NonNullable<MeasureOptions['stdin']> & { fd?: unknown }): Promise<WavReader> {
   if (stdin.isTTY) throw new Error('standard input is a terminal: pipe a WAV stream into it, e.g. ffmpeg -i in.flac -f wav - | levelmatch measure -');
+  if (typeof stdin.fd === 'number' && isDirectory(stdin.fd)) {
+    throw new Error('standard input is a directory, not a WAV stream (levelmatch measure - < file.wav)');
+  }
   return openWavStream(stdin);
+}
+
+/** Whether the file descriptor is a directory (reading it would look like an empty stream). */
+function isDirectory(fd: number): boolean {
+  try {
+    return fstatSync(fd).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The --layout override, else the WAVE_FORMAT_EXTENSIBLE mask, else the default for the channel count. */

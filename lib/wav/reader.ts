@@ -102,11 +102,19 @@ interface Fmt {
   channelMask?: number;
 }
 
-/** Opens a WAV file and reads its header. Throws WavError for files it cannot read, or the fs error. */
+/**
+ * Opens a WAV file and reads its header. Throws WavError for files it cannot read, or the fs error. A path that
+ * is not a regular file (a FIFO, /dev/stdin from a pipe, bash's <(...), a character device) cannot be read at
+ * positions, so it is read once, in order, exactly as openWavStream reads standard input.
+ */
 export async function openWav(path: string): Promise<WavReader> {
   const fh = await open(path, 'r');
   try {
-    const src = new FileSource(fh, (await fh.stat()).size);
+    const stat = await fh.stat();
+    if (!stat.isFile() && !stat.isDirectory()) { // (a directory fails below with the fs error EISDIR)
+      return await openWavStream(fh.createReadStream({ highWaterMark: 1 << 16 }));
+    }
+    const src = new FileSource(fh, stat.size);
     const header = await readHeader(src);
     const present = src.size - header.dataOffset;
     if (header.dataSize! > present) { // a file's data size is always known
@@ -179,18 +187,20 @@ async function readHeader(src: ByteSource): Promise<Header> {
       const b = await readBytes(src, Math.min(size, 28));
       if (b.length < 16) throw new WavError(`truncated ${src.kind}: the ds64 chunk is incomplete`);
       ds64DataSize = Number(b.readBigUInt64LE(8));
-    } else if (id === 'fmt ') {
+    } else if (id === 'fmt ' && fmt === undefined) {
+      // A second "fmt " chunk is skipped: the first one describes the audio (as sox and ffmpeg read it).
       fmt = parseFmt(await readBytes(src, Math.min(size, 40)), size);
     } else if (id === 'data') {
       if (fmt === undefined && !src.seekable) {
         throw new WavError('the data chunk comes before the fmt chunk: a stream must give its format first (save it to a file and measure that)');
       }
       dataOffset = body;
-      if (size === SIZE_UNKNOWN && ds64DataSize !== undefined) size = ds64DataSize;
-      else if (size === SIZE_UNKNOWN || (!src.seekable && size >= STREAM_PLACEHOLDER_SIZE)) {
+      if (size === SIZE_UNKNOWN && ds64DataSize !== undefined && ds64DataSize !== 0) size = ds64DataSize;
+      else if (size === SIZE_UNKNOWN || size === 0 || (!src.seekable && size >= STREAM_PLACEHOLDER_SIZE)) {
         // A RIFF data size of 0xFFFFFFFF means "length unknown": what ffmpeg writes when the WAV goes to a
-        // pipe; sox writes a placeholder just under 2 GiB (0x7FFFEFFC) instead. The audio then runs to the end
-        // of the file or stream, and nothing can follow it.
+        // pipe; sox writes a placeholder just under 2 GiB (0x7FFFEFFC) instead. A size of 0 (RIFF, or ds64)
+        // is what a writer that never came back to fill in the header leaves: ffmpeg and sox read the audio
+        // after it too. The audio then runs to the end of the file or stream, and nothing can follow it.
         toEnd = true;
       }
       dataSize = toEnd ? (src.size === undefined ? undefined : src.size - body) : size;

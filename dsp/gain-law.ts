@@ -1,0 +1,370 @@
+/**
+ * The gain law: from the detector readings to the engine gain G. Every decision about where the gain goes is
+ * here; the ceiling (a limit on the applied gain, not on G) is dsp/ceiling.ts and the engine's outputTarget.
+ *
+ *  - W, the wanted gain: reference - input + offset (target - input in target mode), with the chosen detector,
+ *    then limited by the range (-maxCut..+maxBoost). `unlimited` keeps W before the range, for the status.
+ *  - First estimate (acquisition): after a start, a reset, a mode or follow change, a transport start or jump,
+ *    and after a section change, the detector's own window is not yet full of relevant audio. W then comes
+ *    from the K-weighted energy accumulated block by block since the first block above the gate (an exact mean
+ *    over what has been heard, both sides over the same frames in match mode), until that covers the
+ *    detector's window; G follows it with a time constant of a quarter of the audio heard (instant at first,
+ *    never slower than `response`), so a static effect is matched within the first block's slew.
+ *  - Section change: when the momentary wanted gain (400 ms windows) stays, on one side, more than SECTION_MATCH_DB (match,
+ *    sidechain) or SECTION_TARGET_DB (target) away from G for SECTION_SECONDS, the programme has jumped
+ *    (a new section, a rack move): the estimate restarts from the current block and acquires again.
+ *    Steady programme never leaves those bands, so the deadband below holds as before.
+ *  - G follows W as a one-pole in dB (tau = response / 3), only when the error leaves the tolerance band
+ *    (deadband with hysteresis, so a steady programme does not make the gain breathe); no deadband while
+ *    acquiring or learning.
+ *  - Settledness: `estimateFrames` (ungated audio behind the estimate since it last started afresh) and
+ *    drift() (spread of W over the last DRIFT_SLOTS x 100 ms); with autoLock on, G locks once settled.
+ *
+ * Units: loudness in LUFS (BS.1770-5 eq. 2), gains in dB (= LU for loudness differences), times in seconds at
+ * the parameter boundary and in samples inside.
+ */
+import { Meter } from './meter';
+import { clamp } from './db';
+import {
+  MODE_REFERENCE, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS,
+  FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, S_GATED, S_AT_RANGE_LIMIT, S_TRACKING, S_LOCKED, S_HELD, S_ACQUIRING,
+} from './engine-slots';
+
+/** Tracking stops when the engine gain is this close to the wanted gain ("converged fully"), dB. */
+const CONVERGED_DB: f64 = 0.01;
+/**
+ * `response` is the time to cover 95 % of a change; a one-pole gets there after 3 time constants
+ * (e^-3 = 5 %), so tau = response / 3. A literal tau = response would leave 20 dB errors 0.6 dB short after
+ * 3.5 tau = 7 s at response 2 s, where users expect a match.
+ */
+const RESPONSE_TIME_CONSTANTS: f64 = 3.0;
+/**
+ * Acquisition ends (and the deadband starts) once the detector has measured this many of its own windows
+ * (momentary 0.4 s, short-term and rms 3 s, integrated 3 s) and G has converged. A match found on the first
+ * partial windows can be a few tenths of a dB off the steady value; inside a 0.5 dB deadband it would stay
+ * off for ever.
+ */
+const ACQUIRE_WINDOWS: f64 = 2.0;
+/** While acquiring, G's time constant is this fraction of the audio accumulated so far (never above tau). */
+const ACQUIRE_TAU_FRACTION: f64 = 0.25;
+/**
+ * Section change thresholds (dB between the momentary wanted gain and G). In match mode the programme's own
+ * dynamics cancel between reference and input, so a lasting 3 dB is already a change; in target mode the
+ * momentary loudness of music and speech wanders by a few LU around its short-term value, so 6 dB.
+ */
+const SECTION_MATCH_DB: f64 = 3.0;
+const SECTION_TARGET_DB: f64 = 6.0;
+/**
+ * How long the momentary error must stay outside the band, on one side, before the estimate restarts, s: a
+ * whole momentary window. A dynamic effect on speech swings the momentary difference by more than 3 dB for a
+ * syllable or two; shorter waits (0.15 and 0.2 s were tried, with a 100 ms level in target mode too) restart
+ * on those and gain nothing on music, whose first half second after a jump does not tell its level better.
+ */
+const SECTION_SECONDS: f64 = 0.4;
+/** After a section change G's time constant stays above this while the new estimate builds up, s. */
+const SECTION_TAU_MIN: f64 = 0.03;
+/** Drift: W's spread over the last DRIFT_SLOTS slots of 100 ms (3 s). */
+const DRIFT_SLOTS: i32 = 30;
+/** Auto-lock: the estimate has been built from at least this much ungated audio, s ... */
+const LOCK_SECONDS: f64 = 6.0;
+/** ... and W has moved less than this over the last 3 s, dB. */
+const LOCK_DRIFT_DB: f64 = 0.3;
+
+/**
+ * The loudness a detector reads on a meter. Short-term and rms read the part of the 3 s window filled so far
+ * (Meter.shortTermSoFar), so two meters started at different times compare means over what each has seen.
+ */
+function level(m: Meter, detector: i32): f64 {
+  if (detector == DETECTOR_MOMENTARY) return m.momentary();
+  if (detector == DETECTOR_SHORT_TERM) return m.shortTermSoFar();
+  if (detector == DETECTOR_RMS) return m.rmsShortTermSoFar();
+  return m.integrated();
+}
+
+/**
+ * Whether a meter's detector window holds real data. `fullWindow` (target mode) waits for the detector's own
+ * window; a match compares two meters that started together, so their partial windows agree from the first
+ * full momentary window (400 ms) on. Integrated loudness is ready at its first gating block (400 ms); its
+ * reading stays -Infinity (and gates) until a block passes the gates.
+ */
+function ready(m: Meter, detector: i32, fullWindow: bool): bool {
+  if (fullWindow && (detector == DETECTOR_SHORT_TERM || detector == DETECTOR_RMS)) return m.shortTermReady();
+  return m.momentaryReady();
+}
+
+/** Mean square (energy per frame) of a loudness, BS.1770-5 eq. 2 inverted. */
+function lufsToMeanSquare(lufs: f64): f64 {
+  return Math.pow(10.0, (lufs + 0.691) / 10.0);
+}
+
+export class GainLaw {
+  // The law's parameters (clamped by the engine's setParam). Defaults as in wam/parameters.ts.
+  detector: i32 = DETECTOR_SHORT_TERM;
+  follow: i32 = FOLLOW_CONTINUOUS;
+  response: f64 = 2.0;
+  tolerance: f64 = 0.5;
+  maxBoost: f64 = 12.0;
+  maxCut: f64 = 24.0;
+  gate: f64 = -50.0;
+  target: f64 = -18.0;
+  offset: f64 = 0.0;
+  autoLock: bool = false;
+
+  // State.
+  gain: f64 = 0.0; // G, dB
+  wanted: f64 = 0.0; // what G is heading for (W after the range, or G while holding), dB
+  unlimited: f64 = 0.0; // W before the range (G while holding), dB
+  tracking: bool = false;
+  locked: bool = false; // auto-lock has fired: G holds
+  /** Ungated frames of audio behind the current estimate (since it last started afresh). */
+  estimateFrames: f64 = 0.0;
+  /** Status bits (engine-slots S_*) set by the latest update(). */
+  status: i32 = 0;
+
+  private acquiring: bool = true; // deadband off until the first settled match (ACQUIRE_WINDOWS)
+  private acquiredFrames: f64 = 0.0; // ungated frames since acquisition started
+  // First estimate: energies accumulated since the first block above the gate.
+  private accIn: f64 = 0.0;
+  private accRef: f64 = 0.0;
+  private accFrames: f64 = 0.0;
+  private sectionFrames: f64 = 0.0; // frames the momentary error has stayed outside the section band
+  private afterSection: bool = false; // the current acquisition follows a section change
+  private sectionSide: i32 = 0; // sign of the momentary error outside the band (0 inside)
+  // Drift ring: min and max of W per 100 ms slot.
+  private driftRing: usize;
+  private driftSlotFrames: f64;
+  private driftFill: f64 = 0.0;
+  private driftIndex: i32 = 0;
+  private driftSlots: i32 = 0; // slots filled since the estimate started afresh
+  private slotMin: f64 = Infinity;
+  private slotMax: f64 = -Infinity;
+  private driftValue: f64 = NaN;
+
+  /** A copy of this object's fields as constructed, restored by reset(). */
+  private pristine: usize = 0;
+
+  constructor(sampleRate: f64) {
+    this.driftRing = heap.alloc(<usize>DRIFT_SLOTS << 4);
+    memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
+    this.driftSlotFrames = sampleRate / 10.0;
+    this.pristine = heap.alloc(offsetof<GainLaw>());
+    memory.copy(this.pristine, changetype<usize>(this), offsetof<GainLaw>());
+  }
+
+  /**
+   * Back to a freshly constructed law in the same memory (an engine handed to a new plugin instance): every field
+   * from the copy taken at construction, so fields added later are covered too.
+   */
+  reset(): void {
+    memory.copy(changetype<usize>(this), this.pristine, offsetof<GainLaw>());
+    memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
+  }
+
+  /** Starts acquisition afresh (first estimate, no deadband): a start, reset, mode or follow change. */
+  startAcquiring(): void {
+    this.restartEstimate();
+    this.locked = false;
+  }
+
+  /** A transport start or jump: the estimate restarts, a held or locked gain stays held. */
+  reacquire(): void {
+    this.restartEstimate();
+  }
+
+  private restartEstimate(): void {
+    this.acquiring = true;
+    this.acquiredFrames = 0.0;
+    this.accIn = 0.0;
+    this.accRef = 0.0;
+    this.accFrames = 0.0;
+    this.sectionFrames = 0.0;
+    this.afterSection = false;
+    this.estimateFrames = 0.0;
+    this.driftSlots = 0;
+    this.driftFill = 0.0;
+    this.slotMin = Infinity;
+    this.slotMax = -Infinity;
+    this.driftValue = NaN;
+  }
+
+  /** Sets G (clamped to the range) and stops tracking, e.g. for a restored state. */
+  setGain(db: f64): void {
+    this.gain = clamp(db, -this.maxCut, this.maxBoost);
+    this.wanted = this.gain;
+    this.unlimited = this.gain;
+    this.tracking = false;
+  }
+
+  /** W's spread (max - min, dB) over the last 3 s of ungated audio; NaN before the first 100 ms slot. */
+  drift(): f64 {
+    return this.driftValue;
+  }
+
+  /** One block of `frames` frames, after the meters have measured it: W and G's movement towards it. */
+  update(frames: i32, sampleRate: f64, mode: i32, needsReference: bool, referenceValid: bool, input: Meter, reference: Meter): void {
+    this.status = 0;
+    const follow = this.follow;
+    const n = <f64>frames;
+    // Range first: the range applies to G whatever the follow mode (a narrowed range acts at once).
+    let g = clamp(this.gain, -this.maxCut, this.maxBoost);
+    this.gain = g;
+
+    if (mode == MODE_REFERENCE || follow == FOLLOW_HOLD || (needsReference && !referenceValid)) {
+      // Reference mode passes audio through: nothing to follow (G is kept for when the mode changes back).
+      // Without a reference (the processor reports noReference) G holds.
+      this.wanted = mode == MODE_REFERENCE ? 0.0 : g;
+      this.unlimited = this.wanted;
+      if (mode == MODE_REFERENCE || follow == FOLLOW_HOLD) this.tracking = false;
+      return;
+    }
+
+    const detector = follow == FOLLOW_LEARN ? DETECTOR_INTEGRATED : this.detector;
+    const window = (detector == DETECTOR_MOMENTARY ? 0.4 : 3.0) * sampleRate;
+    const rms = detector == DETECTOR_RMS;
+
+    // The first estimate's energies (K-weighted, or unweighted for rms), from the first block above the gate.
+    const eIn = rms ? input.lastBlockRawEnergy() : input.lastBlockEnergy();
+    const eRef = needsReference ? (rms ? reference.lastBlockRawEnergy() : reference.lastBlockEnergy()) : 0.0;
+    const gateEnergy = n * lufsToMeanSquare(this.gate);
+    const blockOpen = eIn >= gateEnergy && (!needsReference || eRef >= gateEnergy);
+    if (this.acquiring && this.accFrames < window && (this.accFrames > 0.0 || blockOpen)) {
+      this.accIn += eIn;
+      this.accRef += eRef;
+      this.accFrames += n;
+    }
+    const inM = input.momentary();
+    const refM = reference.momentary();
+    const momentaryOpen = inM >= this.gate && (!needsReference || refM >= this.gate);
+    const useFirst = this.acquiring && this.accFrames > 0.0 && this.accFrames < window;
+
+    let hold = false;
+    let w: f64 = 0.0;
+    if (useFirst) {
+      // The gate reads the accumulated level (both sides), and the momentary one too once its window is full.
+      const gateMs = lufsToMeanSquare(this.gate) * this.accFrames;
+      const accOpen = this.accIn >= gateMs && (!needsReference || this.accRef >= gateMs);
+      if (!accOpen || (input.momentaryReady() && !momentaryOpen) || !(this.accIn > 0.0)) {
+        hold = true;
+      } else if (needsReference) {
+        w = 10.0 * Math.log10(this.accRef / this.accIn) + this.offset;
+      } else {
+        w = this.target - (-0.691 + 10.0 * Math.log10(this.accIn / this.accFrames)) + this.offset;
+      }
+    } else if (this.acquiring && this.accFrames == 0.0) {
+      hold = true; // nothing above the gate yet
+    } else if (!momentaryOpen || !ready(input, detector, !needsReference) || (needsReference && !ready(reference, detector, false))) {
+      hold = true;
+    } else {
+      w = (needsReference ? level(reference, detector) : this.target) - level(input, detector) + this.offset;
+    }
+    if (!hold && !isFinite<f64>(w)) hold = true; // e.g. integrated loudness with no block above the gates yet
+    if (hold) {
+      this.status |= S_GATED;
+      this.wanted = g;
+      this.unlimited = g;
+      this.sectionFrames = 0.0;
+      if (this.locked) this.status |= S_LOCKED | S_HELD;
+      return; // G does not move; `tracking` resumes where it was when the gate opens
+    }
+
+    // Section change: a large momentary error that lasts restarts the estimate from the momentary window.
+    if (follow == FOLLOW_CONTINUOUS && !useFirst && !this.locked && input.momentaryReady()) {
+      const wm = clamp((needsReference ? refM : this.target) - inM + this.offset, -this.maxCut, this.maxBoost);
+      const band = needsReference ? SECTION_MATCH_DB : SECTION_TARGET_DB;
+      // The error must keep its sign: speech and drums swing both ways around a steady gain, a jump does not.
+      const e = wm - g;
+      const side: i32 = e > band ? 1 : e < -band ? -1 : 0;
+      this.sectionFrames = side != 0 && side == this.sectionSide ? this.sectionFrames + n : side != 0 ? n : 0.0;
+      this.sectionSide = side;
+      if (this.sectionFrames >= SECTION_SECONDS * sampleRate) {
+        // The momentary window still holds some of the old level, so the new estimate starts from this block
+        // (all new audio by now), with a floor under G's time constant against the first blocks' noise.
+        this.restartEstimate();
+        this.accIn = eIn;
+        this.accRef = eRef;
+        this.accFrames = n;
+        this.afterSection = true;
+        w = (needsReference ? refM : this.target) - inM + this.offset;
+        this.tracking = true;
+      }
+    }
+
+    // Range.
+    this.unlimited = w;
+    if (w > this.maxBoost) {
+      w = this.maxBoost;
+      this.status |= S_AT_RANGE_LIMIT;
+    } else if (w < -this.maxCut) {
+      w = -this.maxCut;
+      this.status |= S_AT_RANGE_LIMIT;
+    }
+    this.noteDrift(n, w);
+    this.estimateFrames += n;
+
+    // Auto-lock: once settled, G holds (until a reset, a mode or follow change, or autoLock off).
+    if (this.autoLock && !this.locked && !this.acquiring && this.estimateFrames >= LOCK_SECONDS * sampleRate &&
+        this.driftValue <= LOCK_DRIFT_DB && Math.abs(w - g) <= this.tolerance) {
+      this.locked = true;
+    }
+    if (this.locked) {
+      this.wanted = g;
+      this.tracking = false;
+      this.status |= S_LOCKED | S_HELD;
+      return;
+    }
+    this.wanted = w;
+
+    // Follow: deadband with hysteresis, then a one-pole in dB until fully converged. Learning follows the
+    // integrated difference without a deadband (it moves smoothly by nature); so does acquisition.
+    this.acquiredFrames += n;
+    const free = this.acquiring || follow == FOLLOW_LEARN;
+    if (!this.tracking && (free || Math.abs(w - g) > this.tolerance)) this.tracking = true;
+    if (this.acquiring) this.status |= S_ACQUIRING;
+    if (this.tracking) {
+      let tau = this.response / RESPONSE_TIME_CONSTANTS;
+      if (this.acquiring) {
+        let heard = ACQUIRE_TAU_FRACTION * (this.accFrames > n ? this.accFrames : n) / sampleRate;
+        if (this.afterSection && heard < SECTION_TAU_MIN) heard = SECTION_TAU_MIN;
+        if (heard < tau) tau = heard;
+      }
+      // The first block of a fresh acquisition takes its estimate whole (an exact static match from the start).
+      if (this.acquiring && !this.afterSection && this.accFrames <= n) g = w;
+      else g += (w - g) * (1.0 - Math.exp(-n / (tau * sampleRate)));
+      if (Math.abs(w - g) < CONVERGED_DB) {
+        if (this.acquiring && this.acquiredFrames >= ACQUIRE_WINDOWS * window) this.acquiring = false;
+        if (!free) this.tracking = false;
+      }
+      this.gain = g;
+      if (Math.abs(w - g) >= CONVERGED_DB) this.status |= S_TRACKING;
+    }
+  }
+
+  /** Keeps W's min and max per 100 ms slot and their spread over the last DRIFT_SLOTS slots. */
+  private noteDrift(n: f64, w: f64): void {
+    if (w < this.slotMin) this.slotMin = w;
+    if (w > this.slotMax) this.slotMax = w;
+    this.driftFill += n;
+    if (this.driftFill < this.driftSlotFrames) return;
+    this.driftFill -= this.driftSlotFrames;
+    const at = this.driftRing + (<usize>this.driftIndex << 4);
+    store<f64>(at, this.slotMin);
+    store<f64>(at + 8, this.slotMax);
+    this.driftIndex = this.driftIndex + 1 == DRIFT_SLOTS ? 0 : this.driftIndex + 1;
+    if (this.driftSlots < DRIFT_SLOTS) this.driftSlots++;
+    this.slotMin = Infinity;
+    this.slotMax = -Infinity;
+    let lo: f64 = Infinity;
+    let hi: f64 = -Infinity;
+    for (let i = 0; i < this.driftSlots; i++) {
+      // The filled slots are the driftSlots ones before driftIndex (the ring may not be full yet).
+      let k = this.driftIndex - 1 - i;
+      if (k < 0) k += DRIFT_SLOTS;
+      const p = this.driftRing + (<usize>k << 4);
+      const a = load<f64>(p);
+      const b = load<f64>(p + 8);
+      if (a < lo) lo = a;
+      if (b > hi) hi = b;
+    }
+    this.driftValue = hi - lo;
+  }
+}

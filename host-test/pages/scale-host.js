@@ -1,0 +1,125 @@
+// Page-side scenarios for many plugin instances in one OfflineAudioContext (issue 16): the real-browser test
+// host-test/scale.browser.test.ts and the Chromium rows of `npm run bench` (scripts/bench-scale.ts). Plain
+// JavaScript served as-is; every function returns plain data.
+//
+// The session: `pairs` linked pairs (source -> reference -> GainNode -6 dB -> match, on link 1 + i % 16) and
+// `targets` target instances (source -> target), every output summed into the destination. Any role may be
+// replaced by a pass-through AudioWorklet (the floor of any worklet plugin: it copies input to output), so the
+// same graph measures the floor and each role's cost.
+import { initializeWamHost } from '/node_modules/@webaudiomodules/sdk/dist/index.js';
+
+const PLUGIN_URL = '/dist/plugin/index.js';
+const PASS_THROUGH = `registerProcessor('levelmatch-bench-pass-through', class extends AudioWorkletProcessor {
+  process(inputs, outputs) {
+    const i = inputs[0], o = outputs[0];
+    for (let c = 0; c < o.length; c++) if (i[c]) o[c].set(i[c]);
+    return true;
+  }
+});`;
+
+const state = (parameters) => ({ format: 'levelmatch', version: 1, parameters });
+const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+
+/** A deterministic stereo programme: two tones, slow tremolo, a little noise. */
+function programme(ctx, seconds) {
+  const sr = ctx.sampleRate;
+  const buf = ctx.createBuffer(2, sr * seconds, sr);
+  let seed = 12345;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const l = buf.getChannelData(0);
+  const r = buf.getChannelData(1);
+  for (let i = 0; i < l.length; i++) {
+    const t = i / sr;
+    const env = 0.6 + 0.4 * Math.sin(2 * Math.PI * 0.7 * t);
+    const v = env * (0.25 * Math.sin(2 * Math.PI * 220 * t) + 0.12 * Math.sin(2 * Math.PI * 1375 * t)) + 0.03 * rnd();
+    l[i] = v;
+    r[i] = 0.8 * v + 0.02 * rnd();
+  }
+  return buf;
+}
+
+/**
+ * Builds a session in a new OfflineAudioContext. `roles`: { reference, match, target } each 'plugin' or 'pass'
+ * (default plugin). `watch`: a readout listener on every plugin instance (as an open GUI would add).
+ * Returns { ctx, plugins, start }.
+ */
+async function buildSession({ pairs, targets, seconds, roles = {}, watch = false }) {
+  const sr = 48000;
+  const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: Math.round(sr * seconds), sampleRate: sr });
+  const [groupId] = await initializeWamHost(ctx);
+  const { default: LevelMatch } = await import(PLUGIN_URL);
+  const needsPass = Object.values(roles).includes('pass');
+  if (needsPass) await ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([PASS_THROUGH], { type: 'text/javascript' })));
+  const plugins = [];
+  const make = async (role, parameters) => {
+    if ((roles[role] ?? 'plugin') === 'pass') {
+      return new AudioWorkletNode(ctx, 'levelmatch-bench-pass-through', { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2] });
+    }
+    const wam = await LevelMatch.createInstance(groupId, ctx, state(parameters));
+    const entry = { role, node: wam.audioNode, readouts: 0, last: null };
+    if (watch) {
+      wam.audioNode.addEventListener('readout', (e) => {
+        entry.readouts++;
+        entry.last = e.detail;
+      });
+    }
+    plugins.push(entry);
+    return wam.audioNode;
+  };
+  const src = new AudioBufferSourceNode(ctx, { buffer: programme(ctx, Math.ceil(seconds)) });
+  const sum = new GainNode(ctx, { gain: 1 / (pairs + targets) });
+  for (let i = 0; i < pairs; i++) {
+    const link = 1 + (i % 16);
+    const ref = await make('reference', { mode: 0, link });
+    const fx = new GainNode(ctx, { gain: 0.5 });
+    const match = await make('match', { mode: 1, link });
+    src.connect(ref).connect(fx).connect(match).connect(sum);
+  }
+  for (let i = 0; i < targets; i++) {
+    const target = await make('target', { mode: 3, target: -18 });
+    src.connect(target).connect(sum);
+  }
+  sum.connect(ctx.destination);
+  return { ctx, plugins, start: () => src.start() };
+}
+
+function summarize(plugins) {
+  const errors = plugins.map((p) => p.node.engineError).filter((e) => e !== null);
+  const silent = plugins.filter((p) => p.readouts === 0).length;
+  const matches = plugins.filter((p) => p.role === 'match');
+  const unlinked = matches.filter((p) => !(p.last && p.last.status.linked)).length;
+  const gains = matches.filter((p) => p.last).map((p) => p.last.gain.applied);
+  return { instances: plugins.length, errors, withoutReadouts: silent, unlinkedMatches: unlinked, minMatchGain: Math.min(...gains), maxMatchGain: Math.max(...gains) };
+}
+
+/**
+ * Functional check: `contexts` sessions of `pairs` pairs + `targets` targets each, rendered together, with a
+ * readout listener on every instance. Returns a summary per context.
+ */
+export async function renderMany({ contexts = 1, pairs, targets, seconds = 1 }) {
+  const sessions = [];
+  for (let k = 0; k < contexts; k++) sessions.push(await buildSession({ pairs, targets, seconds, watch: true }));
+  for (const s of sessions) s.start();
+  const rendered = await Promise.all(sessions.map((s) => s.ctx.startRendering()));
+  await settle();
+  const out = sessions.map((s, k) => {
+    let nonFinite = 0;
+    for (let c = 0; c < 2; c++) for (const v of rendered[k].getChannelData(c)) if (!Number.isFinite(v)) nonFinite++;
+    return { ...summarize(s.plugins), nonFinite };
+  });
+  for (const s of sessions) for (const p of s.plugins) p.node.destroy();
+  return out;
+}
+
+/** Timing: renders one session; wall-clock ms of startRendering (built and warmed up outside the timing). */
+export async function timeSession({ pairs, targets, seconds = 4, roles = {}, watch = false }) {
+  const s = await buildSession({ pairs, targets, seconds, roles, watch });
+  s.start();
+  const t0 = performance.now();
+  await s.ctx.startRendering();
+  const ms = performance.now() - t0;
+  await settle(50);
+  const errors = s.plugins.map((p) => p.node.engineError).filter((e) => e !== null);
+  for (const p of s.plugins) p.node.destroy();
+  return { ms, quanta: Math.floor((48000 * seconds) / 128), errors };
+}
