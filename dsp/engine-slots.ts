@@ -85,3 +85,18 @@ export const R_ESTIMATE_SECONDS: i32 = 30;
 export const R_DRIFT: i32 = 31;
 export const S_LOCKED: i32 = 1 << 17;
 export const S_ACQUIRING: i32 = 1 << 18;
+
+// Appended for automatic latency and delta listen (issue 12): parameter, readouts, listen choices, sources, bit.
+export const P_AUTO_LATENCY: i32 = 18;
+export const R_LATENCY_DETECTED: i32 = 32;
+export const R_LATENCY_CONFIDENCE: i32 = 33;
+export const R_LATENCY_APPLIED: i32 = 34;
+export const R_LATENCY_SOURCE: i32 = 35;
+export const LISTEN_OUTPUT: i32 = 0;
+export const LISTEN_REFERENCE: i32 = 1;
+export const LISTEN_DELTA: i32 = 2;
+export const SOURCE_MANUAL: i32 = 0;
+export const SOURCE_DETECTED: i32 = 1;
+export const SOURCE_RESTORED: i32 = 2;
+export const SOURCE_NONE: i32 = 3;
+export const S_LISTENING_DELTA: i32 = 1 << 19;

@@ -23,16 +23,18 @@ import { DELAY } from './truepeak';
 import { dbToLinear, linearToDb, clamp, choice } from './db';
 import { PeakMemory } from './ceiling';
 import { GainLaw } from './gain-law';
-import { scale, fillRamp, applyRamp, crossfade } from './gain-render';
+import { scale, fillRamp, applyRamp, crossfade, fadeTo } from './gain-render';
+import { LatencyDetector } from './latency';
 import {
   P_MODE, P_LINK, P_DETECTOR, P_FOLLOW, P_RESPONSE, P_TOLERANCE, P_MAX_BOOST, P_MAX_CUT, P_GATE, P_TARGET, P_OFFSET, P_LATENCY, P_CEILING, P_CEILING_ON, P_LISTEN, P_BYPASS, MODE_REFERENCE, MODE_MATCH, MODE_SIDECHAIN, MODE_TARGET, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS, FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, R_REF_M, R_REF_S, R_REF_I, R_IN_M, R_IN_S, R_IN_I, R_OUT_M, R_OUT_S, R_OUT_I, R_GAIN_APPLIED, R_GAIN_WANTED, R_TRUE_PEAK_IN, R_TRUE_PEAK_OUT, R_STATUS, R_NON_FINITE, R_LEARN_SECONDS, R_REF_M_MAX, R_REF_S_MAX, R_OUT_M_MAX, R_OUT_S_MAX, R_IN_M_MAX, R_IN_S_MAX, R_REF_LRA, R_IN_LRA, R_OUT_LRA, R_ENGINE_GAIN, R_IN_RMS, R_REF_RMS, S_GATED, S_AT_RANGE_LIMIT, S_AT_CEILING, S_LEARNING, S_HELD, S_NON_FINITE_INPUT, S_BYPASSED, S_LISTENING_REFERENCE, S_TRACKING,
   P_CEILING_IN_MATCH, P_AUTO_LOCK, R_GAIN_UNLIMITED, R_CEILING_REDUCTION, R_ESTIMATE_SECONDS, R_DRIFT,
+  P_AUTO_LATENCY, R_LATENCY_DETECTED, R_LATENCY_CONFIDENCE, R_LATENCY_APPLIED, R_LATENCY_SOURCE, LISTEN_OUTPUT, LISTEN_REFERENCE, LISTEN_DELTA, SOURCE_MANUAL, SOURCE_DETECTED, SOURCE_RESTORED, SOURCE_NONE, S_LISTENING_DELTA,
 } from './engine-slots';
 
 /** Number of parameter slots (wam/engine-abi.ts PARAM_COUNT). */
-export const ENGINE_PARAM_COUNT: i32 = 18;
+export const ENGINE_PARAM_COUNT: i32 = 19;
 /** Number of f64 readout slots (wam/engine-abi.ts READOUT_COUNT). */
-export const ENGINE_READOUT_COUNT: i32 = 32;
+export const ENGINE_READOUT_COUNT: i32 = 36;
 /** Largest block the engine accepts: a bound on what createEngine allocates (3 meters x 8 channels x f32). */
 export const ENGINE_MAX_FRAMES: i32 = 65536;
 
@@ -73,14 +75,28 @@ export class Engine {
   private ceiling: f64 = 0.0;
   private ceilingOn: bool = true;
   private ceilingInMatch: bool = false;
-  private listen: bool = false;
+  private listen: i32 = LISTEN_OUTPUT;
   private bypass: bool = false;
+  private autoLatency: bool = true;
+
+  /**
+   * The latency detector: allocated (~2 MB) the first time the engine is in match or sidechain mode with
+   * autoLatency on (a setter, never process()); null before. It gets the input (mono) and the UNALIGNED
+   * reference (mono, written by the processor at engineLatencyReference) and measures how far the input lags.
+   * reset() keeps it (the runtime never frees) and resets it.
+   */
+  private latencyDetector: LatencyDetector | null = null;
+  /** The automatic latency applied (frames): the last stable detection, or what a state restored; -1 none. */
+  private autoFrames: i32 = -1;
+  private autoSource: i32 = SOURCE_NONE;
 
   // State.
   private applied: f64 = 0.0; // A, dB
   private appliedLinear: f64 = 1.0; // 10^(A/20), exactly 1.0 when A is 0
   private fade: f64 = 0.0; // X, 0 = processed input, 1 = reference
+  private deltaFade: f64 = 0.0; // Y, 1 = minus the reference (delta listen): out = (1-X) dry + (X-Y) ref
   private listening: bool = false; // X is heading for 1
+  private listeningDelta: bool = false; // Y is heading for 1
   private untouched: bool = true; // no gain has been estimated since creation: the first estimate applies at once
   private status: i32 = 0;
   private learnFrames: f64 = 0.0;
@@ -129,7 +145,13 @@ export class Engine {
    * construction (so fields added later are covered too), then the meters and buffers are cleared.
    */
   reset(): void {
+    // The detector is a sub-object allocated after construction (the pristine copy holds null): keep it, so a
+    // reused engine does not allocate another, and clear what it measured (prepareDetector allocates it anew
+    // only when there is none).
+    const detector = this.latencyDetector;
     memory.copy(changetype<usize>(this), this.pristine, offsetof<Engine>());
+    this.latencyDetector = detector;
+    if (detector != null) detector.reset();
     this.configureMeters();
     this.input.reset();
     this.reference.reset();
@@ -156,7 +178,7 @@ export class Engine {
    * already the plain input (the applied gain has glided to 0 dB and no listen crossfade is under way).
    */
   get idleReference(): bool {
-    return this.mode == MODE_REFERENCE && !this.watched && this.applied == 0.0 && this.fade == 0.0;
+    return this.mode == MODE_REFERENCE && !this.watched && this.applied == 0.0 && this.fade == 0.0 && this.deltaFade == 0.0;
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -172,7 +194,14 @@ export class Engine {
         if (m != this.mode) this.changeMode(m);
         break;
       }
-      case P_LINK: this.link = choice(value, 1, 16); break;
+      case P_LINK: {
+        const l = choice(value, 1, 16);
+        if (l != this.link) {
+          this.link = l;
+          this.prepareDetector(true); // another reference: measure afresh
+        }
+        break;
+      }
       case P_DETECTOR: law.detector = choice(value, DETECTOR_MOMENTARY, DETECTOR_RMS); break;
       case P_FOLLOW: {
         const f = choice(value, FOLLOW_CONTINUOUS, FOLLOW_HOLD);
@@ -193,9 +222,17 @@ export class Engine {
       case P_TARGET: law.target = clamp(value, -60.0, 0.0); break;
       case P_OFFSET: law.offset = clamp(value, -24.0, 24.0); break;
       case P_LATENCY: this.latency = clamp(value, 0.0, 1000.0); break;
+      case P_AUTO_LATENCY: {
+        const on = choice(value, 0, 1) == 1;
+        const was = this.autoLatency;
+        this.autoLatency = on;
+        // Turned back on: what the detector holds has a gap, measure afresh.
+        this.prepareDetector(on && !was);
+        break;
+      }
       case P_CEILING: this.ceiling = clamp(value, -20.0, 0.0); break;
       case P_CEILING_ON: this.ceilingOn = choice(value, 0, 1) == 1; break;
-      case P_LISTEN: this.listen = choice(value, 0, 1) == 1; break;
+      case P_LISTEN: this.listen = choice(value, LISTEN_OUTPUT, LISTEN_DELTA); break;
       case P_BYPASS: this.bypass = choice(value, 0, 1) == 1; break;
       case P_CEILING_IN_MATCH: this.ceilingInMatch = choice(value, 0, 1) == 1; break;
       case P_AUTO_LOCK: {
@@ -220,6 +257,44 @@ export class Engine {
     this.reference.reset();
     if (old == MODE_REFERENCE) this.output.reset();
     if (old == MODE_REFERENCE && !this.watched) this.input.reset(); // not metered while an idle reference
+    this.prepareDetector(true);
+  }
+
+  /**
+   * Allocates the detector when it is first needed (match / sidechain with autoLatency on); `fresh` (a new
+   * reference: mode or link changed) also makes it forget what it measured. The applied latency is kept until a
+   * new one is detected.
+   */
+  private prepareDetector(fresh: bool): void {
+    const needs = this.autoLatency && (this.mode == MODE_MATCH || this.mode == MODE_SIDECHAIN);
+    if (this.latencyDetector == null) {
+      if (needs) this.latencyDetector = new LatencyDetector(this.sampleRate, this.maxFrames);
+    } else if (fresh) {
+      this.latencyDetector!.reset();
+    }
+  }
+
+  /** Where the processor writes the unaligned reference (mono, maxFrames f32) for the detector; 0 when none. */
+  latencyReference(): usize {
+    const d = this.latencyDetector;
+    return d == null ? 0 : d.reference;
+  }
+
+  /**
+   * The latency (frames) the processor should delay the reference by: with autoLatency the applied automatic
+   * latency (0 until one is detected or restored), else the manual `latency` parameter.
+   */
+  latencyFrames(): i32 {
+    if (!this.autoLatency) return <i32>Math.round((this.latency * this.sampleRate) / 1000.0);
+    return this.autoFrames >= 0 ? this.autoFrames : 0;
+  }
+
+  /** Restores an automatic latency (frames) from a saved state, so a bounce is aligned from its first sample. */
+  setLatency(frames: i32): void {
+    const max = <i32>Math.ceil(this.sampleRate);
+    if (frames < 0 || frames > max) return;
+    this.autoFrames = frames;
+    this.autoSource = SOURCE_RESTORED;
   }
 
   /** Learning measures integrated loudness from now on, on every meter, and follows its difference. */
@@ -288,6 +363,7 @@ export class Engine {
     const needsReference = mode == MODE_MATCH || mode == MODE_SIDECHAIN;
     const referenceMetered = needsReference && referenceValid;
     if (referenceMetered) this.reference.process(frames);
+    if (needsReference && this.autoLatency) this.detect(frames);
     this.peaks.note(frames, input.lastBlockPeak(), tailPeak(input, frames));
     if (this.law.follow == FOLLOW_LEARN) this.learnFrames += <f64>frames;
 
@@ -309,8 +385,48 @@ export class Engine {
     if (this.law.follow == FOLLOW_HOLD) s |= S_HELD;
     if (this.bypass) s |= S_BYPASSED;
     if (this.listening) s |= S_LISTENING_REFERENCE;
+    if (this.listeningDelta) s |= S_LISTENING_DELTA;
     if (this.framesSinceNonFinite < NON_FINITE_HOLD_SECONDS * this.sampleRate) s |= S_NON_FINITE_INPUT;
     this.status = s;
+  }
+
+  /**
+   * Feeds the detector the input's mono mix (the sanitised input buffers) and the unaligned reference the
+   * processor wrote, lets it do a bounded slice of work, and takes a new stable estimate as the applied latency.
+   */
+  private detect(frames: i32): void {
+    const d = this.latencyDetector;
+    if (d == null) return;
+    const channels = this.input.channels;
+    const dst = d.input;
+    const inv: f32 = <f32>(1.0 / <f64>channels);
+    memory.copy(dst, this.input.input(0), <usize>frames << 2);
+    for (let c = 1; c < channels; c++) {
+      const src = this.input.input(c);
+      for (let i = 0; i < frames; i++) {
+        const o = <usize>i << 2;
+        store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+      }
+    }
+    if (channels > 1) {
+      for (let i = 0; i < frames; i++) {
+        const o = <usize>i << 2;
+        store<f32>(dst + o, load<f32>(dst + o) * inv);
+      }
+    }
+    // The reference buffer may hold anything the processor wrote: replace NaN / Inf by 0.
+    const ref = d.reference;
+    for (let i = 0; i < frames; i++) {
+      const o = <usize>i << 2;
+      const v = load<f32>(ref + o);
+      if (v - v != 0.0) store<f32>(ref + o, 0.0);
+    }
+    d.push(frames);
+    const s = d.stable;
+    if (s >= 0 && (s != this.autoFrames || this.autoSource != SOURCE_DETECTED)) {
+      this.autoFrames = s;
+      this.autoSource = SOURCE_DETECTED;
+    }
   }
 
   /**
@@ -369,15 +485,21 @@ export class Engine {
     this.applied = a1;
     this.appliedLinear = g1;
     // Crossfade.
-    this.listening = this.listen && needsReference && referenceValid && !this.bypass;
+    const canListen = needsReference && referenceValid && !this.bypass;
+    this.listening = this.listen == LISTEN_REFERENCE && canListen;
+    this.listeningDelta = this.listen == LISTEN_DELTA && canListen;
     const x0 = this.fade;
     const xTarget: f64 = this.listening ? 1.0 : 0.0;
     const xStep = 1.0 / (CROSSFADE_SECONDS * this.sampleRate);
-    let x1 = x0 + (xTarget > x0 ? xStep : -xStep) * <f64>frames;
-    if ((xTarget > x0 && x1 > xTarget) || (xTarget < x0 && x1 < xTarget) || x0 == xTarget) x1 = xTarget;
+    const x1 = fadeTo(x0, xTarget, xStep * <f64>frames);
     this.fade = x1;
+    // Delta: Y fades like X; out = (1 - X) dry + (X - Y) ref, so delta (X 0, Y 1) is dry - ref.
+    const y0 = this.deltaFade;
+    const yTarget: f64 = this.listeningDelta ? 1.0 : 0.0;
+    const y1 = fadeTo(y0, yTarget, xStep * <f64>frames);
+    this.deltaFade = y1;
 
-    if (x0 == 0.0 && x1 == 0.0) {
+    if (x0 == 0.0 && x1 == 0.0 && y0 == 0.0 && y1 == 0.0) {
       if (a0 == 0.0 && a1 == 0.0) {
         for (let c = 0; c < channels; c++) memory.copy(this.output.input(c), this.input.input(c), <usize>frames << 2);
       } else if (a0 == a1) {
@@ -400,6 +522,7 @@ export class Engine {
     }
     fillRamp(this.ramp, frames, g0, a1 - a0, g1);
     const dx = xTarget > x0 ? xStep : -xStep;
+    const dy = yTarget > y0 ? xStep : -xStep;
     for (let c = 0; c < channels; c++) {
       // A mono reference feeds every channel; otherwise channels the reference lacks are silent.
       let ref: usize = 0;
@@ -407,7 +530,7 @@ export class Engine {
         if (c < refChannels) ref = this.reference.input(c);
         else if (refChannels == 1) ref = this.reference.input(0);
       }
-      crossfade(this.input.input(c), ref, this.output.input(c), frames, this.ramp, x0, dx, x1);
+      crossfade(this.input.input(c), ref, this.output.input(c), frames, this.ramp, x0, dx, x1, y0, dy, y1);
     }
   }
 
@@ -501,6 +624,13 @@ export class Engine {
     set(r, R_NON_FINITE, this.nonFiniteTotal);
     set(r, R_LEARN_SECONDS, this.law.follow == FOLLOW_LEARN ? this.learnFrames / this.sampleRate : 0.0);
     set(r, R_ENGINE_GAIN, this.law.gain);
+    const d = this.latencyDetector;
+    const mode = this.mode;
+    const active = d != null && this.autoLatency && (mode == MODE_MATCH || mode == MODE_SIDECHAIN);
+    set(r, R_LATENCY_DETECTED, active && d!.detected >= 0 ? <f64>d!.detected : NaN);
+    set(r, R_LATENCY_CONFIDENCE, active ? d!.confidence : NaN);
+    set(r, R_LATENCY_APPLIED, <f64>this.latencyFrames());
+    set(r, R_LATENCY_SOURCE, <f64>(this.autoLatency ? this.autoSource : SOURCE_MANUAL));
   }
 
   /**

@@ -41,18 +41,29 @@ export function applyRamp(src: usize, dst: usize, frames: i32, ramp: usize): voi
   }
 }
 
+/** One linear fade step from v towards target by at most `step`, stopping there. */
+export function fadeTo(v: f64, target: f64, step: f64): f64 {
+  if (v == target) return target;
+  const n = target > v ? v + step : v - step;
+  return (target > v && n > target) || (target < v && n < target) ? target : n;
+}
+
 /**
- * dst[i] = (1 - X_i) * src[i] * ramp[i] + X_i * ref[i], X_i = x0 + (i+1) dx clamped to the end value x1 (the
- * fade is linear and stops there). ref == 0 means a silent reference.
+ * dst[i] = (1 - X_i) * src[i] * ramp[i] + (X_i - Y_i) * ref[i], X_i = x0 + (i+1) dx clamped to the end value x1
+ * (the fade is linear and stops there), Y likewise (the delta listen's weight). ref == 0 means a silent reference.
  */
-export function crossfade(src: usize, ref: usize, dst: usize, frames: i32, ramp: usize, x0: f64, dx: f64, x1: f64): void {
+export function crossfade(src: usize, ref: usize, dst: usize, frames: i32, ramp: usize, x0: f64, dx: f64, x1: f64, y0: f64, dy: f64, y1: f64): void {
   const lo = x0 < x1 ? x0 : x1;
   const hi = x0 < x1 ? x1 : x0;
+  const ylo = y0 < y1 ? y0 : y1;
+  const yhi = y0 < y1 ? y1 : y0;
   for (let i = 0; i < frames; i++) {
     let x = x0 + <f64>(i + 1) * dx;
     x = x < lo ? lo : x > hi ? hi : x;
+    let y = y0 + <f64>(i + 1) * dy;
+    y = y < ylo ? ylo : y > yhi ? yhi : y;
     const dry = <f64>load<f32>(src + (<usize>i << 2)) * load<f64>(ramp + (<usize>i << 3));
     const wet: f64 = ref != 0 ? <f64>load<f32>(ref + (<usize>i << 2)) : 0.0;
-    store<f32>(dst + (<usize>i << 2), <f32>((1.0 - x) * dry + x * wet));
+    store<f32>(dst + (<usize>i << 2), <f32>((1.0 - x) * dry + (x - y) * wet));
   }
 }

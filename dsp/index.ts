@@ -13,6 +13,8 @@
 import { Meter, MAX_CHANNELS } from './meter';
 import { allowTruePeakSkip } from './truepeak';
 import { Engine, ENGINE_PARAM_COUNT, ENGINE_READOUT_COUNT, ENGINE_MAX_FRAMES } from './engine';
+import { LatencyDetector } from './latency';
+import { Fft } from './fft';
 
 export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
   if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
@@ -153,6 +155,91 @@ export function engineReacquire(h: usize): void {
 
 export function engineUpdateReadout(h: usize): usize {
   return h == 0 ? 0 : changetype<Engine>(h).updateReadout();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Latency detector (dsp/latency.ts) and its FFT (dsp/fft.ts), exported on their own for tests on plain arrays.
+
+export function createLatencyDetector(sampleRate: f64, maxFrames: i32): usize {
+  if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
+  if (maxFrames < 1 || maxFrames > ENGINE_MAX_FRAMES) return 0;
+  return changetype<usize>(new LatencyDetector(sampleRate, maxFrames));
+}
+
+/** Mono f32 staging buffers (maxFrames): the input, the unaligned reference. */
+export function latencyInput(h: usize): usize {
+  return changetype<LatencyDetector>(h).input;
+}
+
+export function latencyReference(h: usize): usize {
+  return changetype<LatencyDetector>(h).reference;
+}
+
+export function latencyPush(h: usize, frames: i32): void {
+  const d = changetype<LatencyDetector>(h);
+  if (frames >= 1 && frames <= d.maxFrames) d.push(frames);
+}
+
+/** The latest estimate (frames, -1 before the first), its confidence (0..1), the latest stable estimate. */
+export function latencyDetected(h: usize): i32 {
+  return changetype<LatencyDetector>(h).detected;
+}
+
+export function latencyConfidence(h: usize): f64 {
+  return changetype<LatencyDetector>(h).confidence;
+}
+
+export function latencyStable(h: usize): i32 {
+  return changetype<LatencyDetector>(h).stable;
+}
+
+export function latencyEstimates(h: usize): i32 {
+  return changetype<LatencyDetector>(h).estimates;
+}
+
+export function latencyReset(h: usize): void {
+  changetype<LatencyDetector>(h).reset();
+}
+
+export function createFft(n: i32): usize {
+  if (n < 2 || n > 1 << 20) return 0;
+  return changetype<usize>(new Fft(n));
+}
+
+/** n f64 real / imaginary parts of the FFT's buffers. */
+export function fftRe(h: usize): usize {
+  return changetype<Fft>(h).re;
+}
+
+export function fftIm(h: usize): usize {
+  return changetype<Fft>(h).im;
+}
+
+/** Transforms in slices of at most `budget` units; returns the number of step() calls it took. */
+export function fftRun(h: usize, inverse: i32, budget: i32): i32 {
+  const f = changetype<Fft>(h);
+  f.begin(inverse != 0);
+  let calls = 0;
+  while (!f.done) {
+    f.step(budget > 0 ? budget : 1);
+    calls++;
+  }
+  return calls;
+}
+
+/** Where the processor writes the unaligned reference (mono, maxFrames f32) for the latency detector; 0 if none. */
+export function engineLatencyReference(h: usize): usize {
+  return h == 0 ? 0 : changetype<Engine>(h).latencyReference();
+}
+
+/** The latency (frames) the processor delays the reference by: automatic (detected) or the manual parameter. */
+export function engineLatencyFrames(h: usize): i32 {
+  return h == 0 ? 0 : changetype<Engine>(h).latencyFrames();
+}
+
+/** Restores an automatic latency (frames, 0..sampleRate) from a saved state. */
+export function engineSetLatency(h: usize, frames: i32): void {
+  if (h != 0) changetype<Engine>(h).setLatency(frames);
 }
 
 /** Back to the state of a fresh engine (same sample rate and maxFrames), reusing its memory (issue 16). */

@@ -22,6 +22,7 @@ import { baseStyles, defineOnce } from './theme.ts';
 import { ParameterBridge, type ParameterNode } from './parameter-bridge.ts';
 import { statusLine, WAITING, type StatusTone } from './status-text.ts';
 import { formatLevel } from './format.ts';
+import { latencyLine } from './latency-text.ts';
 import { PARAMETERS, parameterIndex, isParameterId, MODE_CHOICES, DETECTOR_CHOICES, FOLLOW_CHOICES, type ParameterId } from '../wam/parameters.ts';
 import type { Readout } from '../wam/readout.ts';
 import type { ScaleName } from './display/meter-scale.ts';
@@ -35,6 +36,8 @@ import './track-panel.ts';
 /** What the GUI needs of the node: the parameter API, readouts, meter reset (LevelMatchNode has all of it). */
 export interface GuiNode extends ParameterNode {
   readonly readout: Readout | null;
+  /** The node's context (an AudioNode has one): its sample rate turns latency frames into ms. */
+  readonly context?: { readonly sampleRate: number };
   resetMeters(): void;
 }
 
@@ -61,7 +64,8 @@ const KNOBS: readonly KnobSpec[] = [
  * The modes (0 reference, 1 match, 2 sidechain, 3 target, 4 track) in which each parameter changes anything. A reference
  * passes its audio bit-exact, so only its mode and link channel act; the link joins a reference and its match
  * instances (a sidechain instance takes its reference from input 1, a target one needs none); `target` is target
- * mode's level; `latency` delays the reference a match or sidechain instance compares with.
+ * mode's level; `latency` delays the reference a match or sidechain instance compares with, and `autoLatency`
+ * measures that delay.
  */
 const MATCHING = [1, 2, 3, 4];
 export const APPLIES: Readonly<Record<ParameterId, readonly number[]>> = {
@@ -83,6 +87,7 @@ export const APPLIES: Readonly<Record<ParameterId, readonly number[]>> = {
   bypass: MATCHING,
   ceilingInMatch: [1, 2],
   autoLock: MATCHING,
+  autoLatency: [1, 2],
 };
 const acts = (id: ParameterId, mode: number): boolean => APPLIES[id].includes(mode);
 /** The tooltip of a control that does nothing in this mode: where it acts. */
@@ -94,8 +99,9 @@ const MODE_LABELS = MODE_CHOICES.map(title);
 const DETECTOR_LABELS = ['M', 'S', 'I', 'RMS'];
 const DETECTOR_TITLES = DETECTOR_CHOICES.map((c) => (c === 'rms' ? 'RMS (unweighted, 3 s)' : `${title(c)} loudness`));
 const FOLLOW_LABELS = FOLLOW_CHOICES.map(title);
-const LISTEN_LABELS = ['Output', 'Reference'];
-/** In target and track modes there is no reference: listen = 1 plays the input before the gain. */
+const LISTEN_LABELS = ['Out', 'Ref', 'Delta'];
+const LISTEN_TITLES = ['Output: the matched signal', 'Reference: the aligned reference at matched loudness', 'Delta: the output minus the aligned reference (what the processing changed)'];
+/** In target and track modes there is no reference: listen = 1 plays the input before the gain (no delta). */
 const LISTEN_LABELS_TARGET = ['Output', 'Input'];
 const MODE_SHORT = ['Ref', 'Match', 'Side', 'Target', 'Track'];
 const SCALES: readonly ScaleName[] = ['ebu9', 'ebu18'];
@@ -349,7 +355,19 @@ export class LevelMatchGui extends LitElement {
     this.setText('#tp-in', formatLevel(r.input.truePeak), mode !== 'reference' && r.input.truePeak > p.ceiling);
     this.setText('#tp-out', formatLevel(r.output.truePeak), r.output.truePeak > p.ceiling);
     const line = statusLine(r);
-    this.setStatus(line.text, line.tone);
+    // Match and sidechain: the reference's alignment (applied latency, how it was found, how sure) ends the line;
+    // the status tooltip tells it always.
+    let text = line.text;
+    let title = '';
+    if ((mode === 'match' || mode === 'sidechain') && r.latency !== undefined && !s.bypassed) {
+      const l = latencyLine(r.latency, this.node?.context?.sampleRate ?? NaN, p.autoLatency);
+      // Only a latency that is applied is news on the line (no reference: nothing to align); the tooltip has the rest.
+      if (r.latency.appliedFrames > 0 && s.linked) text = `${text} · Latency ${l.value}, ${l.how}`;
+      title = l.title;
+    }
+    this.setStatus(text, line.tone);
+    const el = this.q<HTMLElement>('.status');
+    if (el !== null && el.title !== title) el.title = title;
   }
 
   private setText(sel: string, text: string, over: boolean): void {
@@ -428,6 +446,7 @@ export class LevelMatchGui extends LitElement {
       return html`<levelmatch-knob
         data-param=${k.id}
         ?disabled=${off(k.id)}
+        ?data-dim=${k.id === 'latency' && v('autoLatency') === 1}
         title=${tip(k.id)}
         .label=${p.label}
         .units=${p.units}
@@ -459,7 +478,7 @@ export class LevelMatchGui extends LitElement {
         ${reference ? nothing : html`<levelmatch-toggle data-param="listen" .label=${'A/B'} tone="accent"
           .accessibleLabel=${mode >= 3 ? 'A/B: hear the input before the gain' : 'A/B: hear the reference'}
           .hint=${mode >= 3 ? 'Switch between the output and the input before the gain' : 'Switch between the output and the reference at matched loudness'}
-          .pressed=${v('listen') === 1}></levelmatch-toggle>
+          .pressed=${v('listen') !== 0}></levelmatch-toggle>
         <levelmatch-toggle data-param="bypass" .label=${'Bypass'} tone="warn" .pressed=${v('bypass') === 1}></levelmatch-toggle>`}
       </header>
       <div class="status" role="status" aria-live="polite" data-tone="idle"><span class="dot"></span><span class="text"></span></div>
@@ -494,7 +513,8 @@ export class LevelMatchGui extends LitElement {
               .titles=${DETECTOR_TITLES} .value=${v('detector')}></levelmatch-segmented>
           <levelmatch-segmented data-param="follow" ?disabled=${off('follow')} .label=${label('follow')} .options=${FOLLOW_LABELS}
               .value=${follow}></levelmatch-segmented>
-          <levelmatch-segmented data-param="listen" ?disabled=${off('listen')} .label=${label('listen')} .options=${mode >= 3 ? LISTEN_LABELS_TARGET : LISTEN_LABELS} .value=${v('listen')}></levelmatch-segmented>`}
+          <levelmatch-segmented data-param="listen" ?disabled=${off('listen')} .label=${label('listen')} .options=${mode >= 3 ? LISTEN_LABELS_TARGET : LISTEN_LABELS}
+              .titles=${mode >= 3 ? LISTEN_LABELS_TARGET : LISTEN_TITLES} .value=${v('listen')}></levelmatch-segmented>`}
           <levelmatch-segmented data-param="scale" .label=${'Meter scale'} .options=${['EBU +9', 'EBU +18']}
               .value=${SCALES.indexOf(this.scale)}></levelmatch-segmented>
         </div>
@@ -505,6 +525,11 @@ export class LevelMatchGui extends LitElement {
               .pressed=${v('ceilingOn') === 1}></levelmatch-toggle>
             <levelmatch-toggle data-param="ceilingInMatch" ?disabled=${off('ceilingInMatch')} .label=${'In match'} .accessibleLabel=${'Ceiling in match and sidechain modes'} tone="accent"
               .hint=${'Apply the ceiling in match and sidechain modes too (target mode always)'} .pressed=${v('ceilingInMatch') === 1}></levelmatch-toggle>
+          </span>
+          <span class="ceil">
+            <levelmatch-toggle data-param="autoLatency" ?disabled=${off('autoLatency')} title=${tip('autoLatency')} .label=${'Auto'} .accessibleLabel=${'Auto latency on'} tone="accent"
+              .hint=${'Measure the effect chain\'s latency from the programme and line the reference up (the Latency knob is then ignored)'}
+              .pressed=${v('autoLatency') === 1}></levelmatch-toggle>
           </span>
         </div>`}
       </section>

@@ -75,6 +75,7 @@ test('reference mode, duplicates, bypass and listening', () => {
   assert.is(statusLine(readout(S.duplicateReference, 0, { link: 4 })).tone, 'error');
   assert.is(statusLine(readout(S.bypassed | S.linked | S.atCeiling, MATCH)).text, 'Bypassed', 'limits do not matter while bypassed');
   assert.is(statusLine(readout(S.linked | S.listeningReference, MATCH)).text, 'Listening: the reference');
+  assert.is(statusLine(readout(S.linked | S.listeningDelta, MATCH)).text, 'Listening: the difference (output minus the aligned reference)');
 });
 
 test('bad input samples are reported whatever the mode', () => {

@@ -49,6 +49,9 @@ export function statusLine(r: Readout): StatusLine {
       primary = `Reference on link ${link}`;
       tone = 'ok';
     }
+  } else if (s.listeningDelta) {
+    primary = 'Listening: the difference (output minus the aligned reference)';
+    tone = 'busy';
   } else if (s.listeningReference) {
     primary = r.mode === 'target' || r.mode === 'track' ? 'Listening: input before the gain' : 'Listening: the reference';
     tone = 'busy';

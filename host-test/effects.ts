@@ -126,3 +126,28 @@ export function chain(...effects: Effect[]): Effect {
     },
   };
 }
+
+/**
+ * A pure delay of `frames()` frames (a look-ahead or oversampling latency), read each quantum, so a test can
+ * change it mid-stream (a step: the effect's own output jumps, as a plugin's does when its latency changes).
+ */
+export function delayEffect(frames: number | (() => number), maxFrames = 1 << 17): Effect {
+  const get = typeof frames === 'number' ? () => frames : frames;
+  const lines: Float32Array[] = [];
+  let pos = 0;
+  return {
+    name: `delay ${typeof frames === 'number' ? frames : 'variable'} frames`,
+    process(ch, n) {
+      const d = Math.min(maxFrames - 1, Math.max(0, Math.round(get())));
+      ch.forEach((x, c) => {
+        const line = (lines[c] ??= new Float32Array(maxFrames));
+        for (let i = 0; i < n; i++) {
+          const w = (pos + i) & (maxFrames - 1);
+          line[w] = x[i];
+          x[i] = line[(w - d + maxFrames) & (maxFrames - 1)];
+        }
+      });
+      pos = (pos + n) & (maxFrames - 1);
+    },
+  };
+}

@@ -148,4 +148,62 @@ test(`the reference watched too (a readout listener: its engine meters): < 1 byt
   assert.equal(host.errors, []);
 });
 
+// A delay between the instances that switches between two latencies every 3 s (an oversampling switch), for
+// the automatic latency's detection work and its crossfades, with delta listen on. Allocation-free.
+const DELAYS = [200, 900];
+// 3 s: the detector needs two agreeing estimates ~0.5 s apart after its spectra have forgotten the old delay
+// (detection takes 1.2 .. 2.2 s); a 1.5 s switch settled or not depending on the programme and the phase.
+const SWITCH_QUANTA = Math.round((3 * SR) / Q);
+const delayLines = [new Float32Array(4096), new Float32Array(4096)];
+let delayPos = 0;
+let delayQuanta = 0;
+let latencyChanges = 0;
+let lastApplied = -1;
+
+function delayedQuantum(): void {
+  nextInput();
+  const out = ref.process(refInputs);
+  const d = DELAYS[Math.floor(delayQuanta / SWITCH_QUANTA) % 2];
+  for (let c = 0; c < out.length; c++) {
+    const x = out[c];
+    const line = delayLines[c];
+    for (let i = 0; i < Q; i++) {
+      const w = (delayPos + i) & 4095;
+      line[w] = x[i];
+      x[i] = EFFECT_GAIN * line[(w - d + 4096) & 4095];
+    }
+  }
+  delayPos = (delayPos + Q) & 4095;
+  delayQuanta++;
+  matchInputs[0] = out;
+  match.process(matchInputs);
+  host.advance();
+}
+
+test(`automatic latency following a switching delay, delta listen: < 1 byte per quantum over ${RUNS} quanta`, async () => {
+  await matchNode.setParameterValues({ listen: { id: 'listen', value: 2, normalized: false } });
+  await host.flush();
+  const onReadout = (): void => {
+    const a = matchNode.readout?.latency.appliedFrames;
+    if (a !== lastApplied) latencyChanges++;
+    lastApplied = a;
+  };
+  matchNode.addEventListener('readout', onReadout);
+  for (let i = 0; i < Math.round((3 * SR) / Q); i++) delayedQuantum();
+  await host.flush();
+  const changesBefore = latencyChanges;
+  const { result: bytes } = withCountedPosts(() => host.measureAllocation(delayedQuantum, RUNS));
+  for (let i = 0; i < Math.round((4 * SR) / Q); i++) {
+    delayedQuantum();
+    if (i % 16 === 0) await host.flush();
+  }
+  await host.flush();
+  console.log(`  allocation, match following a switching latency with delta listen: ${bytes.toFixed(3)} B/quantum`);
+  assert.ok(bytes < 1, `${bytes} B per quantum`);
+  assert.ok(latencyChanges > changesBefore, 'the applied latency changed while measuring and after');
+  assert.ok(DELAYS.includes(matchNode.readout.latency.appliedFrames), `applied ${matchNode.readout.latency.appliedFrames}`);
+  assert.is(matchNode.readout.latency.source, 'detected');
+  assert.equal(host.errors, []);
+});
+
 test.run();

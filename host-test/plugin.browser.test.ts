@@ -170,4 +170,26 @@ test.after(() => {
   console.log(`\nmatch S - reference S (LU), continuous + short-term:\n${'effect'.padEnd(13)} ${['8 s', '10 s', '12 s'].map((h) => h.padStart(7)).join(' ')}\n${table.join('\n')}`);
 });
 
+
+interface AutoLatencyResult {
+  readouts: Array<{ frame: number; latency: { appliedFrames: number; confidence: number; source: string }; listeningDelta: boolean }>;
+  level: number;
+  stateLatencyMs: number | null;
+}
+
+for (const delayFrames of [64, 1791, 24000]) {
+  t(`Web Audio DelayNode of ${delayFrames} frames between reference and match: detected within 3 s; delta listen below -90 dBFS`, async () => {
+    const r = await scenario<AutoLatencyResult>('autoLatency', { delayFrames, seconds: 9 });
+    const hit = r.readouts.find((x) => x.latency.source === 'detected' && Math.abs(x.latency.appliedFrames - delayFrames) <= 1);
+    assert.ok(hit !== undefined, `latency readouts: ${JSON.stringify(r.readouts.at(-1))}`);
+    assert.ok(hit!.frame <= 3 * 48000, `found at frame ${hit!.frame}`);
+    const last = r.readouts.at(-1)!;
+    assert.ok(Math.abs(last.latency.appliedFrames - delayFrames) <= 1 && last.listeningDelta, JSON.stringify(last));
+    assert.ok(r.level < -90, `delta ${r.level.toFixed(1)} dBFS over the last 2 s`);
+    assert.ok(Math.abs(r.stateLatencyMs! - (last.latency.appliedFrames * 1000) / 48000) < 1e-9, `state latencyMs ${r.stateLatencyMs}`);
+    console.log(`  [browser] DelayNode ${delayFrames}: applied after ${(hit!.frame / 48000).toFixed(2)} s, confidence ${last.latency.confidence.toFixed(2)}, delta ${r.level.toFixed(1)} dBFS`);
+    assert.equal(session.problems, []);
+  });
+}
+
 test.run();

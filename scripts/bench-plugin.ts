@@ -7,6 +7,8 @@
 //                          engineProcess, output copied out; what the glue adds shows against it
 //   LoudnessMeter push   : the library's stereo meter (with true peak) on the same quantum
 //   harness floor        : a processor that only copies input to output, through the same harness call
+//   latency detection    : the bare engine with autoLatency on (the reference fed unaligned, 300 frames ahead),
+//                          and the detector alone (dsp/latency.ts): its mean and its worst single quantum
 //
 // Then JS heap: bytes allocated per quantum (measureAllocation), and heap used after a full GC before and after
 // 100k quanta of both instances. Run with `npm run bench` (after scripts/bench.mjs), i.e.
@@ -155,6 +157,7 @@ const h = dsp.createEngine(SR, Q);
 dsp.engineSetChannels(h, 2, 2);
 const values = defaultParameterValues();
 values[P.mode] = 1;
+values[P.autoLatency] = 0; // the bare engine as before automatic latency; detection has its own rows
 values.forEach((v, slot) => dsp.engineSetParam(h, slot, v));
 const mem = dsp.memory.buffer;
 const engIn = [0, 1].map((c) => new Float32Array(mem, dsp.engineInput(h, c), Q));
@@ -182,6 +185,107 @@ function engineWithReadoutsQuantum(): void {
     dsp.engineUpdateReadout(h);
   }
 }
+// The engine with automatic latency: the unaligned reference (the input is it 300 frames later) at
+// engineLatencyReference, as the processor writes it.
+const dspA = instantiateDsp(module);
+const hA = dspA.createEngine(SR, Q);
+dspA.engineSetChannels(hA, 2, 2);
+defaultParameterValues().forEach((v, slot) => dspA.engineSetParam(hA, slot, slot === P.mode ? 1 : v));
+const memA = dspA.memory.buffer;
+const aIn = [0, 1].map((c) => new Float32Array(memA, dspA.engineInput(hA, c), Q));
+const aRef = [0, 1].map((c) => new Float32Array(memA, dspA.engineReference(hA, c), Q));
+const aOut = [0, 1].map((c) => new Float32Array(memA, dspA.engineOutput(hA, c), Q));
+const aRaw = new Float32Array(memA, dspA.engineLatencyReference(hA), Q);
+const LAG = 300;
+const lagLine = [new Float32Array(1024), new Float32Array(1024)];
+let lagPos = 0;
+function engineAutoQuantum(): void {
+  nextInput();
+  for (let c = 0; c < 2; c++) {
+    const x = input[c];
+    const line = lagLine[c];
+    const d = aIn[c];
+    for (let i = 0; i < Q; i++) {
+      const w = (lagPos + i) & 1023;
+      line[w] = x[i];
+      d[i] = EFFECT_GAIN * line[(w - LAG + 1024) & 1023];
+    }
+    aRef[c].set(x); // (not aligned: the meters do not matter here)
+  }
+  lagPos = (lagPos + Q) & 1023;
+  for (let i = 0; i < Q; i++) aRaw[i] = 0.5 * (input[0][i] + input[1][i]);
+  dspA.engineProcess(hA, Q, 1);
+  sink[0].set(aOut[0]);
+  sink[1].set(aOut[1]);
+}
+interface DetectorExports {
+  memory: WebAssembly.Memory;
+  createLatencyDetector(sampleRate: number, maxFrames: number): number;
+  latencyInput(h: number): number;
+  latencyReference(h: number): number;
+  latencyPush(h: number, frames: number): void;
+  latencyStable(h: number): number;
+}
+const det = instantiateDsp(module) as unknown as DetectorExports;
+const hD = det.createLatencyDetector(SR, Q);
+const dIn = new Float32Array(det.memory.buffer, det.latencyInput(hD), Q);
+const dRef = new Float32Array(det.memory.buffer, det.latencyReference(hD), Q);
+const dLine = new Float32Array(1024);
+let dPos = 0;
+/**
+ * µs per quantum of the detector alone over `quanta`: the mean, the 99th / 99.9th percentiles and the worst single
+ * quantum (each the best of REPEATS runs). On a shared machine the worst is dominated by preemption, so the same
+ * statistics of a constant-work control (the bare engine, which has no spread-out work) are measured alike.
+ */
+function perQuantumStats(quanta: number, fn: () => void, before: () => void): { mean: number; p99: number; p999: number; worst: number } {
+  const best = { mean: Infinity, p99: Infinity, p999: Infinity, worst: Infinity };
+  const times = new Float64Array(quanta);
+  for (let r = 0; r < REPEATS; r++) {
+    let sum = 0;
+    for (let n = 0; n < quanta; n++) {
+      before();
+      const t0 = performance.now();
+      fn();
+      const dt = (performance.now() - t0) * 1000;
+      times[n] = dt;
+      sum += dt;
+    }
+    times.sort();
+    best.mean = Math.min(best.mean, sum / quanta);
+    best.p99 = Math.min(best.p99, times[Math.floor(quanta * 0.99)]);
+    best.p999 = Math.min(best.p999, times[Math.floor(quanta * 0.999)]);
+    best.worst = Math.min(best.worst, times[quanta - 1]);
+  }
+  return best;
+}
+/** The detector alone: µs per quantum, mean and worst single quantum over `quanta` (best of REPEATS runs). */
+function detectorCost(quanta: number): { mean: number; worst: number; stable: number } {
+  let mean = Infinity;
+  let worst = Infinity;
+  for (let r = 0; r < REPEATS; r++) {
+    let sum = 0;
+    let max = 0;
+    for (let n = 0; n < quanta; n++) {
+      nextInput();
+      for (let i = 0; i < Q; i++) {
+        const x = 0.5 * (input[0][i] + input[1][i]);
+        const w = (dPos + i) & 1023;
+        dLine[w] = x;
+        dRef[i] = x;
+        dIn[i] = dLine[(w - LAG + 1024) & 1023];
+      }
+      dPos = (dPos + Q) & 1023;
+      const t0 = performance.now();
+      det.latencyPush(hD, Q);
+      const dt = performance.now() - t0;
+      sum += dt;
+      if (dt > max) max = dt;
+    }
+    mean = Math.min(mean, (sum * 1000) / quanta);
+    worst = Math.min(worst, max * 1000);
+  }
+  return { mean, worst, stable: det.latencyStable(hD) };
+}
 const meter = await LoudnessMeter.create({ sampleRate: SR, channels: 2 });
 function meterQuantum(): void {
   nextInput();
@@ -202,6 +306,22 @@ const inputOnly = bestOf(nextInput);
 const bareEngine = bestOf(engineQuantum) - inputOnly;
 const bareWithReadouts = bestOf(engineWithReadoutsQuantum) - inputOnly;
 const meterPush = bestOf(meterQuantum) - inputOnly;
+const engineAuto = bestOf(engineAutoQuantum) - inputOnly;
+detectorCost(WARM_UP);
+const detector = detectorCost(QUANTA);
+const feedDetector = (): void => {
+  nextInput();
+  for (let i = 0; i < Q; i++) {
+    const x = 0.5 * (input[0][i] + input[1][i]);
+    const w = (dPos + i) & 1023;
+    dLine[w] = x;
+    dRef[i] = x;
+    dIn[i] = dLine[(w - LAG + 1024) & 1023];
+  }
+  dPos = (dPos + Q) & 1023;
+};
+const detStats = perQuantumStats(QUANTA, () => det.latencyPush(hD, Q), feedDetector);
+const engStats = perQuantumStats(QUANTA, () => dsp.engineProcess(h, Q, 1), () => engineQuantum());
 
 // ---- JS heap ----
 
@@ -236,6 +356,15 @@ console.log(row('match instance process()', bestMatch));
 console.log(row('reference instance process()', bestRef));
 console.log(row('bare engine (WASM, I/O copies)', bareEngine));
 console.log(row('bare engine + readout every 40 ms', bareWithReadouts));
+console.log(row('bare engine + latency detection', engineAuto));
+console.log(row('latency detector alone, mean', detector.mean));
+console.log(row('latency detector, 99th pct quantum', detStats.p99));
+console.log(row('latency detector, 99.9th pct quantum', detStats.p999));
+console.log(row('latency detector, worst quantum', detStats.worst));
+console.log(`latency detection adds ${(engineAuto - bareEngine).toFixed(2)} µs/quantum on average (found ${detector.stable} frames, true ${LAG}); ` +
+  `per quantum, detector p99 / p99.9 / worst ${detStats.p99.toFixed(1)} / ${detStats.p999.toFixed(1)} / ${detStats.worst.toFixed(1)} µs ` +
+  `(limit 500 µs) vs the bare engine's own engineProcess ${engStats.p99.toFixed(1)} / ${engStats.p999.toFixed(1)} / ${engStats.worst.toFixed(1)} µs ` +
+  `(constant work: its tail is this machine's preemption)`);
 console.log(row('LoudnessMeter push (stereo, TP)', meterPush));
 console.log(row('harness floor (copy processor)', bestCopy));
 for (const [name, m, r] of tinyRows) {

@@ -128,6 +128,7 @@ test('link: latency delays the reference; a mono reference sets the engine refer
   const bus = new LinkBus(SR);
   const ref = make({ bus, mode: 0, channels: 1 });
   const match = make({ bus, mode: 1 });
+  match.core.setParameter(P.autoLatency, 0); // the manual latency rules
   match.core.setParameter(P.latency, 10); // 480 frames
   const Q = 128;
   const valid: number[] = [];
@@ -162,6 +163,7 @@ test('link: a second reference on a channel is a duplicate, and takes over when 
 
 test('sidechain: input 1 through a private ring (latency applies); no sidechain -> noReference', () => {
   const { core, engine } = make({ mode: 2 });
+  core.setParameter(P.autoLatency, 0);
   core.setParameter(P.latency, 1000 * 100 / SR); // 100 frames
   const Q = 128;
   let r = run(core, [block(0, Q, 2), block(0, Q, 2).map((c) => c.map((v) => v + 10))], 0, Q);
@@ -178,6 +180,60 @@ test('sidechain: input 1 through a private ring (latency applies); no sidechain 
   const mono = make({ mode: 2 });
   run(mono.core, [block(0, Q, 2), block(0, Q, 1)], 0, Q);
   assert.equal(mono.engine.channelChanges.at(-1), [2, 1]);
+});
+
+test('latency: a change of the applied latency crossfades the reference over 20 ms (no jump); autoLatency ignores the manual one', () => {
+  const bus = new LinkBus(SR);
+  const ref = make({ bus, mode: 0 });
+  const match = make({ bus, mode: 1 });
+  match.core.setParameter(P.autoLatency, 0);
+  const Q = 128;
+  const fed: number[] = [];
+  const fade = Math.round(0.02 * SR);
+  for (let q = 0; q < 40; q++) {
+    if (q === 20) match.core.setParameter(P.latency, (1000 * 2000) / SR); // 2000 frames, at frame 2560
+    run(ref.core, [block(q * Q, Q, 2)], q * Q, Q);
+    run(match.core, [block(q * Q, Q, 2)], q * Q, Q);
+    fed.push(...match.engine.calls.at(-1)!.reference[0]);
+  }
+  const at = 20 * Q;
+  // Before: frame f hears sig(f); from at + fade on: sig(f - 2000); in between the linear blend of the two.
+  for (let f = 0; f < fed.length; f++) {
+    const x = f < at ? 0 : Math.min(1, (f - at + 1) / fade);
+    const want = (1 - x) * sig(f, 0) + x * sig(f - 2000, 0);
+    assert.ok(Math.abs(fed[f] - want) < 1e-5, `frame ${f}: ${fed[f]} vs ${want}`);
+  }
+  // autoLatency on: the manual 2000 frames no longer apply (the mock has detected nothing: 0), crossfaded back.
+  match.core.setParameter(P.autoLatency, 1);
+  for (let q = 40; q < 60; q++) {
+    run(ref.core, [block(q * Q, Q, 2)], q * Q, Q);
+    run(match.core, [block(q * Q, Q, 2)], q * Q, Q);
+  }
+  const last = match.engine.calls.at(-1)!;
+  assert.ok(Math.abs(last.reference[0][0] - sig(59 * Q, 0)) < 1e-6);
+});
+
+test('latency: the state carries the applied automatic latency; a fresh instance applies it from its first sample', () => {
+  const bus = new LinkBus(SR);
+  const ref = make({ bus, mode: 0 });
+  const a = make({ bus, mode: 1 });
+  a.engine.restoredLatency = 300; // as if detected
+  const state = a.core.getState();
+  assert.ok(Math.abs(state.latencyMs! - (300 * 1000) / SR) < 1e-9);
+  const b = make({ bus, mode: 1 });
+  b.core.applyState(state);
+  assert.is(b.engine.restoredLatency, 300);
+  const Q = 128;
+  for (let q = 0; q < 6; q++) {
+    run(ref.core, [block(q * Q, Q, 2)], q * Q, Q);
+    run(b.core, [block(q * Q, Q, 2)], q * Q, Q);
+  }
+  const fed = b.engine.calls.filter((c) => c.referenceValid === 1);
+  assert.ok(fed.length > 0);
+  const first = b.engine.calls.findIndex((c) => c.referenceValid === 1);
+  assert.ok(Math.abs(fed[0].reference[0][0] - sig(first * Q - 300, 0)) < 1e-6, 'aligned at once, no fade');
+  b.core.setParameter(P.autoLatency, 0);
+  assert.is(b.core.getState().latencyMs, undefined, 'no automatic latency to carry when it is off');
 });
 
 test('target mode ignores links; reference mode publishes while its input is connected', () => {

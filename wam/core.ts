@@ -29,6 +29,11 @@ import { makeState, type LevelMatchState } from './state.ts';
 export const ENGINE_MAX_FRAMES = 128;
 /** Readouts are posted every this many seconds of audio (25 Hz). */
 export const READOUT_INTERVAL_SECONDS = 0.04;
+/**
+ * A change of the reference's delay crossfades between the old and the new read positions over this long: no
+ * click in a reference / delta listen, and the reference meter's alignment glides instead of jumping.
+ */
+export const LATENCY_CROSSFADE_SECONDS = 0.02;
 
 const MODE_REFERENCE = 0;
 const MODE_MATCH = 1;
@@ -111,6 +116,15 @@ export class LevelMatchCore {
   private needBegin = true;
   private sinceReadout = 0;
   private readonly readoutInterval: number;
+  /** The reference's delay in frames (the read position behind the input), -1 before the first chunk. */
+  private latencyNow = -1;
+  /** The delay being faded to, and how far (frames) the fade has gone; latencyNext === latencyNow: no fade. */
+  private latencyNext = -1;
+  private latencyFaded = 0;
+  private readonly latencyFadeFrames: number;
+  /** Scratch for the reference at the new delay during a fade, and the unaligned reference for the detector. */
+  private readonly fadeViews: Float32Array[] = [];
+  private readonly rawViews: Float32Array[] = [];
 
   constructor(options: CoreOptions) {
     this.sampleRate = options.sampleRate;
@@ -119,6 +133,11 @@ export class LevelMatchCore {
     this.inChannels = this.channels;
     this.refChannels = this.channels;
     this.readoutInterval = Math.max(1, Math.round(READOUT_INTERVAL_SECONDS * this.sampleRate));
+    this.latencyFadeFrames = Math.max(1, Math.round(LATENCY_CROSSFADE_SECONDS * this.sampleRate));
+    for (let c = 0; c < MAX_RING_CHANNELS; c++) {
+      this.fadeViews.push(new Float32Array(ENGINE_MAX_FRAMES));
+      this.rawViews.push(new Float32Array(ENGINE_MAX_FRAMES));
+    }
     this.pool = options.pool ?? null;
     this.watched = options.watched ?? true;
     if (this.pool !== null) {
@@ -235,12 +254,20 @@ export class LevelMatchCore {
     e.engineSetParam(this.handle, P.mode, mode);
   }
 
-  /** Applies a validated state: every parameter, the reference track's loudness, then the engine gain. */
+  /**
+   * Applies a validated state: every parameter, the reference track's loudness, then the engine gain and the
+   * applied automatic latency (before any audio: at once, so a bounce is aligned from its first sample; after:
+   * crossfaded like a detection).
+   */
   applyState(state: LevelMatchState): void {
     this.setTrackLoudness(state.referenceTrack?.integrated ?? NaN);
     for (let slot = 0; slot < PARAMETERS.length; slot++) this.setParameter(slot, state.parameters[PARAMETERS[slot].id]);
     this.lastGain = state.gain;
     if (this.engine !== null) this.engine.engineSetGain(this.handle, state.gain, this.processed ? 0 : 1);
+    if (this.engine !== null && state.latencyMs !== undefined && this.values[P.autoLatency] === 1) {
+      this.engine.engineSetLatency(this.handle, Math.round((state.latencyMs * this.sampleRate) / 1000));
+      if (!this.processed) this.latencyNow = -1;
+    }
   }
 
   /** The current state (allocates: call from message handlers, not per quantum). */
@@ -250,7 +277,9 @@ export class LevelMatchCore {
       this.checkViews();
       this.lastGain = this.shard!.f64[(ptr >>> 3) + R.engineGain];
     }
-    return makeState(this.values, this.lastGain, this.channels);
+    const frames = this.engine !== null ? this.engine.engineLatencyFrames(this.handle) : this.latencyNow;
+    const latencyMs = this.values[P.autoLatency] === 1 && frames > 0 ? (frames * 1000) / this.sampleRate : undefined;
+    return makeState(this.values, this.lastGain, this.channels, latencyMs);
   }
 
   resetMeters(): void {
@@ -446,7 +475,6 @@ export class LevelMatchCore {
     let ci = input === undefined ? 0 : input.length;
     if (ci > MAX_RING_CHANNELS) ci = MAX_RING_CHANNELS;
     const mode = this.values[P.mode];
-    const latency = Math.round((this.values[P.latency] * this.sampleRate) / 1000);
 
     // Channel counts first (a change may grow the WASM memory and move the views).
     let refCh = this.refChannels;
@@ -476,18 +504,26 @@ export class LevelMatchCore {
       }
     }
 
-    // Reference.
+    // Reference, delayed by the engine's latency (detected or manual); a change crossfades.
     let valid = 0;
     if (mode === MODE_REFERENCE) {
       this.publish(inputs, s, n);
-    } else if (mode === MODE_MATCH) {
-      const got = this.reader.read(this.bus.channel(this.values[P.link]), frame, n, latency, this.refViews);
-      valid = got === this.refChannels ? 1 : 0;
-    } else if (mode === MODE_SIDECHAIN) {
-      const ring = this.sideRing!;
-      if (sc > 0) ring.write(frame, side!, sc, s, n);
-      const got = sc > 0 ? ring.read(frame - latency, n, this.refViews, 0) : 0;
+    } else if (mode === MODE_MATCH || mode === MODE_SIDECHAIN) {
+      if (mode === MODE_SIDECHAIN && sc > 0) this.sideRing!.write(frame, side!, sc, s, n);
+      const usable = mode === MODE_MATCH || sc > 0;
+      const target = e.engineLatencyFrames(h);
+      if (this.latencyNow < 0) this.latencyNow = this.latencyNext = target;
+      else if (this.latencyNext === this.latencyNow && target !== this.latencyNow) {
+        this.latencyNext = target;
+        this.latencyFaded = 0;
+      }
+      const got = usable ? this.readReference(mode, frame, n, this.latencyNow, this.refViews) : 0;
       valid = got > 0 && got === this.refChannels ? 1 : 0;
+      if (this.latencyNext !== this.latencyNow && this.fadeLatency(mode, frame, n, valid === 1)) valid = 1;
+      this.feedDetector(mode, frame, n, usable);
+    } else if (mode === MODE_TRACK) {
+      // Without a track the engine runs in match mode (sendModeAndTarget): its detector, if any, gets silence.
+      this.feedDetector(mode, frame, n, false);
     }
 
     e.engineProcess(h, n, valid);
@@ -508,6 +544,68 @@ export class LevelMatchCore {
         const v = heap[at + i];
         d[s + i] = v - v === 0 ? v : 0;
       }
+    }
+  }
+
+  /**
+   * Reads the reference (match: the link ring; sidechain: its ring) `latency` frames behind `frame`. `frame` is a
+   * link-bus position (the wrapped clock, frame0 + offset); the rings wrap `frame - latency` themselves
+   * (link-bus "Clock"), so the difference needs no care here and stays a small integer.
+   */
+  private readReference(mode: number, frame: number, n: number, latency: number, dest: Float32Array[]): number {
+    if (mode === MODE_MATCH) return this.reader.read(this.bus.channel(this.values[P.link]), frame, n, latency, dest);
+    return this.sideRing!.read(frame - latency, n, dest, 0);
+  }
+
+  /**
+   * A latency change in progress: mixes the reference at the new delay into refViews with a linear crossfade
+   * over LATENCY_CROSSFADE_SECONDS; at its end the new delay is the current one. If the new position cannot be
+   * read (not held yet), the change waits.
+   */
+  private fadeLatency(mode: number, frame: number, n: number, oldValid: boolean): boolean {
+    const got = this.readReference(mode, frame, n, this.latencyNext, this.fadeViews);
+    if (got !== this.refChannels) return false;
+    const len = this.latencyFadeFrames;
+    const done = this.latencyFaded;
+    for (let c = 0; c < got; c++) {
+      const d = this.refViews[c];
+      const f = this.fadeViews[c];
+      for (let i = 0; i < n; i++) {
+        const x = done + i + 1 >= len ? 1 : (done + i + 1) / len;
+        d[i] = oldValid ? d[i] + (f[i] - d[i]) * x : f[i];
+      }
+    }
+    this.latencyFaded = done + n;
+    if (this.latencyFaded >= len || !oldValid) {
+      this.latencyNow = this.latencyNext;
+      this.latencyFaded = 0;
+    }
+    return true;
+  }
+
+  /**
+   * Writes the unaligned reference (mono mix, 0 when absent) where the engine's latency detector reads it, by
+   * index into the shard's f32 view of the whole memory (checkViews ran this chunk: the view is current).
+   */
+  private feedDetector(mode: number, frame: number, n: number, usable: boolean): void {
+    const ptr = this.engine!.engineLatencyReference(this.handle);
+    if (ptr === 0) return;
+    const heap = this.shard!.f32;
+    const at = ptr >>> 2;
+    const got = usable ? this.readReference(mode, frame, n, 0, this.rawViews) : 0;
+    if (got <= 0) {
+      heap.fill(0, at, at + n);
+      return;
+    }
+    const src0 = this.rawViews[0];
+    for (let i = 0; i < n; i++) heap[at + i] = src0[i];
+    for (let c = 1; c < got; c++) {
+      const src = this.rawViews[c];
+      for (let i = 0; i < n; i++) heap[at + i] += src[i];
+    }
+    if (got > 1) {
+      const g = 1 / got;
+      for (let i = 0; i < n; i++) heap[at + i] *= g;
     }
   }
 

@@ -22,12 +22,27 @@ export const enum P {
   latency = 11, // ms; not used by the engine (the processor delays the reference)
   ceiling = 12, // dBTP
   ceilingOn = 13, // 0 / 1
-  listen = 14, // 0 output, 1 reference
+  listen = 14, // 0 output, 1 reference, 2 delta (matched output minus the aligned reference)
   bypass = 15, // 0 / 1
   ceilingInMatch = 16, // 0 / 1: the ceiling applies in match and sidechain modes too (target mode: ceilingOn alone)
   autoLock = 17, // 0 / 1: hold the gain once the estimate has settled
+  autoLatency = 18, // 0 / 1: the reference's delay follows the detected latency (then `latency` is ignored)
 }
-export const PARAM_COUNT = 18;
+export const PARAM_COUNT = 19;
+
+export const enum Listen {
+  output = 0,
+  reference = 1,
+  delta = 2,
+}
+
+/** How the applied latency was found (readout slot R.latencySource). */
+export const enum LatencySource {
+  manual = 0, // autoLatency off: the `latency` parameter
+  detected = 1, // measured from the programme (confident, repeated)
+  restored = 2, // from a saved state, not re-measured yet
+  none = 3, // autoLatency on, nothing detected yet (0 applied)
+}
 
 export const enum Mode {
   reference = 0,
@@ -92,8 +107,12 @@ export const enum R {
   ceilingReduction = 29, // dB: how far the ceiling holds the applied gain below the engine gain (0 when it does not)
   estimateSeconds = 30, // s of ungated audio behind the current estimate (since start, reset, section change, transport)
   drift = 31, // dB: spread of the wanted gain over the last 3 s of ungated audio (NaN before the first 100 ms)
+  latencyDetected = 32, // frames: the latest estimate (NaN when not detecting or none yet)
+  latencyConfidence = 33, // 0..1 of that estimate (NaN when not detecting)
+  latencyApplied = 34, // frames the reference is delayed by (automatic or manual)
+  latencySource = 35, // LatencySource
 }
-export const READOUT_COUNT = 32;
+export const READOUT_COUNT = 36;
 
 /** Status bits. Engine bits are set by the engine; link bits by the processor. */
 export const enum S {
@@ -114,6 +133,7 @@ export const enum S {
   tracking = 1 << 16, // continuous: the gain is moving (the error left the tolerance and has not converged yet)
   locked = 1 << 17, // autoLock: the estimate settled and the gain is held (held is set too)
   acquiring = 1 << 18, // first estimate after a start, reset, section change or transport jump: no deadband yet
+  listeningDelta = 1 << 19, // listen = delta is active (output is the matched input minus the aligned reference)
 }
 
 /** The engine's exports (added to dsp/index.ts next to the meter's). Handles are addresses in the instance. */
@@ -144,6 +164,15 @@ export interface EngineExports {
   engineReacquire?(h: number): void;
   /** Fills the readout slots and returns their address (READOUT_COUNT f64). */
   engineUpdateReadout(h: number): number;
+  /**
+   * Where to write the UNALIGNED reference (mono, maxFrames f32) before engineProcess, for the latency detector;
+   * 0 while there is no detector (autoLatency off, or never in match / sidechain mode).
+   */
+  engineLatencyReference(h: number): number;
+  /** Frames to delay the reference by for the next engineProcess (detected, restored or manual). */
+  engineLatencyFrames(h: number): number;
+  /** Restores an automatic latency (frames) from a saved state. */
+  engineSetLatency(h: number, frames: number): void;
   /** Back to the state of a fresh engine of the same sample rate and maxFrames, in the same memory (reuse). */
   engineReset(h: number): void;
   /**

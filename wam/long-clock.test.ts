@@ -60,6 +60,7 @@ for (const clock of CLOCKS) {
       const bus = new LinkBus(SR);
       const ref = make(bus, 0);
       const match = make(bus, 1);
+      match.core.setParameter(P.autoLatency, 0); // the manual latency rules (issue 12)
       match.core.setParameter(P.latency, 10); // 480 frames
       const start = clock - 40 * Q; // the run crosses the clock value (a multiple of CLOCK_WRAP: positions roll over)
       const readoutFrames: number[] = [];
@@ -95,6 +96,36 @@ for (const clock of CLOCKS) {
       assert.equal(statuses.map((s) => s === S.linked), [0, 1, 2, 3, 4].map((q) => q < graceQuanta));
     });
   }
+}
+
+for (const clock of CLOCKS) {
+  test(`clock ${clock}: an automatic latency change (480 -> 960 frames) crossfades the read positions across the wrap`, () => {
+    const bus = new LinkBus(SR);
+    const ref = make(bus, 0);
+    const match = make(bus, 1); // autoLatency on (the default): the engine's latency (the mock's restored one) rules
+    match.engine.restoredLatency = 480;
+    const start = clock - 36 * Q; // the change starts at quantum 32, 4 quanta before the clock value; the fade lasts 7.5
+    const fade = Math.round(0.02 * SR); // LATENCY_CROSSFADE_SECONDS
+    for (let q = 0; q < 60; q++) {
+      const f = start + q * Q;
+      const dry = block(f, Q, 2);
+      run(ref.core, [dry], f);
+      if (q === 32) match.engine.restoredLatency = 960;
+      run(match.core, [dry], f);
+      if (q < 10) continue;
+      const call = match.engine.calls.at(-1)!;
+      assert.is(call.referenceValid, 1, `quantum ${q}`);
+      for (const i of [0, 77, Q - 1]) {
+        const old = Math.fround(sig(f + i - 480, 1));
+        const next = Math.fround(sig(f + i - 960, 1));
+        const done = (q - 32) * Q + i + 1; // frames of the fade so far
+        const x = q < 32 ? 0 : Math.min(1, done / fade);
+        const want = old + (next - old) * x;
+        assert.ok(Math.abs(call.reference[1][i] - want) < 1e-6, `quantum ${q} frame ${i}: ${call.reference[1][i]} vs ${want}`);
+      }
+    }
+    assert.is(match.engine.calls.at(-1)!.reference[1][5], Math.fround(sig(start + 59 * Q + 5 - 960, 1)), 'the new delay, exactly');
+  });
 }
 
 test('a reference that stopped exactly CLOCK_WRAP frames ago is not taken for a live one', () => {

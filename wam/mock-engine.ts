@@ -29,6 +29,8 @@ export interface MockEngine extends EngineExports {
   growOnSetChannels: boolean;
   /** Make the next engineProcess write NaN into output channel 0. */
   poisonOutput: boolean;
+  /** The automatic latency (frames) engineSetLatency restored: what the mock applies with autoLatency on. */
+  restoredLatency: number;
 }
 
 const MAX_CHANNELS = 8;
@@ -42,6 +44,7 @@ export function createMockEngine(options: { failCreate?: boolean } = {}): MockEn
   const f32 = (ptr: number, n: number) => new Float32Array(memory.buffer, ptr, n);
   let inCh = 1;
   let refCh = 1;
+  let rate = 48000;
 
   const m: MockEngine = {
     memory,
@@ -56,11 +59,13 @@ export function createMockEngine(options: { failCreate?: boolean } = {}): MockEn
     status: 0,
     growOnSetChannels: false,
     poisonOutput: false,
+    restoredLatency: 0,
     engineParamCount: () => PARAM_COUNT,
     engineReadoutCount: () => READOUT_COUNT,
     createEngine(sampleRate, frames) {
       if (options.failCreate || sampleRate < 8000 || sampleRate > 384000 || frames < 1) return 0;
       maxFrames = frames;
+      rate = sampleRate;
       return 64;
     },
     engineInput: (_h, c) => region(0, c),
@@ -104,8 +109,16 @@ export function createMockEngine(options: { failCreate?: boolean } = {}): MockEn
     engineResetMeters() {
       m.resets++;
     },
+    // No detector: the manual latency always applies (or a restored one, with autoLatency on).
+    engineLatencyReference: () => 0,
+    engineLatencyFrames: () =>
+      m.params[P.autoLatency] === 1 ? m.restoredLatency : Math.round((m.params[P.latency] * rate) / 1000),
+    engineSetLatency(_h, frames) {
+      m.restoredLatency = frames;
+    },
     engineReset() {
       m.engineResets++;
+      m.restoredLatency = 0; // as the engine: a reset forgets the applied automatic latency
     },
     engineSetWatched(_h, watched) {
       m.watched = watched;

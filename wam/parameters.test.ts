@@ -26,10 +26,11 @@ test('the table is the public contract: ids, order, types, ranges, defaults, cho
     ['latency', 'float', 0, 1000, 0, 0, '', 'ms'],
     ['ceiling', 'float', -20, 0, 0, 0, '', 'dBTP'],
     ['ceilingOn', 'boolean', 0, 1, 1, 1, '', ''],
-    ['listen', 'choice', 0, 1, 0, 1, 'output|reference', ''],
+    ['listen', 'choice', 0, 2, 0, 1, 'output|reference|delta', ''],
     ['bypass', 'boolean', 0, 1, 0, 1, '', ''],
     ['ceilingInMatch', 'boolean', 0, 1, 0, 1, '', ''],
     ['autoLock', 'boolean', 0, 1, 0, 1, '', ''],
+    ['autoLatency', 'boolean', 0, 1, 1, 1, '', ''],
   ]);
 });
 
@@ -39,7 +40,7 @@ test('order equals the engine slots', () => {
     mode: P.mode, link: P.link, detector: P.detector, follow: P.follow, response: P.response, tolerance: P.tolerance,
     maxBoost: P.maxBoost, maxCut: P.maxCut, gate: P.gate, target: P.target, offset: P.offset, latency: P.latency,
     ceiling: P.ceiling, ceilingOn: P.ceilingOn, listen: P.listen, bypass: P.bypass,
-    ceilingInMatch: P.ceilingInMatch, autoLock: P.autoLock,
+    ceilingInMatch: P.ceilingInMatch, autoLock: P.autoLock, autoLatency: P.autoLatency,
   };
   PARAMETER_IDS.forEach((id, i) => {
     assert.is(parameterIndex(id), i, id);
@@ -93,7 +94,9 @@ test('normalisation follows WamParameterInfo (linear, exponent 0)', () => {
   assert.is(denormalizeParameter('offset', -1), -24, 'clamped');
   assert.is(denormalizeParameter('mode', 0.5), 2);
   assert.is(denormalizeParameter('mode', 0.375), 2, 'rounded: 1.5 -> 2');
-  assert.is(denormalizeParameter('listen', 0.4), 0);
+  assert.is(denormalizeParameter('listen', 0.2), 0);
+  assert.is(denormalizeParameter('listen', 0.4), 1, 'three choices: 0.8 -> 1');
+  assert.is(denormalizeParameter('listen', 1), 2);
   assert.is(denormalizeParameter('link', 1), 16);
   for (const p of PARAMETERS) {
     for (const v of [p.minValue, p.defaultValue, p.maxValue]) {

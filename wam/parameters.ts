@@ -27,7 +27,7 @@ export interface ParameterSpec {
 export const PARAMETER_IDS = [
   'mode', 'link', 'detector', 'follow', 'response', 'tolerance', 'maxBoost', 'maxCut',
   'gate', 'target', 'offset', 'latency', 'ceiling', 'ceilingOn', 'listen', 'bypass',
-  'ceilingInMatch', 'autoLock',
+  'ceilingInMatch', 'autoLock', 'autoLatency',
 ] as const;
 export type ParameterId = (typeof PARAMETER_IDS)[number];
 
@@ -35,7 +35,7 @@ export type ParameterId = (typeof PARAMETER_IDS)[number];
 export const MODE_CHOICES = ['reference', 'match', 'sidechain', 'target', 'track'] as const;
 export const DETECTOR_CHOICES = ['momentary', 'short-term', 'integrated', 'rms'] as const;
 export const FOLLOW_CHOICES = ['continuous', 'learn', 'hold'] as const;
-export const LISTEN_CHOICES = ['output', 'reference'] as const;
+export const LISTEN_CHOICES = ['output', 'reference', 'delta'] as const;
 export const LINK_CHANNEL_COUNT = 16;
 
 type Row = Omit<ParameterSpec, 'id' | 'discreteStep' | 'exponent' | 'choices' | 'units'> & {
@@ -70,6 +70,7 @@ const ROWS: Readonly<Record<ParameterId, Row>> = {
   bypass: bool('Bypass', 0),
   ceilingInMatch: bool('Ceiling in match modes', 0),
   autoLock: bool('Auto-lock', 0),
+  autoLatency: bool('Auto latency', 1),
 };
 
 /** Every parameter, in slot order. */

@@ -32,12 +32,20 @@ test('decodes every slot into the friendly object', () => {
   assert.is(r.parameters.bypass, 7.5);
   assert.is(r.statusBits, S.linked | S.gated | S.tracking);
   assert.equal(Object.entries(r.status).filter(([, v]) => v).map(([k]) => k), ['linked', 'gated', 'tracking']);
+  assert.equal(r.latency, { detectedFrames: 132, confidence: 133, appliedFrames: 134, source: 'manual' }, 'an unknown source reads manual');
+  d[R.latencySource] = 1;
+  d[R.latencyDetected] = NaN;
+  assert.equal({ ...decodeReadout(d).latency, detectedFrames: 0 }, { detectedFrames: 0, confidence: 133, appliedFrames: 134, source: 'detected' });
+  d[R.latencySource] = 2;
+  assert.is(decodeReadout(d).latency.source, 'restored');
+  d[R.latencySource] = 3;
+  assert.is(decodeReadout(d).latency.source, 'none');
 });
 
 test('status bits map one to one', () => {
   const names = Object.keys(decodeStatus(0));
-  assert.is(names.length, 15);
-  const all = decodeStatus(0x7ffff);
+  assert.is(names.length, 16);
+  const all = decodeStatus(0xfffff);
   assert.ok(Object.values(all).every(Boolean));
   assert.ok(Object.values(decodeStatus(0)).every((v) => !v));
   assert.equal(decodeStatus(S.duplicateReference | S.referenceLost | S.held), {
@@ -46,7 +54,7 @@ test('status bits map one to one', () => {
 });
 
 test('short arrays are rejected', () => {
-  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 53 values, got 32/);
+  assert.throws(() => decodeReadout(new Float64Array(READOUT_COUNT)), /a readout has 58 values, got 36/);
 });
 
 test.run();

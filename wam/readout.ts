@@ -54,6 +54,22 @@ export interface ReadoutStatus {
   locked: boolean;
   /** First estimate (start, reset, section change, transport): the gain moves without the deadband. */
   acquiring: boolean;
+  listeningDelta: boolean;
+}
+
+/** How the applied latency was found. */
+export type LatencySourceName = 'manual' | 'detected' | 'restored' | 'none';
+const LATENCY_SOURCES: readonly LatencySourceName[] = ['manual', 'detected', 'restored', 'none'];
+
+export interface LatencyReadout {
+  /** Frames: the detector's latest estimate (NaN when not detecting or none yet). */
+  detectedFrames: number;
+  /** 0..1: how sure that estimate is (NaN when not detecting). */
+  confidence: number;
+  /** Frames the reference is delayed by now (automatic or manual). */
+  appliedFrames: number;
+  /** How the applied latency was found. */
+  source: LatencySourceName;
 }
 
 export type ModeName = (typeof MODE_CHOICES)[number];
@@ -93,6 +109,8 @@ export interface Readout {
   frame: number;
   /** Every parameter's plain value at that frame (automation included). */
   parameters: Record<ParameterId, number>;
+  /** The reference's alignment (autoLatency / latency). */
+  latency: LatencyReadout;
 }
 
 const STATUS_BITS: ReadonlyArray<readonly [keyof ReadoutStatus, number]> = [
@@ -111,6 +129,7 @@ const STATUS_BITS: ReadonlyArray<readonly [keyof ReadoutStatus, number]> = [
   ['tracking', S.tracking],
   ['locked', S.locked],
   ['acquiring', S.acquiring],
+  ['listeningDelta', S.listeningDelta],
 ];
 
 /** Decodes the status bit set. */
@@ -173,5 +192,11 @@ export function decodeReadout(d: ArrayLike<number>): Readout {
     mode,
     frame: d[READOUT_FRAME],
     parameters,
+    latency: {
+      detectedFrames: d[R.latencyDetected],
+      confidence: d[R.latencyConfidence],
+      appliedFrames: d[R.latencyApplied],
+      source: LATENCY_SOURCES[d[R.latencySource]] ?? 'manual',
+    },
   };
 }

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PARAMETERS, PARAMETER_IDS } from './parameters.ts';
 import { runInNewContext } from 'node:vm';
-import { defaultState, isPlainObject, makeState, parseState, readState, stateValues } from './state.ts';
+import { defaultState, isPlainObject, makeState, parseState, partialStateMessage, readState, stateValues } from './state.ts';
 
 const full = () => ({
   format: 'levelmatch',
@@ -159,6 +159,27 @@ test('malformed states are rejected with a message naming the problem', () => {
   throwsExactly(() => parseState({ format: 'levelmatch', version: 1, channels: 9 }), 'state.channels must be an integer from 1 to 8, got 9');
 });
 
+test('latencyMs: the applied automatic latency, optional (older states have none), clamped, a number or an error', () => {
+  const base = { format: 'levelmatch', version: 1 };
+  assert.is('latencyMs' in parseState(base), false);
+  assert.is(parseState({ ...base, latencyMs: 37.3125 }).latencyMs, 37.3125);
+  assert.is(parseState({ ...base, latencyMs: 5000 }).latencyMs, 1000);
+  assert.is(parseState({ ...base, latencyMs: -1 }).latencyMs, 0);
+  throwsExactly(() => parseState({ ...base, latencyMs: '10' }), 'state.latencyMs must be a finite number, got "10"');
+  throwsExactly(() => parseState({ ...base, latencyMs: NaN }), 'state.latencyMs must be a finite number, got NaN');
+  throwsExactly(() => parseState({ ...base, latencyMs: Infinity }), 'state.latencyMs must be a finite number, got Infinity');
+  // The partial-state policy: given = carried (clamped), absent = the base's.
+  assert.is(readState({ latencyMs: 2000 }).latencyMs, 1000);
+  assert.is('latencyMs' in readState({ mode: 1 }), false);
+  assert.is(parseState({ mode: 1 }, makeState(PARAMETERS.map((p) => p.defaultValue), 0, 2, 7)).latencyMs, 7);
+  assert.is(partialStateMessage(readState({ latencyMs: 3.5 })).latencyMs, 3.5);
+  assert.is('latencyMs' in partialStateMessage(readState({ mode: 1 })), false);
+  const s = makeState(PARAMETERS.map((p) => p.defaultValue), 0, 2, 12.5);
+  assert.is(s.latencyMs, 12.5);
+  assert.equal(parseState(JSON.parse(JSON.stringify(s))), s);
+  assert.is('latencyMs' in makeState(PARAMETERS.map((p) => p.defaultValue), 0, 2), false);
+});
+
 class Settings {
   mode = 0;
 }
@@ -220,8 +241,10 @@ test('each field is read exactly once: a getter cannot pass the checks and then 
     parameterValues: flaky('parameterValues', { offset: entry }),
     gain: flaky('gain', 6),
     channels: flaky('channels', 1),
+    latencyMs: flaky('latencyMs', 12.5),
   });
   const s = parseState(state);
+  assert.is(s.latencyMs, 12.5);
   assert.is(s.gain, 6);
   assert.is(s.channels, 1);
   assert.is(s.parameters.mode, 0);

@@ -3,7 +3,8 @@
  * everything needed to reproduce the sound, including the learned or held gain (hosts bounce by cloning a
  * plugin into an OfflineAudioContext with getState -> setState).
  *
- *   { format: 'levelmatch', version: 1, parameters: { <every id>: value }, gain: <dB>, channels: 1..8 }
+ *   { format: 'levelmatch', version: 1, parameters: { <every id>: value }, gain: <dB>, channels: 1..8,
+ *     referenceTrack?, latencyMs? }
  *
  * What hosts send is more varied (see README "State"), so readState() accepts, besides that shape:
  * - nothing: `undefined` or `{}` (per-plugin host pages, Pedalboard2 presets) = the default state;
@@ -29,6 +30,8 @@ export const DEFAULT_CHANNELS = 2;
 export const MAX_CHANNELS = 8;
 /** |gain| bound (dB): the widest range maxBoost / maxCut allow. */
 export const MAX_STATE_GAIN = 40;
+/** Largest applied latency a state carries (ms): the detector's range. */
+export const MAX_STATE_LATENCY_MS = 1000;
 
 export interface LevelMatchState {
   format: typeof STATE_FORMAT;
@@ -41,6 +44,11 @@ export interface LevelMatchState {
   channels: number;
   /** Track mode's reference track (its readings, never its audio); null or absent when there is none. */
   referenceTrack?: ReferenceTrack | null;
+  /**
+   * The automatic latency applied when the state was taken (ms, 0..1000), so that a bounce is aligned from its
+   * first sample; absent when none (older states, autoLatency off).
+   */
+  latencyMs?: number;
 }
 
 /** What a state holds, validated and clamped; a field that is absent here was absent in the state. */
@@ -52,6 +60,8 @@ export interface PartialState {
   channels?: number;
   /** The reference track: absent = not given (unchanged), null = explicitly none. */
   referenceTrack?: ReferenceTrack | null;
+  /** The applied automatic latency (ms, clamped to 0..MAX_STATE_LATENCY_MS); absent = not given. */
+  latencyMs?: number;
 }
 
 /** A short description of a rejected value for an error message (never calls into the value). */
@@ -120,6 +130,7 @@ export function readState(x: unknown): PartialState {
   const gain = has(x, 'gain') ? x.gain : undefined;
   const channels = has(x, 'channels') ? x.channels : undefined;
   const referenceTrack = has(x, 'referenceTrack') ? x.referenceTrack : undefined;
+  const latencyMs = has(x, 'latencyMs') ? x.latencyMs : undefined;
 
   if (format !== undefined && format !== STATE_FORMAT) throw new Error(`not a LevelMatch state (format ${describe(format)})`);
   if (format === STATE_FORMAT && version !== undefined) {
@@ -146,6 +157,7 @@ export function readState(x: unknown): PartialState {
     out.channels = channels;
   }
   if (referenceTrack !== undefined) out.referenceTrack = parseReferenceTrack(referenceTrack);
+  if (latencyMs !== undefined) out.latencyMs = clampLatencyMs(finite(latencyMs, 'state.latencyMs'));
   return out;
 }
 
@@ -155,7 +167,7 @@ export function resolveState(partial: PartialState, base: LevelMatchState): Leve
   const parameters = {} as Record<ParameterId, number>;
   for (const id of PARAMETER_IDS) parameters[id] = partial.parameters[id] ?? from.parameters[id];
   const track = partial.referenceTrack !== undefined ? partial.referenceTrack : from.referenceTrack;
-  return {
+  const out: LevelMatchState = {
     format: STATE_FORMAT,
     version: STATE_VERSION,
     parameters,
@@ -163,6 +175,14 @@ export function resolveState(partial: PartialState, base: LevelMatchState): Leve
     channels: partial.channels ?? from.channels,
     referenceTrack: track ?? null,
   };
+  const latencyMs = partial.latencyMs ?? from.latencyMs;
+  if (latencyMs !== undefined) out.latencyMs = latencyMs;
+  return out;
+}
+
+/** A latency from a state, ms, clamped to 0..MAX_STATE_LATENCY_MS. */
+function clampLatencyMs(ms: number): number {
+  return Math.min(MAX_STATE_LATENCY_MS, Math.max(0, ms));
 }
 
 /**
@@ -180,18 +200,24 @@ export function partialStateMessage(partial: PartialState): Record<string, unkno
   if (partial.gain !== undefined) m.gain = partial.gain;
   if (partial.channels !== undefined) m.channels = partial.channels;
   if (partial.referenceTrack !== undefined) m.referenceTrack = partial.referenceTrack;
+  if (partial.latencyMs !== undefined) m.latencyMs = partial.latencyMs;
   return m;
 }
 
-/** Builds a state from parameter values in slot order (clamped), the engine gain and the channel count. */
-export function makeState(values: ArrayLike<number>, gain: number, channels: number): LevelMatchState {
+/**
+ * Builds a state from parameter values in slot order (clamped), the engine gain, the channel count and the applied
+ * automatic latency (ms, omitted when undefined).
+ */
+export function makeState(values: ArrayLike<number>, gain: number, channels: number, latencyMs?: number): LevelMatchState {
   const parameters = {} as Record<ParameterId, number>;
   PARAMETER_IDS.forEach((id, slot) => {
     const v = clampSlot(slot, values[slot]);
     parameters[id] = v === v ? v : PARAMETERS[slot].defaultValue;
   });
   const g = gain === gain ? Math.min(MAX_STATE_GAIN, Math.max(-MAX_STATE_GAIN, gain)) : 0;
-  return { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain: g, channels, referenceTrack: null };
+  const out: LevelMatchState = { format: STATE_FORMAT, version: STATE_VERSION, parameters, gain: g, channels, referenceTrack: null };
+  if (latencyMs !== undefined && latencyMs === latencyMs) out.latencyMs = clampLatencyMs(latencyMs);
+  return out;
 }
 
 /** The state of a fresh instance. */

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileDsp, instantiateDsp, type DspExports } from '../../lib/wasm.ts';
-import { P, R, S, Mode, PARAM_COUNT, READOUT_COUNT } from '../../wam/engine-abi.ts';
+import { P, R, S, Mode, LatencySource, PARAM_COUNT, READOUT_COUNT } from '../../wam/engine-abi.ts';
 import { defaultParameterValues } from '../../wam/parameters.ts';
 import { Rng } from './signals.ts';
 
@@ -135,6 +135,62 @@ test('engineReset: an engine used before and reset runs exactly like a fresh one
   const params = { [P.mode]: Mode.match, [P.ceiling]: -2 };
   assertSameRun(engineRun(dsp, used, audio, params), engineRun(dsp, fresh, audio, params), 'reset vs fresh');
   assert.ok(dsp.memory.buffer.byteLength >= bytes);
+});
+
+/**
+ * Like engineRun, with the input lagging the programme by `lag` frames and the latency detector fed the programme
+ * itself (the unaligned reference, mono) at engineLatencyReference, as the processor does.
+ */
+function detectRun(dsp: DspExports, h: number, audio: Float32Array[], lag: number, params: Partial<Record<number, number>>): EngineRun {
+  const values = defaultParameterValues();
+  for (const [slot, v] of Object.entries(params)) values[Number(slot)] = v!;
+  dsp.engineSetChannels(h, 2, 2);
+  for (let s = 0; s < PARAM_COUNT; s++) dsp.engineSetParam(h, s, values[s]!);
+  const n = audio[0]!.length;
+  const output = [new Float32Array(n), new Float32Array(n)];
+  const readouts: Float64Array[] = [];
+  for (let o = 0, q = 0; o + Q <= n; o += Q, q++) {
+    const mem = dsp.memory.buffer;
+    for (let c = 0; c < 2; c++) {
+      const x = new Float32Array(mem, dsp.engineInput(h, c), Q);
+      const r = new Float32Array(mem, dsp.engineReference(h, c), Q);
+      for (let i = 0; i < Q; i++) {
+        x[i] = o + i >= lag ? audio[c]![o + i - lag]! : 0;
+        r[i] = x[i]! * 2;
+      }
+    }
+    const raw = new Float32Array(mem, dsp.engineLatencyReference(h), Q);
+    for (let i = 0; i < Q; i++) raw[i] = (audio[0]![o + i]! + audio[1]![o + i]!) / 2;
+    dsp.engineProcess(h, Q, 1);
+    for (let c = 0; c < 2; c++) output[c]!.set(new Float32Array(dsp.memory.buffer, dsp.engineOutput(h, c), Q), o);
+    if (q % 15 === 14) readouts.push(new Float64Array(dsp.memory.buffer, dsp.engineUpdateReadout(h), READOUT_COUNT).slice());
+  }
+  return { output, readouts };
+}
+
+test('engineReset resets the latency detector too: an engine that detected a latency, reset, runs like a fresh one', () => {
+  const dsp = instantiateDsp(module);
+  const used = dsp.createEngine(FS, Q);
+  const params = { [P.mode]: Mode.match, [P.autoLatency]: 1 };
+  const first = detectRun(dsp, used, material(4, 13), 300, params);
+  const last = first.readouts[first.readouts.length - 1]!;
+  assert.is(last[R.latencySource], LatencySource.detected, 'the used engine detected its latency');
+  assert.is(last[R.latencyApplied], 300);
+  const detector = dsp.engineLatencyReference(used);
+  assert.ok(detector > 0);
+  dsp.engineReset(used);
+  // The reset engine reads as fresh (no latency applied, none detected) and keeps its detector (no new ~2 MB).
+  const r = new Float64Array(dsp.memory.buffer, dsp.engineUpdateReadout(used), READOUT_COUNT);
+  assert.is(r[R.latencySource], LatencySource.none);
+  assert.is(r[R.latencyApplied], 0);
+  assert.is(dsp.engineLatencyFrames(used), 0);
+  const fresh = dsp.createEngine(FS, Q);
+  const audio = material(4, 17);
+  const a = detectRun(dsp, used, audio, 700, params);
+  assert.is(dsp.engineLatencyReference(used), detector, 'the same detector, reused');
+  const b = detectRun(dsp, fresh, audio, 700, params);
+  assertSameRun(a, b, 'reset vs fresh (detector)');
+  assert.is(a.readouts[a.readouts.length - 1]![R.latencyApplied], 700, 'the new latency, detected afresh');
 });
 
 test('unwatched: the gain and the output are unchanged; only reading slots that nobody reads are NaN', () => {

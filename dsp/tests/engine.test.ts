@@ -61,7 +61,7 @@ const SLOTS = {
   mode: P.mode, link: P.link, detector: P.detector, follow: P.follow, response: P.response, tolerance: P.tolerance,
   maxBoost: P.maxBoost, maxCut: P.maxCut, gate: P.gate, target: P.target, offset: P.offset, latency: P.latency,
   ceiling: P.ceiling, ceilingOn: P.ceilingOn, listen: P.listen, bypass: P.bypass,
-  ceilingInMatch: P.ceilingInMatch, autoLock: P.autoLock,
+  ceilingInMatch: P.ceilingInMatch, autoLock: P.autoLock, autoLatency: P.autoLatency,
 } as const;
 type Params = Partial<Record<keyof typeof SLOTS, number>>;
 
@@ -818,13 +818,13 @@ robust('engineResetMeters clears readings and maxima, not the gain', () => {
   assert.is(r[R.engineGain], g);
 });
 
-robust('no memory growth after creation', () => {
-  const rig = new Rig();
+robust('no memory growth after creation (and the latency detector\'s first enable)', () => {
+  const rig = new Rig(QUANTUM, { autoLatency: 1 });
   const bytes = rig.d.memory.buffer.byteLength;
   const rng = new Rng(9);
   const x = sine(0.1, 997);
   for (let k = 0; k < 40; k++) {
-    rig.set({ mode: k % 4, detector: k % 4, follow: k % 3, listen: k % 2, bypass: (k >> 2) % 2, ceilingOn: k % 2 });
+    rig.set({ mode: k % 4, detector: k % 4, follow: k % 3, listen: k % 3, bypass: (k >> 2) % 2, ceilingOn: k % 2, autoLatency: (k >> 1) % 2 });
     if (k % 5 === 0) rig.channels(1 + (k % 8), 1 + ((k * 3) % 8));
     if (k % 7 === 0) rig.d.engineResetMeters(rig.h);
     rig.d.engineSetGain(rig.h, k - 20, k % 2);

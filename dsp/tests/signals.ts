@@ -630,3 +630,71 @@ export function pushChunked(meter: Pushable, p: Planar, chunk: number | readonly
 
 /** An irregular list of push sizes, all at most 128 frames (a live host's render quanta of varying length). */
 export const IRREGULAR_CHUNKS: readonly number[] = [128, 37, 128, 91, 1, 128, 64, 127, 128, 5, 100, 128, 77];
+
+/**
+ * Speech-like mono signal: syllables at ~4 per second (voiced: a glottal pulse train at a gliding 90-220 Hz pitch
+ * through three formant resonators that move per syllable; some syllables start with a fricative noise burst),
+ * separated by short pauses and a longer pause every few syllables, peak about -6 dBFS. Deterministic per seed.
+ */
+export function speechLike(sampleRate: number, seconds: number, seed = 7): Float32Array {
+  const fs = sampleRate;
+  const n = framesOf(seconds, fs);
+  const out = new Float32Array(n);
+  const rng = new Rng(seed);
+  const formants: [number, number][] = [];
+  // Two-pole resonator state per formant.
+  const res = [0, 0, 0].map(() => ({ y1: 0, y2: 0, a1: 0, a2: 0, g: 0 }));
+  const tune = (r: { a1: number; a2: number; g: number }, f: number, bw: number): void => {
+    const rad = Math.exp((-Math.PI * bw) / fs);
+    r.a1 = 2 * rad * Math.cos((2 * Math.PI * f) / fs);
+    r.a2 = -rad * rad;
+    r.g = 1 - rad;
+  };
+  let i = 0;
+  let syllable = 0;
+  let phase = 0;
+  while (i < n) {
+    const dur = Math.round((0.12 + 0.16 * rng.next()) * fs);
+    const pause = Math.round((syllable % 5 === 4 ? 0.25 + 0.2 * rng.next() : 0.03 + 0.05 * rng.next()) * fs);
+    const f1 = 300 + 500 * rng.next();
+    const f2 = 900 + 1500 * rng.next();
+    const f3 = 2300 + 800 * rng.next();
+    formants.length = 0;
+    formants.push([f1, 80], [f2, 120], [f3, 160]);
+    formants.forEach(([f, bw], k) => tune(res[k]!, f, bw));
+    const p0 = 90 + 130 * rng.next();
+    const p1 = p0 * (0.8 + 0.4 * rng.next());
+    const fricative = rng.next() < 0.4 ? Math.round(0.05 * fs) : 0;
+    for (let k = 0; k < dur && i < n; k++, i++) {
+      const u = k / dur;
+      const env = Math.sin(Math.PI * Math.min(1, u * 1.2)) ** 0.7;
+      let s = 0;
+      if (k < fricative) {
+        s = 0.15 * (rng.next() * 2 - 1) * (1 - k / fricative);
+      } else {
+        const pitch = p0 + (p1 - p0) * u;
+        phase += pitch / fs;
+        let src = 0;
+        if (phase >= 1) {
+          phase -= 1;
+          src = 1;
+        }
+        src += 0.02 * (rng.next() * 2 - 1); // breath
+        for (const r of res) {
+          const y = r.g * src + r.a1 * r.y1 + r.a2 * r.y2;
+          r.y2 = r.y1;
+          r.y1 = y;
+          s += y;
+        }
+      }
+      out[i] = s * env;
+    }
+    for (let k = 0; k < pause && i < n; k++, i++) out[i] = 0;
+    syllable++;
+  }
+  let peak = 0;
+  for (let k = 0; k < n; k++) peak = Math.max(peak, Math.abs(out[k]!));
+  const g = peak > 0 ? 0.5 / peak : 0;
+  for (let k = 0; k < n; k++) out[k]! *= g;
+  return out;
+}

@@ -368,3 +368,31 @@ export async function effectChain({
   }
   return result;
 }
+
+/**
+ * Automatic latency in the browser: source -> reference instance -> DelayNode (`delayFrames`) -> GainNode
+ * (`dB`) -> match instance (listen `listen`, tolerance 0 and response 0.5 s so the gain converges fully). Returns
+ * the match instance's latency readouts (with their frame) and the level of its output over the last 2 s.
+ */
+export async function autoLatency({ delayFrames = 1791, dB = -6, seconds = 8, listen = 2 } = {}) {
+  const { default: LevelMatch } = await loadPlugin();
+  const sr = 48000;
+  const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: sr * seconds, sampleRate: sr });
+  const [groupId] = await initializeWamHost(ctx);
+  const ref = await LevelMatch.createInstance(groupId, ctx, state({ mode: 0, link: 9 }));
+  const match = await LevelMatch.createInstance(groupId, ctx, state({ mode: 1, link: 9, listen, tolerance: 0, response: 0.5 }));
+  const src = new AudioBufferSourceNode(ctx, { buffer: bandProgramme(ctx, seconds, 'progression') });
+  const delay = new DelayNode(ctx, { maxDelayTime: 1, delayTime: delayFrames / sr });
+  const gain = new GainNode(ctx, { gain: 10 ** (dB / 20) });
+  src.connect(ref.audioNode).connect(delay).connect(gain).connect(match.audioNode).connect(ctx.destination);
+  const readouts = [];
+  match.audioNode.addEventListener('readout', (e) => readouts.push({ frame: e.detail.frame, latency: e.detail.latency, listeningDelta: e.detail.status.listeningDelta }));
+  src.start();
+  const out = await ctx.startRendering();
+  await settle();
+  const st = await match.audioNode.getState();
+  const result = { readouts, level: level(out, 0, seconds - 2, seconds), stateLatencyMs: st.latencyMs ?? null };
+  match.audioNode.destroy();
+  ref.audioNode.destroy();
+  return result;
+}

@@ -172,7 +172,7 @@ gain.after(() => undefined);
 sw('latency 50 ms aligns the reference with an effect that delays by 50 ms: listen=reference outputs it sample-aligned', async () => {
   const rig = await makeRig({ sampleRate: FS });
   const d = Math.round(0.05 * FS);
-  const [ref, match] = await linkedPair(rig, 6, { latency: 50, listen: 1 });
+  const [ref, match] = await linkedPair(rig, 6, { autoLatency: 0, latency: 50, listen: 1 });
   const run = await runChain(rig, programme(), ref, delayEffect(d), match, 4);
   // After the 20 ms crossfade, the output is the reference delayed by exactly d frames.
   let worst = 0;
@@ -187,7 +187,7 @@ sw('latency 50 ms aligns the reference with an effect that delays by 50 ms: list
 sw('latency: with the delay compensated, a -6 dB delayed effect is matched to 0.1 dB by the momentary detector', async () => {
   const rig = await makeRig({ sampleRate: FS });
   const d = Math.round(0.25 * FS);
-  const [ref, match] = await linkedPair(rig, 7, { latency: 250, detector: 0 });
+  const [ref, match] = await linkedPair(rig, 7, { autoLatency: 0, latency: 250, detector: 0 });
   const fx: Effect = { name: 'delay+gain', process: (ch, n) => { delay.process(ch, n); g.process(ch, n); } };
   const delay = delayEffect(d);
   const g = mutableGain(-6);

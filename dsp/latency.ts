@@ -1,0 +1,583 @@
+/**
+ * Passive latency detection: how many frames this instance's input lags the reference, found from the programme
+ * itself (no test tones) by a generalised cross-correlation with phase transform (GCC-PHAT; Knapp & Carter,
+ * "The generalized correlation method for estimation of time delay", IEEE Trans. ASSP 24(4), 1976). PHAT divides
+ * the cross-spectrum by its magnitude, so every frequency band votes with its phase alone: the correlation of a
+ * pure delay becomes a sharp spike whatever the programme's spectrum, and an EQ or a compressor (which change
+ * magnitudes far more than phases) barely move it.
+ *
+ * Two stages, so that a 0..1000 ms search stays cheap in memory and work at any sample rate:
+ *  1. coarse: both signals decimated by D = round(fs / 8000) (boxcar means, ~8 kHz), 16384-point transforms:
+ *     each frame correlates the last ~1.05 s of input with the last ~2.05 s of reference (lags 0..1 s, no
+ *     circular wrap), the cross-spectra are averaged over frames with a forgetting factor (a latency that
+ *     changes is followed within a few frames), and the peak is refined by a parabola;
+ *  2. fine: at full rate around the coarse peak (+-2D + 4 frames), FINE_BLOCKS blocks of ~8 k frames spread
+ *     over the coarse frame's input window, 8192-point transforms: the exact frame.
+ * A frame starts every ~0.52 s of programme; its work (transforms, spectra, peak search) is spread over the
+ * following render quanta, at most WORK_PER_FRAME units (butterflies or samples) per frame pushed, so no call
+ * does more than a bounded slice (~6 k units per 128-frame quantum, tens of microseconds).
+ *
+ * Confidence (0..1): 1 - (highest correlation value more than NEIGHBOURHOOD coarse lags from the peak) / peak,
+ * and the same at full rate in the fine window (FINE_NEIGHBOURHOOD frames), the smaller of the two.
+ * Uncorrelated signals give a peak hardly above the rest (confidence near 0), steady unrelated tones a fine
+ * correlation that is flat around its top, silence no frame at all.
+ *
+ * Decision: an estimate is `stable` when it is confident (>= CONFIDENT) and the previous estimate was too and
+ * agrees within +-1 frame; the engine applies only stable estimates.
+ *
+ * Memory: everything is allocated in the constructor (~2.1 MB at 48 kHz, ~2.6 MB at 96 kHz); push() and work()
+ * never allocate.
+ */
+import { Fft } from './fft';
+
+/** The largest latency searched, s (the `latency` parameter's range). */
+export const MAX_LATENCY_SECONDS: f64 = 1.0;
+/** Target rate of the coarse stage, Hz: speech and music keep most of their phase information below 4 kHz. */
+const COARSE_RATE: f64 = 8000.0;
+const COARSE_N: i32 = 16384;
+const FINE_N: i32 = 8192;
+/** Fine blocks per estimate, spread evenly over the coarse frame's input window (a pause in speech or a break
+ * in the music then cannot take all of them). */
+const FINE_BLOCKS: i32 = 4;
+/** Weight of the older cross-spectra per coarse frame: a new latency dominates after two or three frames. */
+const FORGET: f64 = 0.5;
+/** PHAT regularisation: bins are divided by |G| + REG * mean|G|, so empty bands do not add noise. */
+const REG: f64 = 0.01;
+/** Coarse lags around the peak excluded from the "next highest" search (the peak's own width). */
+const NEIGHBOURHOOD: i32 = 4;
+/** Full-rate lags around the fine peak excluded from its "next highest" search. */
+const FINE_NEIGHBOURHOOD: i32 = 3;
+/** An estimate is confident at or above this confidence (uncorrelated programmes read 0..0.3, matched ones 0.44..0.98 in dsp/tests/latency.test.ts). */
+export const CONFIDENT: f64 = 0.36;
+/** Work units allowed per frame pushed. */
+const WORK_PER_FRAME: i32 = 48;
+/** A coarse frame whose input or reference mean square is below this (-100 dBFS) is skipped: silence. */
+const SILENT_MEAN_SQUARE: f64 = 1e-10;
+
+// Work phases.
+const IDLE: i32 = 0;
+const C_LOAD: i32 = 1;
+const C_FFT: i32 = 2;
+const C_ACCUM: i32 = 3;
+const C_WEIGHT: i32 = 4;
+const C_IFFT: i32 = 5;
+const C_PEAK: i32 = 6;
+const C_SECOND: i32 = 7;
+const F_LOAD: i32 = 8;
+const F_FFT: i32 = 9;
+const F_ACCUM: i32 = 10;
+const F_WEIGHT: i32 = 11;
+const F_IFFT: i32 = 12;
+const F_PEAK: i32 = 13;
+
+function nextPow2(x: i32): i32 {
+  let c = 1;
+  while (c < x) c <<= 1;
+  return c;
+}
+
+function allocF32(n: i32): usize {
+  const p = heap.alloc(<usize>n << 2);
+  memory.fill(p, 0, <usize>n << 2);
+  return p;
+}
+
+function allocF64(n: i32): usize {
+  const p = heap.alloc(<usize>n << 3);
+  memory.fill(p, 0, <usize>n << 3);
+  return p;
+}
+
+export class LatencyDetector {
+  readonly sampleRate: f64;
+  /** Decimation factor of the coarse stage. */
+  readonly factor: i32;
+  /** Largest latency searched, frames. */
+  readonly maxLag: i32;
+
+  /** The latest estimate, frames (-1 before the first). */
+  detected: i32 = -1;
+  /** Its confidence, 0..1. */
+  confidence: f64 = 0.0;
+  /** The latest stable estimate (confident and repeated), frames; -1 before the first. */
+  stable: i32 = -1;
+  /** Estimates made (frames that were not silent), for tests and diagnostics. */
+  estimates: i32 = 0;
+  /** Largest block push() takes. */
+  readonly maxFrames: i32;
+  /** Staging buffers, maxFrames mono f32 each: the caller writes the input and the unaligned reference here. */
+  readonly input: usize;
+  readonly reference: usize;
+
+  // Rings (f32, power-of-two sizes), indexed by absolute frame (full rate) or decimated sample.
+  private refF: usize;
+  private inF: usize;
+  private maskRefF: i64;
+  private maskInF: i64;
+  private refD: usize;
+  private inD: usize;
+  private maskD: i64;
+  private writeF: i64 = 0;
+  private writeD: i64 = 0;
+  private sumRef: f64 = 0.0;
+  private sumIn: f64 = 0.0;
+  private sumCount: i32 = 0;
+  private sinceFrame: i32 = 0;
+
+  // Coarse stage.
+  private coarse: Fft = new Fft(COARSE_N);
+  private gRe: usize;
+  private gIm: usize;
+  private coarseLags: i32; // Lc: lags 0..Lc held in a transform
+  private coarseMaxLag: i32; // lags searched: 0..floor(maxLag / factor)
+  private coarseW: i32; // input frames per coarse transform
+  private hop: i32; // decimated samples between coarse frames
+  private hasSpectrum: bool = false;
+
+  // Fine stage.
+  private fine: Fft = new Fft(FINE_N);
+  private fRe: usize;
+  private fIm: usize;
+  private fineRange: i32; // R: lags c-R..c+R
+  private fineW: i32;
+  private fineBase: i32 = 0; // d0: the lag at fine index 0
+  private fineStride: i32 = 0; // frames between the ends of consecutive fine blocks
+
+  // Work state.
+  private phase: i32 = IDLE;
+  private pos: i32 = 0;
+  private block: i32 = 0;
+  private snapD: i64 = 0;
+  private snapF: i64 = 0;
+  private eRef: f64 = 0.0;
+  private eIn: f64 = 0.0;
+  private gAbsSum: f64 = 0.0;
+  private peakValue: f64 = 0.0;
+  private peakIndex: i32 = 0;
+  private secondValue: f64 = 0.0;
+  private frameConfidence: f64 = 0.0;
+  private lastEstimate: i32 = -1;
+  private lastConfident: bool = false;
+
+  constructor(sampleRate: f64, maxFrames: i32) {
+    this.sampleRate = sampleRate;
+    this.maxFrames = maxFrames;
+    this.input = allocF32(maxFrames);
+    this.reference = allocF32(maxFrames);
+    const d = <i32>Math.max(1.0, Math.round(sampleRate / COARSE_RATE));
+    this.factor = d;
+    this.maxLag = <i32>Math.ceil(sampleRate * MAX_LATENCY_SECONDS);
+    this.coarseMaxLag = this.maxLag / d;
+    this.coarseLags = this.coarseMaxLag + NEIGHBOURHOOD + 2;
+    this.coarseW = COARSE_N - this.coarseLags;
+    this.hop = this.coarseW >> 1;
+    this.fineRange = 2 * d + 4;
+    this.fineW = FINE_N - 2 * this.fineRange;
+    // Rings: what a frame reads, plus what arrives while its work is spread out (with room).
+    const span = this.coarseW * d; // full-rate frames of a coarse frame's input window
+    this.fineStride = (span - this.fineW) / (FINE_BLOCKS - 1);
+    const capF = nextPow2(this.maxLag + span + 4 * FINE_N + 16384);
+    const capIn = nextPow2(span + 4 * FINE_N + 16384);
+    const capD = nextPow2(2 * COARSE_N);
+    this.refF = allocF32(capF);
+    this.inF = allocF32(capIn);
+    this.maskRefF = <i64>(capF - 1);
+    this.maskInF = <i64>(capIn - 1);
+    this.refD = allocF32(capD);
+    this.inD = allocF32(capD);
+    this.maskD = <i64>(capD - 1);
+    this.gRe = allocF64(COARSE_N);
+    this.gIm = allocF64(COARSE_N);
+    this.fRe = allocF64(FINE_N);
+    this.fIm = allocF64(FINE_N);
+  }
+
+  /** Forgets everything (rings, spectra, estimates). Not for the audio path's steady state (clears ~1 MB). */
+  reset(): void {
+    memory.fill(this.refF, 0, <usize>(this.maskRefF + 1) << 2);
+    memory.fill(this.inF, 0, <usize>(this.maskInF + 1) << 2);
+    memory.fill(this.refD, 0, <usize>(this.maskD + 1) << 2);
+    memory.fill(this.inD, 0, <usize>(this.maskD + 1) << 2);
+    memory.fill(this.gRe, 0, <usize>COARSE_N << 3);
+    memory.fill(this.gIm, 0, <usize>COARSE_N << 3);
+    this.writeF = 0;
+    this.writeD = 0;
+    this.sumRef = 0.0;
+    this.sumIn = 0.0;
+    this.sumCount = 0;
+    this.sinceFrame = 0;
+    this.hasSpectrum = false;
+    this.phase = IDLE;
+    this.detected = -1;
+    this.confidence = 0.0;
+    this.stable = -1;
+    this.estimates = 0;
+    this.lastEstimate = -1;
+    this.lastConfident = false;
+  }
+
+  /**
+   * Takes `frames` (1..maxFrames) frames of the input and of the unaligned reference (mono f32, finite) from the
+   * staging buffers, then does a bounded slice of the pending work.
+   */
+  push(frames: i32): void {
+    const input = this.input;
+    const reference = this.reference;
+    const d = this.factor;
+    const inv = 1.0 / <f64>d;
+    let w = this.writeF;
+    for (let i = 0; i < frames; i++) {
+      const x = load<f32>(input + (<usize>i << 2));
+      const r = load<f32>(reference + (<usize>i << 2));
+      store<f32>(this.inF + (<usize>(w & this.maskInF) << 2), x);
+      store<f32>(this.refF + (<usize>(w & this.maskRefF) << 2), r);
+      w++;
+      this.sumIn += <f64>x;
+      this.sumRef += <f64>r;
+      if (++this.sumCount == d) {
+        const at = <usize>(this.writeD & this.maskD) << 2;
+        store<f32>(this.inD + at, <f32>(this.sumIn * inv));
+        store<f32>(this.refD + at, <f32>(this.sumRef * inv));
+        this.writeD++;
+        this.sinceFrame++;
+        this.sumIn = 0.0;
+        this.sumRef = 0.0;
+        this.sumCount = 0;
+      }
+    }
+    this.writeF = w;
+    this.work(frames * WORK_PER_FRAME);
+  }
+
+  /** Whether a frame's work is under way (for tests). */
+  get busy(): bool {
+    return this.phase != IDLE;
+  }
+
+  /** Does at most `budget` units of pending work. */
+  work(budget: i32): void {
+    let left = budget;
+    while (left > 0) {
+      const p = this.phase;
+      if (p == IDLE) {
+        if (this.sinceFrame < this.hop) return;
+        this.sinceFrame = 0;
+        this.snapD = this.writeD;
+        this.phase = C_LOAD;
+        this.pos = 0;
+        this.eRef = 0.0;
+        this.eIn = 0.0;
+        continue;
+      }
+      if (p == C_LOAD) left -= this.coarseLoad(left);
+      else if (p == C_FFT) {
+        left -= this.coarse.step(left);
+        if (this.coarse.done) this.next(C_ACCUM);
+      } else if (p == C_ACCUM) left -= this.coarseAccumulate(left);
+      else if (p == C_WEIGHT) left -= this.weight(this.coarse, this.gRe, this.gIm, COARSE_N, left, C_IFFT);
+      else if (p == C_IFFT) {
+        left -= this.coarse.step(left);
+        if (this.coarse.done) {
+          this.next(C_PEAK);
+          this.peakValue = -Infinity;
+          this.peakIndex = 0;
+        }
+      } else if (p == C_PEAK) left -= this.coarsePeak(left);
+      else if (p == C_SECOND) left -= this.coarseSecond(left);
+      else if (p == F_LOAD) left -= this.fineLoad(left);
+      else if (p == F_FFT) {
+        left -= this.fine.step(left);
+        if (this.fine.done) this.next(F_ACCUM);
+      } else if (p == F_ACCUM) left -= this.fineAccumulate(left);
+      else if (p == F_WEIGHT) left -= this.weight(this.fine, this.fRe, this.fIm, FINE_N, left, F_IFFT);
+      else if (p == F_IFFT) {
+        left -= this.fine.step(left);
+        if (this.fine.done) {
+          this.next(F_PEAK);
+          this.peakValue = -Infinity;
+          this.peakIndex = 0;
+        }
+      } else if (p == F_PEAK) left -= this.finePeak(left);
+      else this.phase = IDLE;
+    }
+  }
+
+  private next(phase: i32): void {
+    this.phase = phase;
+    this.pos = 0;
+  }
+
+  // ---- coarse stage ----
+
+  /**
+   * re[i] = reference at decimated time t - W - Lc + i (i < N); im[j] = input at t - W + j - Lc for j in
+   * [Lc, N), 0 below: their circular cross-correlation at k in 0..Lc is the linear one at lag k (no wrap).
+   */
+  private coarseLoad(budget: i32): i32 {
+    const n = COARSE_N;
+    const lc = this.coarseLags;
+    const t0 = this.snapD - <i64>(this.coarseW + lc);
+    const re = this.coarse.re;
+    const im = this.coarse.im;
+    let i = this.pos;
+    const end = i + budget < n ? i + budget : n;
+    for (; i < end; i++) {
+      const t = t0 + <i64>i;
+      const r: f64 = t >= 0 ? <f64>load<f32>(this.refD + (<usize>(t & this.maskD) << 2)) : 0.0;
+      let x: f64 = 0.0;
+      if (i >= lc && t >= 0) x = <f64>load<f32>(this.inD + (<usize>(t & this.maskD) << 2)) * hann(i - lc, this.coarseW);
+      store<f64>(re + (<usize>i << 3), r);
+      store<f64>(im + (<usize>i << 3), x);
+      this.eRef += r * r;
+      this.eIn += x * x;
+    }
+    const used = end - this.pos;
+    this.pos = end;
+    if (end == n) {
+      const silent = this.eRef < SILENT_MEAN_SQUARE * <f64>n || this.eIn < SILENT_MEAN_SQUARE * <f64>this.coarseW;
+      if (silent) this.phase = IDLE;
+      else {
+        this.coarse.begin(false);
+        this.next(C_FFT);
+      }
+    }
+    return used > 0 ? used : 1;
+  }
+
+  /** G = FORGET * G + Y conj(X), X and Y separated from Z = FFT(x + i y); sums |G| for the regularisation. */
+  private coarseAccumulate(budget: i32): i32 {
+    const used = accumulate(this.coarse, this.gRe, this.gIm, COARSE_N, this.pos, budget, this.hasSpectrum ? FORGET : 0.0, this);
+    this.pos += used;
+    if (this.pos > COARSE_N >> 1) {
+      this.hasSpectrum = true;
+      this.next(C_WEIGHT);
+    }
+    return used > 0 ? used : 1;
+  }
+
+  /** Writes G[k] / (|G[k]| + REG mean|G|) into the transform's buffers and arms the inverse transform. */
+  private weight(fft: Fft, gRe: usize, gIm: usize, n: i32, budget: i32, nextPhase: i32): i32 {
+    const eps = (REG * this.gAbsSum) / <f64>n + 1e-300;
+    let k = this.pos;
+    const end = k + budget < n ? k + budget : n;
+    for (; k < end; k++) {
+      const o = <usize>k << 3;
+      const a = load<f64>(gRe + o);
+      const b = load<f64>(gIm + o);
+      const s = 1.0 / (Math.sqrt(a * a + b * b) + eps);
+      store<f64>(fft.re + o, a * s);
+      store<f64>(fft.im + o, b * s);
+    }
+    const used = end - this.pos;
+    this.pos = end;
+    if (end == n) {
+      fft.begin(true);
+      this.next(nextPhase);
+    }
+    return used > 0 ? used : 1;
+  }
+
+  /** The largest correlation value at lags 0..coarseMaxLag. */
+  private coarsePeak(budget: i32): i32 {
+    const re = this.coarse.re;
+    const last = this.coarseMaxLag;
+    let k = this.pos;
+    const end = k + budget < last + 1 ? k + budget : last + 1;
+    for (; k < end; k++) {
+      const v = load<f64>(re + (<usize>k << 3));
+      if (v > this.peakValue) {
+        this.peakValue = v;
+        this.peakIndex = k;
+      }
+    }
+    const used = end - this.pos;
+    this.pos = end;
+    if (end == last + 1) {
+      this.secondValue = 0.0;
+      this.next(C_SECOND);
+    }
+    return used > 0 ? used : 1;
+  }
+
+  /** The largest value more than NEIGHBOURHOOD lags from the peak; then the confidence and the fine window. */
+  private coarseSecond(budget: i32): i32 {
+    const re = this.coarse.re;
+    const last = this.coarseMaxLag;
+    const pk = this.peakIndex;
+    let k = this.pos;
+    const end = k + budget < last + 1 ? k + budget : last + 1;
+    for (; k < end; k++) {
+      if (k >= pk - NEIGHBOURHOOD && k <= pk + NEIGHBOURHOOD) continue;
+      const v = load<f64>(re + (<usize>k << 3));
+      if (v > this.secondValue) this.secondValue = v;
+    }
+    const used = end - this.pos;
+    this.pos = end;
+    if (end == last + 1) {
+      const p = this.peakValue;
+      let c = p > 0.0 ? 1.0 - this.secondValue / p : 0.0;
+      this.frameConfidence = c < 0.0 ? 0.0 : c > 1.0 ? 1.0 : c;
+      // Parabolic refinement of the coarse peak (in decimated samples), then the fine window around it.
+      let frac: f64 = 0.0;
+      if (pk > 0 && pk < last) {
+        const ym = load<f64>(re + (<usize>(pk - 1) << 3));
+        const y0 = p;
+        const yp = load<f64>(re + (<usize>(pk + 1) << 3));
+        const den = ym - 2.0 * y0 + yp;
+        if (den < 0.0) frac = (0.5 * (ym - yp)) / den;
+        if (frac > 0.5) frac = 0.5;
+        if (frac < -0.5) frac = -0.5;
+      }
+      const centre = <i32>Math.round((<f64>pk + frac) * <f64>this.factor);
+      let d0 = centre - this.fineRange;
+      if (d0 < 0) d0 = 0;
+      if (d0 + 2 * this.fineRange > this.maxLag) d0 = this.maxLag - 2 * this.fineRange;
+      this.fineBase = d0;
+      memory.fill(this.fRe, 0, <usize>FINE_N << 3);
+      memory.fill(this.fIm, 0, <usize>FINE_N << 3);
+      this.snapF = this.snapD * <i64>this.factor; // the end of the coarse frame's input window, full rate
+      this.block = 0;
+      this.next(F_LOAD);
+    }
+    return used > 0 ? used : 1;
+  }
+
+  // ---- fine stage ----
+
+  /** Like coarseLoad at full rate, for lags fineBase..fineBase + 2R, block `block` back from the snapshot. */
+  private fineLoad(budget: i32): i32 {
+    const n = FINE_N;
+    const lr = 2 * this.fineRange;
+    const t = this.snapF - <i64>(this.block * this.fineStride); // end of this block's input window
+    const refStart = t - <i64>(this.fineW + this.fineBase + lr);
+    const inStart = t - <i64>(this.fineW + lr);
+    const re = this.fine.re;
+    const im = this.fine.im;
+    let i = this.pos;
+    const end = i + budget < n ? i + budget : n;
+    for (; i < end; i++) {
+      const tr = refStart + <i64>i;
+      const ti = inStart + <i64>i;
+      const r: f64 = tr >= 0 ? <f64>load<f32>(this.refF + (<usize>(tr & this.maskRefF) << 2)) : 0.0;
+      let x: f64 = 0.0;
+      if (i >= lr && ti >= 0) x = <f64>load<f32>(this.inF + (<usize>(ti & this.maskInF) << 2)) * hann(i - lr, this.fineW);
+      store<f64>(re + (<usize>i << 3), r);
+      store<f64>(im + (<usize>i << 3), x);
+    }
+    const used = end - this.pos;
+    this.pos = end;
+    if (end == n) {
+      this.fine.begin(false);
+      this.next(F_FFT);
+    }
+    return used > 0 ? used : 1;
+  }
+
+  private fineAccumulate(budget: i32): i32 {
+    const used = accumulate(this.fine, this.fRe, this.fIm, FINE_N, this.pos, budget, 1.0, this);
+    this.pos += used;
+    if (this.pos > FINE_N >> 1) {
+      this.block++;
+      this.next(this.block < FINE_BLOCKS ? F_LOAD : F_WEIGHT);
+    }
+    return used > 0 ? used : 1;
+  }
+
+  /** The fine peak over lags fineBase..fineBase + 2R: the estimate; then the decision. */
+  private finePeak(budget: i32): i32 {
+    const re = this.fine.re;
+    const last = 2 * this.fineRange;
+    let k = this.pos;
+    const end = k + budget < last + 1 ? k + budget : last + 1;
+    for (; k < end; k++) {
+      const v = load<f64>(re + (<usize>k << 3));
+      if (v > this.peakValue) {
+        this.peakValue = v;
+        this.peakIndex = k;
+      }
+    }
+    const used = end - this.pos;
+    this.pos = end;
+    if (end == last + 1) {
+      const est = this.fineBase + this.peakIndex;
+      // The fine correlation must be sharp too: a narrowband cross-spectrum (two unrelated steady tones) can
+      // give a coarse peak that stands out, but at full rate it is a slow cosine, nearly flat around its top.
+      const pk = this.peakIndex;
+      const p = this.peakValue;
+      let second: f64 = 0.0;
+      for (let j = 0; j <= last; j++) {
+        if (j >= pk - FINE_NEIGHBOURHOOD && j <= pk + FINE_NEIGHBOURHOOD) continue;
+        const v = load<f64>(re + (<usize>j << 3));
+        if (v > second) second = v;
+      }
+      let fineConf = p > 0.0 ? 1.0 - second / p : 0.0;
+      fineConf = fineConf < 0.0 ? 0.0 : fineConf > 1.0 ? 1.0 : fineConf;
+      const conf = this.frameConfidence < fineConf ? this.frameConfidence : fineConf;
+      this.detected = est;
+      this.confidence = conf;
+      this.estimates++;
+      const confident = conf >= CONFIDENT;
+      const d = est - this.lastEstimate;
+      if (confident && this.lastConfident && d >= -1 && d <= 1) this.stable = est;
+      this.lastEstimate = est;
+      this.lastConfident = confident;
+      this.phase = IDLE;
+    }
+    return used > 0 ? used : 1;
+  }
+
+  /** Called by accumulate(): adds |G| of a bin pair to the regularisation sum. */
+  addAbs(v: f64, first: bool): void {
+    if (first) this.gAbsSum = 0.0;
+    this.gAbsSum += v;
+  }
+}
+
+/**
+ * Hann taper of the input window (j of w): only the input segment is tapered, the reference segment covers every
+ * lag in full, so the correlation stays the exact linear one of the tapered input; the taper keeps a tone's
+ * spectral leakage (whose phase is the tone's, not the bin's) from spreading over bins that PHAT would weight as
+ * much as the tone itself.
+ */
+function hann(j: i32, w: i32): f64 {
+  return 0.5 - 0.5 * Math.cos((2.0 * Math.PI * (<f64>j + 0.5)) / <f64>w);
+}
+
+/**
+ * For bins k in [from, from + budget) of 0..n/2: separates X (real input x) and Y (real input y) from Z = FFT(x + i y)
+ *   X[k] = (Z[k] + conj Z[n-k]) / 2,  Y[k] = (Z[k] - conj Z[n-k]) / 2i,
+ * and updates G[k] = forget G[k] + Y[k] conj X[k], G[n-k] = conj G[k] (real signals). Returns the bins done.
+ */
+function accumulate(fft: Fft, gRe: usize, gIm: usize, n: i32, from: i32, budget: i32, forget: f64, owner: LatencyDetector): i32 {
+  const half = n >> 1;
+  let k = from;
+  const end = k + budget < half + 1 ? k + budget : half + 1;
+  for (; k < end; k++) {
+    const m = k == 0 ? 0 : n - k;
+    const ok = <usize>k << 3;
+    const om = <usize>m << 3;
+    const zr = load<f64>(fft.re + ok);
+    const zi = load<f64>(fft.im + ok);
+    const wr = load<f64>(fft.re + om);
+    const wi = load<f64>(fft.im + om);
+    // X = (Z + conj W) / 2, Y = (Z - conj W) / 2i with W = Z[n-k].
+    const xr = 0.5 * (zr + wr);
+    const xi = 0.5 * (zi - wi);
+    const yr = 0.5 * (zi + wi);
+    const yi = -0.5 * (zr - wr);
+    // Y conj X.
+    const cr = yr * xr + yi * xi;
+    const ci = yi * xr - yr * xi;
+    const gr = forget * load<f64>(gRe + ok) + cr;
+    const gi = forget * load<f64>(gIm + ok) + ci;
+    store<f64>(gRe + ok, gr);
+    store<f64>(gIm + ok, gi);
+    if (m != k) {
+      store<f64>(gRe + om, gr);
+      store<f64>(gIm + om, -gi);
+    }
+    const a = Math.sqrt(gr * gr + gi * gi);
+    owner.addAbs(m != k ? 2.0 * a : a, k == 0);
+  }
+  return end - from;
+}
