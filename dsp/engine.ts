@@ -456,7 +456,7 @@ export class Engine {
   /**
    * Step 3: moves A towards its target at <= SLEW_DB_PER_SAMPLE (geometric ramp: equal dB steps per sample)
    * and the listen crossfade X linearly over CROSSFADE_SECONDS, and writes
-   *   out = (1 - X) * in * gain + X * reference.
+   *   out = (1 - X) * in * gain + X * reference   (target mode: the input itself stands in for the reference).
    * With A exactly 0 dB and no crossfade the output is a bit-exact copy of the (sanitised) input.
    */
   private render(frames: i32, needsReference: bool, referenceValid: bool, referenceMetered: bool, cap: f64): void {
@@ -485,9 +485,12 @@ export class Engine {
     this.applied = a1;
     this.appliedLinear = g1;
     // Crossfade.
-    const canListen = needsReference && referenceValid && !this.bypass;
+    // Target mode has no reference: its A/B compares with the input before the gain (same crossfade, the input
+    // standing in for the reference); delta needs a reference.
+    const listenInput = this.mode == MODE_TARGET && !this.bypass;
+    const canListen = (needsReference && referenceValid || listenInput) && !this.bypass;
     this.listening = this.listen == LISTEN_REFERENCE && canListen;
-    this.listeningDelta = this.listen == LISTEN_DELTA && canListen;
+    this.listeningDelta = this.listen == LISTEN_DELTA && canListen && !listenInput;
     const x0 = this.fade;
     const xTarget: f64 = this.listening ? 1.0 : 0.0;
     const xStep = 1.0 / (CROSSFADE_SECONDS * this.sampleRate);
@@ -514,7 +517,7 @@ export class Engine {
     // Crossfading: the reference must be finite. Metered reference buffers were sanitised by their meter;
     // others (e.g. fading out after a switch to target mode) are sanitised here; an invalid reference is silence.
     const refChannels = this.reference.channels;
-    if (referenceValid && !referenceMetered) {
+    if (referenceValid && !referenceMetered && !listenInput) {
       for (let c = 0; c < refChannels; c++) {
         v128.store(this.peakScratch, f32x4.splat(0.0));
         sanitizeAndPeak(this.reference.input(c), frames, this.peakScratch);
@@ -526,7 +529,8 @@ export class Engine {
     for (let c = 0; c < channels; c++) {
       // A mono reference feeds every channel; otherwise channels the reference lacks are silent.
       let ref: usize = 0;
-      if (referenceValid) {
+      if (listenInput) ref = this.input.input(c);
+      else if (referenceValid) {
         if (c < refChannels) ref = this.reference.input(c);
         else if (refChannels == 1) ref = this.reference.input(0);
       }

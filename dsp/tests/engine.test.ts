@@ -633,10 +633,21 @@ smooth('bypass and listen crossfades have no step: the output moves no faster th
   assert.ok(steady <= slope(aIn * g) * 1.001);
 });
 
-smooth('listen in target mode or without a reference plays the processed input', () => {
-  const rig = new Rig(QUANTUM, { mode: Mode.target, listen: 1 });
-  rig.run(0.1, sine(0.1, 440), { reference: sine(0.5, 440) });
-  assert.ok(!has(rig.status, S.listeningReference));
+smooth('listen in target mode plays the input before the gain; without a reference, the processed input', () => {
+  // -20 dBFS sine in target mode at -18 LUFS: the gain boosts it; listen = 1 crossfades to the input itself.
+  const rig = new Rig(QUANTUM, { mode: Mode.target, listen: 0, maxBoost: 20 });
+  rig.run(1, sine(0.1, 440));
+  let boosted = 0;
+  rig.run(0.05, sine(0.1, 440), { onBlock: (n, ins, outs) => { for (let i = 0; i < n; i++) boosted = Math.max(boosted, Math.abs(outs[0]![i]!) - Math.abs(ins[0]![i]!)); } });
+  // A 0.1 sine in both channels reads about -20 LUFS: about +2 dB to -18 LUFS, 0.1 x (10^(2/20) - 1) = 0.026 more.
+  assert.ok(boosted > 0.015, `the gain boosts the output (${boosted})`);
+  rig.set({ listen: 1 });
+  rig.run(0.05, sine(0.1, 440)); // past the 20 ms crossfade
+  rig.run(0.05, sine(0.1, 440), { onBlock: (n, ins, outs) => { for (let i = 0; i < n; i++) assert.is(outs[0]![i], ins[0]![i]); } });
+  assert.ok(has(rig.status, S.listeningReference));
+  const delta = new Rig(QUANTUM, { mode: Mode.target, listen: 2 });
+  delta.run(0.1, sine(0.1, 440));
+  assert.ok(!has(delta.status, S.listeningDelta), 'delta needs a reference');
   const m = new Rig(QUANTUM, { listen: 1 });
   m.run(0.1, sine(0.1, 440), { reference: null, onBlock: (n, ins, outs) => { for (let i = 0; i < n; i++) assert.is(outs[0]![i], ins[0]![i]); } });
   assert.ok(!has(m.status, S.listeningReference));
