@@ -46,6 +46,35 @@ for (const c of CASES) {
   });
 }
 
+// Issue 12: the match instance finds a third-party look-ahead limiter's latency by itself (autoLatency, on by
+// default). The limiter's own delay is measured first, independently: a click well below its ceiling comes out
+// unchanged, later by the look-ahead.
+test('Faust co.limiter_lad_stereo: autoLatency finds its look-ahead to the frame within 3 s of programme', async () => {
+  const expression = 'co.limiter_lad_stereo(0.005, 0.1, 0.0005, 0.01, 0.1)';
+  const probe = await faustEffect('probe', expression, FS);
+  const q = 128;
+  let at = -1;
+  for (let i = 0; i < 40 && at < 0; i++) {
+    const block = [new Float32Array(q), new Float32Array(q)];
+    if (i === 2) block[0]![5] = block[1]![5] = 0.01;
+    probe.process(block, q);
+    for (let k = 0; k < q; k++) if (Math.abs(block[0]![k]!) > 0.005) { at = i * q + k; break; }
+  }
+  const trueLatency = at - (2 * q + 5);
+  assert.ok(trueLatency > 0, `the limiter delays its output (${trueLatency} frames)`);
+  const effect = await faustEffect('limiter', expression, FS);
+  const rig = await makeRig({ sampleRate: FS });
+  const ref = await rig.add({ mode: 0, link: 4 });
+  const match = await rig.add({ mode: 1, link: 4, maxBoost: 24 });
+  const run = await runChain(rig, programme(), ref, effect, match, 3);
+  const lat = run.readout!.latency;
+  rows.push(`${'Faust co.limiter_lad_stereo, autoLatency'.padEnd(48)} true latency ${trueLatency} frames; after 3 s applied ${lat.appliedFrames}, detected ${lat.detectedFrames}, confidence ${lat.confidence.toFixed(2)} (${lat.source})`);
+  assert.is(lat.source, 'detected');
+  assert.ok(Math.abs(lat.appliedFrames - trueLatency) <= 1, `applied ${lat.appliedFrames} vs the limiter's ${trueLatency} frames`);
+  rig.assertClean();
+  rig.host.close();
+});
+
 test.after(() => {
   if (rows.length > 0) console.log(`\nmatch around Faust standard-library DSP (integrated, ${SETTLED}..${SECONDS} s):\n${rows.join('\n')}`);
 });
