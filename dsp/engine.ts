@@ -582,15 +582,7 @@ export class Engine {
     } else {
       const ref = this.reference;
       if (mode == MODE_TARGET) {
-        // The target is what the input is matched to: it stands in for the reference's readings.
-        const t = this.law.target;
-        set(r, R_REF_M, t);
-        set(r, R_REF_S, t);
-        set(r, R_REF_I, t);
-        set(r, R_REF_M_MAX, t);
-        set(r, R_REF_S_MAX, t);
-        set(r, R_REF_LRA, 0.0);
-        set(r, R_REF_RMS, t);
+        this.targetAsReference(r);
       } else {
         set(r, R_REF_M, ref.momentary());
         set(r, R_REF_S, ref.shortTerm());
@@ -611,6 +603,18 @@ export class Engine {
     }
     this.gainReadout(r);
     return r;
+  }
+
+  /** Target mode's reference slots (both readouts): the target is what the input is matched to. */
+  private targetAsReference(r: usize): void {
+    const t = this.law.target;
+    set(r, R_REF_M, t);
+    set(r, R_REF_S, t);
+    set(r, R_REF_I, t);
+    set(r, R_REF_M_MAX, t);
+    set(r, R_REF_S_MAX, t);
+    set(r, R_REF_LRA, 0.0);
+    set(r, R_REF_RMS, t);
   }
 
   /** The readout slots of the gain and its state (both readouts). */
@@ -661,15 +665,7 @@ export class Engine {
         set(r, R_REF_S_MAX, ref.shortTermMax());
         set(r, R_REF_RMS, ref.rmsShortTerm());
       } else {
-        // As in the full readout: the target stands in for the reference.
-        const t = this.law.target;
-        set(r, R_REF_M, t);
-        set(r, R_REF_S, t);
-        set(r, R_REF_I, t);
-        set(r, R_REF_M_MAX, t);
-        set(r, R_REF_S_MAX, t);
-        set(r, R_REF_LRA, 0.0);
-        set(r, R_REF_RMS, t);
+        this.targetAsReference(r);
       }
     }
     this.gainReadout(r);
