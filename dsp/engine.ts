@@ -268,10 +268,20 @@ export class Engine {
   private prepareDetector(fresh: bool): void {
     const needs = this.autoLatency && (this.mode == MODE_MATCH || this.mode == MODE_SIDECHAIN);
     if (this.latencyDetector == null) {
-      if (needs) this.latencyDetector = new LatencyDetector(this.sampleRate, this.maxFrames);
+      if (needs) {
+        const d = new LatencyDetector(this.sampleRate, this.maxFrames);
+        d.watchEnabled = true;
+        this.latencyDetector = d;
+      }
     } else if (fresh) {
       this.latencyDetector!.reset();
     }
+  }
+
+  /** The detector's wakes * 2 + (1 when resting), -1 without a detector (dsp/index engineLatencyActivity). */
+  latencyActivity(): i32 {
+    const d = this.latencyDetector;
+    return d == null ? -1 : d.wakes * 2 + (d.resting ? 1 : 0);
   }
 
   /** Where the processor writes the unaligned reference (mono, maxFrames f32) for the detector; 0 when none. */
@@ -363,7 +373,7 @@ export class Engine {
     const needsReference = mode == MODE_MATCH || mode == MODE_SIDECHAIN;
     const referenceMetered = needsReference && referenceValid;
     if (referenceMetered) this.reference.process(frames);
-    if (needsReference && this.autoLatency) this.detect(frames);
+    if (needsReference && this.autoLatency) this.detect(frames, referenceMetered);
     this.peaks.note(frames, input.lastBlockPeak(), tailPeak(input, frames));
     if (this.law.follow == FOLLOW_LEARN) this.learnFrames += <f64>frames;
 
@@ -394,26 +404,10 @@ export class Engine {
    * Feeds the detector the input's mono mix (the sanitised input buffers) and the unaligned reference the
    * processor wrote, lets it do a bounded slice of work, and takes a new stable estimate as the applied latency.
    */
-  private detect(frames: i32): void {
+  private detect(frames: i32, alignedValid: bool): void {
     const d = this.latencyDetector;
     if (d == null) return;
-    const channels = this.input.channels;
-    const dst = d.input;
-    const inv: f32 = <f32>(1.0 / <f64>channels);
-    memory.copy(dst, this.input.input(0), <usize>frames << 2);
-    for (let c = 1; c < channels; c++) {
-      const src = this.input.input(c);
-      for (let i = 0; i < frames; i++) {
-        const o = <usize>i << 2;
-        store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
-      }
-    }
-    if (channels > 1) {
-      for (let i = 0; i < frames; i++) {
-        const o = <usize>i << 2;
-        store<f32>(dst + o, load<f32>(dst + o) * inv);
-      }
-    }
+    monoMix(d.input, this.input, frames);
     // The reference buffer may hold anything the processor wrote: replace NaN / Inf by 0.
     const ref = d.reference;
     for (let i = 0; i < frames; i++) {
@@ -421,7 +415,9 @@ export class Engine {
       const v = load<f32>(ref + o);
       if (v - v != 0.0) store<f32>(ref + o, 0.0);
     }
-    d.push(frames);
+    // Resting, the detector's watch compares the input with the aligned (metered, sanitised) reference.
+    if (d.resting && alignedValid) monoMix(d.watch.aligned, this.reference, frames);
+    d.push(frames, alignedValid);
     const s = d.stable;
     if (s >= 0 && (s != this.autoFrames || this.autoSource != SOURCE_DETECTED)) {
       this.autoFrames = s;
@@ -689,6 +685,26 @@ function tailPeak(m: Meter, frames: i32): f64 {
     }
   }
   return <f64>p;
+}
+
+/** Writes the mean of a meter's active channels (its sanitised input buffers) to `dst`, `frames` f32. */
+function monoMix(dst: usize, m: Meter, frames: i32): void {
+  const channels = m.channels;
+  memory.copy(dst, m.input(0), <usize>frames << 2);
+  for (let c = 1; c < channels; c++) {
+    const src = m.input(c);
+    for (let i = 0; i < frames; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+    }
+  }
+  if (channels > 1) {
+    const inv: f32 = <f32>(1.0 / <f64>channels);
+    for (let i = 0; i < frames; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, load<f32>(dst + o) * inv);
+    }
+  }
 }
 
 /** Largest linear true peak over a meter's active channels. */

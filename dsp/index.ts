@@ -153,6 +153,14 @@ export function engineReacquire(h: usize): void {
   if (h != 0) changetype<Engine>(h).reacquire();
 }
 
+/**
+ * The engine's latency detector: how often it started again after resting (dsp/latency.ts "Resting"), and
+ * whether it rests now (wakes * 2 + resting); -1 when it has none. For tests and diagnostics.
+ */
+export function engineLatencyActivity(h: usize): i32 {
+  return h == 0 ? -1 : changetype<Engine>(h).latencyActivity();
+}
+
 export function engineUpdateReadout(h: usize): usize {
   return h == 0 ? 0 : changetype<Engine>(h).updateReadout();
 }
@@ -178,6 +186,31 @@ export function latencyReference(h: usize): usize {
 export function latencyPush(h: usize, frames: i32): void {
   const d = changetype<LatencyDetector>(h);
   if (frames >= 1 && frames <= d.maxFrames) d.push(frames);
+}
+
+/**
+ * Resting (dsp/latency.ts): turns it on or off; pushes with the aligned reference (mono f32 at
+ * latencyWatchAligned, written by the caller) for the watch; whether it rests, and how often it woke.
+ */
+export function latencySetWatchEnabled(h: usize, on: i32): void {
+  changetype<LatencyDetector>(h).watchEnabled = on != 0;
+}
+
+export function latencyWatchAligned(h: usize): usize {
+  return changetype<LatencyDetector>(h).watch.aligned;
+}
+
+export function latencyPushAligned(h: usize, frames: i32): void {
+  const d = changetype<LatencyDetector>(h);
+  if (frames >= 1 && frames <= d.maxFrames) d.push(frames, true);
+}
+
+export function latencyResting(h: usize): i32 {
+  return changetype<LatencyDetector>(h).resting ? 1 : 0;
+}
+
+export function latencyWakes(h: usize): i32 {
+  return changetype<LatencyDetector>(h).wakes;
 }
 
 /** The latest estimate (frames, -1 before the first), its confidence (0..1), the latest stable estimate. */

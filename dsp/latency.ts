@@ -25,10 +25,18 @@
  * Decision: an estimate is `stable` when it is confident (>= CONFIDENT) and the previous estimate was too and
  * agrees within +-1 frame; the engine applies only stable estimates.
  *
+ * Resting (issue 16): with `watchEnabled` (the gain engine sets it), once an estimate is stable and the latest
+ * estimate confirms it, the detector rests: push() keeps filling the rings but starts no frame, and a
+ * LatencyWatch (dsp/latency-watch.ts) checks, for a few operations per sample, that the reference delayed by the
+ * applied latency still lines up with the input. When it does not (or every REVERIFY_SECONDS), the detector
+ * starts again from its full rings, forgetting its averaged spectrum so that a new latency needs no more frames
+ * than a first one; it rests again when two new estimates have confirmed the (possibly new) stable estimate.
+ *
  * Memory: everything is allocated in the constructor (~2.1 MB at 48 kHz, ~2.6 MB at 96 kHz); push() and work()
  * never allocate.
  */
 import { Fft } from './fft';
+import { LatencyWatch } from './latency-watch';
 
 /** The largest latency searched, s (the `latency` parameter's range). */
 export const MAX_LATENCY_SECONDS: f64 = 1.0;
@@ -105,6 +113,16 @@ export class LatencyDetector {
   estimates: i32 = 0;
   /** Largest block push() takes. */
   readonly maxFrames: i32;
+  /** Whether the detector may rest once stable (see "Resting"); off by default (tests of the detector alone). */
+  watchEnabled: bool = false;
+  /** Whether it is resting now. */
+  resting: bool = false;
+  /** Times it started again after resting (for tests and diagnostics). */
+  wakes: i32 = 0;
+  /** The watch; the caller writes the aligned reference (mono) to watch.aligned while resting. */
+  readonly watch: LatencyWatch;
+  /** `estimates` when it last started again: it rests again after two more. */
+  private estimatesAtWake: i32 = 0;
   /** Staging buffers, maxFrames mono f32 each: the caller writes the input and the unaligned reference here. */
   readonly input: usize;
   readonly reference: usize;
@@ -164,6 +182,7 @@ export class LatencyDetector {
     this.maxFrames = maxFrames;
     this.input = allocF32(maxFrames);
     this.reference = allocF32(maxFrames);
+    this.watch = new LatencyWatch(sampleRate, maxFrames);
     const d = <i32>Math.max(1.0, Math.round(sampleRate / COARSE_RATE));
     this.factor = d;
     this.maxLag = <i32>Math.ceil(sampleRate * MAX_LATENCY_SECONDS);
@@ -214,13 +233,32 @@ export class LatencyDetector {
     this.estimates = 0;
     this.lastEstimate = -1;
     this.lastConfident = false;
+    this.resting = false;
+    this.estimatesAtWake = 0;
+    this.watch.begin();
+  }
+
+  /**
+   * Starts again after resting, from the full rings: the averaged spectrum and the last estimate are forgotten
+   * (the stable estimate stays until a new one is confirmed), and a frame starts at the next push.
+   */
+  private wake(): void {
+    this.resting = false;
+    this.wakes++;
+    this.hasSpectrum = false;
+    this.lastEstimate = -1;
+    this.lastConfident = false;
+    this.estimatesAtWake = this.estimates;
+    this.sinceFrame = this.hop;
   }
 
   /**
    * Takes `frames` (1..maxFrames) frames of the input and of the unaligned reference (mono f32, finite) from the
-   * staging buffers, then does a bounded slice of the pending work.
+   * staging buffers, then does a bounded slice of the pending work. While resting it only fills the rings, and
+   * with `alignedValid` (watch.aligned holds the reference at the applied latency) lets the watch decide whether
+   * to start again.
    */
-  push(frames: i32): void {
+  push(frames: i32, alignedValid: bool = false): void {
     const input = this.input;
     const reference = this.reference;
     const d = this.factor;
@@ -246,7 +284,16 @@ export class LatencyDetector {
       }
     }
     this.writeF = w;
+    if (this.resting) {
+      if (this.watch.update(input, frames, alignedValid)) this.wake();
+      else return;
+    }
     this.work(frames * WORK_PER_FRAME);
+    if (this.watchEnabled && this.phase == IDLE && this.stable >= 0 && this.estimates >= this.estimatesAtWake + 2 &&
+        this.lastConfident && this.lastEstimate == this.stable) {
+      this.resting = true;
+      this.watch.begin();
+    }
   }
 
   /** Whether a frame's work is under way (for tests). */

@@ -169,6 +169,11 @@ export interface EngineExports {
    * 0 while there is no detector (autoLatency off, or never in match / sidechain mode).
    */
   engineLatencyReference(h: number): number;
+  /**
+   * The latency detector's activity: (times it started again after resting) * 2 + (1 while resting); -1 when
+   * there is no detector. Diagnostics and tests (dsp/latency.ts "Resting").
+   */
+  engineLatencyActivity?(h: number): number;
   /** Frames to delay the reference by for the next engineProcess (detected, restored or manual). */
   engineLatencyFrames(h: number): number;
   /** Restores an automatic latency (frames) from a saved state. */

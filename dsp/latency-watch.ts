@@ -1,0 +1,140 @@
+/**
+ * Watching an applied latency between detections (issue 16): the GCC-PHAT detector (dsp/latency.ts) costs tens
+ * of microseconds per render quantum while it runs, and once it has found a stable latency there is nothing new
+ * to find until the chain between the reference and this instance changes. So after a stable estimate the
+ * detector rests (it keeps filling its rings, so it can start again at once with a full history) and this watch
+ * checks, for a few operations per sample, that the reference delayed by the applied latency still lines up with
+ * the input; when it stops lining up, the detector runs again.
+ *
+ * The check: the correlation coefficient, over the last WATCH_SMOOTH_SECONDS (exponential window), of the first
+ * differences of the input and of the aligned reference (mono mixes):
+ *     rho = sum(dx dr) / sqrt(sum(dx^2) sum(dr^2)),   dx[n] = x[n] - x[n-1].
+ * The first difference is a crude pre-whitening (+6 dB per octave): music and speech are dominated by their low
+ * bands, which stay correlated over tens of milliseconds, so the raw signals would still correlate when the
+ * latency is off by a few hundred frames; their differences do not. An effect that changes magnitudes (EQ,
+ * compressor, saturation) lowers rho a little and steadily; a latency that changed drops it towards 0.
+ *
+ * Decision: the first WATCH_LEARN_SECONDS of programme (both sides above -100 dBFS) after a lock set `locked`,
+ * rho as it is with this chain; from then on `locked` follows rho slowly (LOCK_FOLLOW_SECONDS) while rho is
+ * near it. The detector wakes when rho stays below WAKE_RATIO x locked for WAKE_SECONDS of programme, and in any
+ * case after REVERIFY_SECONDS of programme (a safety net for programme whose differences stay correlated at the
+ * wrong lag, like one steady tone). A chain whose aligned correlation is weak from the start (locked below
+ * MIN_LOCKED: a heavy reverb or a phase-scrambling effect) is watched by the re-verification alone.
+ *
+ * Cost: about 8 flops per sample; no allocation after construction.
+ */
+
+/** Length of the exponential window of the correlation, s. */
+export const WATCH_SMOOTH_SECONDS: f64 = 0.25;
+/** Programme after a lock over which the locked correlation is learned, s. */
+export const WATCH_LEARN_SECONDS: f64 = 0.5;
+/** Time constant with which `locked` follows the correlation while it stays near, s. */
+const LOCK_FOLLOW_SECONDS: f64 = 8.0;
+/** The detector wakes when rho stays below this fraction of the locked correlation ... */
+export const WAKE_RATIO: f64 = 0.5;
+/** ... for this long (programme), s: a short dissimilar passage (a fill, a cut) does not wake it. */
+export const WAKE_SECONDS: f64 = 0.15;
+/** The detector re-verifies the latency after this much programme, s, however well it seems to line up. */
+export const REVERIFY_SECONDS: f64 = 30.0;
+/** Below this locked correlation the watch relies on re-verification alone. */
+export const MIN_LOCKED: f64 = 0.2;
+/** Per-sample mean square below which a side counts as silent (-100 dBFS), as the detector's frames do. */
+const SILENT_MEAN_SQUARE: f64 = 1e-10;
+
+export class LatencyWatch {
+  readonly sampleRate: f64;
+  /** Staging buffer, maxFrames mono f32: the caller writes the aligned reference here. */
+  readonly aligned: usize;
+  /** The latest correlation, NaN while either side is silent or the window is empty. */
+  correlation: f64 = NaN;
+  /** The correlation of the chain as locked, NaN while it is being learned. */
+  locked: f64 = NaN;
+  /** Programme seconds watched since begin(), and since rho went below the wake threshold. */
+  private watched: f64 = 0.0;
+  private below: f64 = 0.0;
+  private sxr: f64 = 0.0;
+  private sxx: f64 = 0.0;
+  private srr: f64 = 0.0;
+  private weight: f64 = 0.0; // sum of the window's weights (samples), for the silence test
+  private lastX: f32 = 0.0;
+  private lastR: f32 = 0.0;
+
+  constructor(sampleRate: f64, maxFrames: i32) {
+    this.sampleRate = sampleRate;
+    this.aligned = heap.alloc(<usize>maxFrames << 2);
+    memory.fill(this.aligned, 0, <usize>maxFrames << 2);
+  }
+
+  /** Starts watching a newly locked latency: the correlation and `locked` are learned afresh. */
+  begin(): void {
+    this.correlation = NaN;
+    this.locked = NaN;
+    this.watched = 0.0;
+    this.below = 0.0;
+    this.sxr = 0.0;
+    this.sxx = 0.0;
+    this.srr = 0.0;
+    this.weight = 0.0;
+    this.lastX = 0.0;
+    this.lastR = 0.0;
+  }
+
+  /**
+   * Takes `frames` frames of the input (mono f32 at `input`) and of the aligned reference (at `aligned`), both
+   * finite; `valid` false: there is no reference this block (it counts as nothing). True when the detector
+   * should run again.
+   */
+  update(input: usize, frames: i32, valid: bool): bool {
+    if (!valid) return false;
+    const aligned = this.aligned;
+    let xr: f64 = 0.0;
+    let xx: f64 = 0.0;
+    let rr: f64 = 0.0;
+    let px = this.lastX;
+    let pr = this.lastR;
+    for (let i = 0; i < frames; i++) {
+      const x = load<f32>(input + (<usize>i << 2));
+      const r = load<f32>(aligned + (<usize>i << 2));
+      const dx = <f64>(x - px);
+      const dr = <f64>(r - pr);
+      xr += dx * dr;
+      xx += dx * dx;
+      rr += dr * dr;
+      px = x;
+      pr = r;
+    }
+    this.lastX = px;
+    this.lastR = pr;
+    const k = Math.exp(-<f64>frames / (WATCH_SMOOTH_SECONDS * this.sampleRate));
+    this.sxr = this.sxr * k + xr;
+    this.sxx = this.sxx * k + xx;
+    this.srr = this.srr * k + rr;
+    this.weight = this.weight * k + <f64>frames;
+    // Silence on either side tells nothing: the window's mean square of the differences must be audible.
+    // (A difference's mean square is at most 4x the signal's, so this threshold is no stricter than -100 dBFS.)
+    const floor = SILENT_MEAN_SQUARE * this.weight;
+    if (!(this.sxx > floor && this.srr > floor)) {
+      this.correlation = NaN;
+      return false;
+    }
+    const rho = this.sxr / Math.sqrt(this.sxx * this.srr);
+    this.correlation = rho;
+    const seconds = <f64>frames / this.sampleRate;
+    this.watched += seconds;
+    if (this.watched >= REVERIFY_SECONDS) return true;
+    if (this.watched < WATCH_LEARN_SECONDS) return false;
+    const locked = this.locked;
+    if (locked != locked) {
+      this.locked = rho;
+      return false;
+    }
+    if (locked < MIN_LOCKED) return false;
+    if (rho < WAKE_RATIO * locked) {
+      this.below += seconds;
+      return this.below >= WAKE_SECONDS;
+    }
+    this.below = 0.0;
+    this.locked = locked + (rho - locked) * (seconds / LOCK_FOLLOW_SECONDS);
+    return false;
+  }
+}

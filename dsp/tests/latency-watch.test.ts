@@ -1,0 +1,154 @@
+/**
+ * The latency detector's rest (dsp/latency.ts "Resting", dsp/latency-watch.ts), driven through its WebAssembly
+ * exports on plain Float32Arrays the way the gain engine drives it: the unaligned reference for the detector,
+ * and the reference delayed by the stable estimate for the watch. What is checked: once a latency is found the
+ * detector stops making estimates (the work the issue-16 benchmark saves), it starts again when the latency
+ * changes and finds the new one in time, and programme that merely changes (a compressor, speech pauses) does
+ * not wake it.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compileDsp, instantiateDsp } from '../../lib/wasm.ts';
+import { programme, speechLike } from './signals.ts';
+import { compressorEffect, tiltEffect } from '../../host-test/effects.ts';
+
+interface WatchExports {
+  memory: WebAssembly.Memory;
+  createLatencyDetector(sampleRate: number, maxFrames: number): number;
+  latencyInput(h: number): number;
+  latencyReference(h: number): number;
+  latencyWatchAligned(h: number): number;
+  latencySetWatchEnabled(h: number, on: number): void;
+  latencyPushAligned(h: number, frames: number): void;
+  latencyStable(h: number): number;
+  latencyEstimates(h: number): number;
+  latencyResting(h: number): number;
+  latencyWakes(h: number): number;
+}
+
+const module = await compileDsp();
+const QUANTUM = 128;
+const FS = 48000;
+
+interface Run {
+  estimates: number;
+  wakes: number;
+  /** Share of the quanta after the first stable estimate during which the detector rested. */
+  restingShare: number;
+  /** Seconds from `changeAt` until the stable estimate was the new delay (within +-1), -1 if never. */
+  followed: number;
+  stable: number;
+  /** Estimates made after the first lock. */
+  estimatesAfterLock: number;
+}
+
+/**
+ * `delayOf(frame)`: the chain's delay at each frame (the input is the reference that many frames late, then
+ * `fx`). The aligned reference for the watch is the reference delayed by the stable estimate, as the engine
+ * would present it.
+ */
+function run(ref: Float32Array, delayOf: (frame: number) => number, fx: (x: Float32Array) => Float32Array, watch: boolean, changeAt = Infinity): Run {
+  const e = instantiateDsp(module) as unknown as WatchExports;
+  const h = e.createLatencyDetector(FS, QUANTUM);
+  e.latencySetWatchEnabled(h, watch ? 1 : 0);
+  const n = ref.length;
+  const raw = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = delayOf(i);
+    raw[i] = i >= d ? ref[i - d]! : 0;
+  }
+  const inp = fx(raw);
+  const r: Run = { estimates: 0, wakes: 0, restingShare: 0, followed: -1, stable: -1, estimatesAfterLock: 0 };
+  let locked = -1;
+  let lockedEstimates = 0;
+  let resting = 0;
+  let after = 0;
+  const aligned = new Float32Array(QUANTUM);
+  for (let s = 0; s + QUANTUM <= n; s += QUANTUM) {
+    const st = e.latencyStable(h);
+    const lag = st >= 0 ? st : 0;
+    for (let i = 0; i < QUANTUM; i++) aligned[i] = s + i >= lag ? ref[s + i - lag]! : 0;
+    new Float32Array(e.memory.buffer, e.latencyInput(h), QUANTUM).set(inp.subarray(s, s + QUANTUM));
+    new Float32Array(e.memory.buffer, e.latencyReference(h), QUANTUM).set(ref.subarray(s, s + QUANTUM));
+    new Float32Array(e.memory.buffer, e.latencyWatchAligned(h), QUANTUM).set(aligned);
+    e.latencyPushAligned(h, QUANTUM);
+    const now = e.latencyStable(h);
+    if (locked < 0 && now >= 0) {
+      locked = s;
+      lockedEstimates = e.latencyEstimates(h);
+    }
+    if (locked >= 0) {
+      after++;
+      resting += e.latencyResting(h);
+    }
+    const t = (s + QUANTUM) / FS;
+    if (t > changeAt && r.followed < 0 && Math.abs(now - delayOf(s)) <= 1) r.followed = t - changeAt;
+  }
+  r.estimates = e.latencyEstimates(h);
+  r.estimatesAfterLock = r.estimates - lockedEstimates;
+  r.wakes = e.latencyWakes(h);
+  r.restingShare = after > 0 ? resting / after : 0;
+  r.stable = e.latencyStable(h);
+  return r;
+}
+
+/** EQ (+6 dB tilt at 800 Hz) then a 4:1 compressor with make-up: magnitudes change, the delay does not. */
+function eqCompressor(x: Float32Array): Float32Array {
+  const y = x.slice();
+  const eq = tiltEffect(FS, 6, 800);
+  const comp = compressorEffect(FS);
+  for (let s = 0; s < y.length; s += QUANTUM) {
+    const sub = [y.subarray(s, Math.min(y.length, s + QUANTUM))];
+    eq.process(sub, sub[0]!.length);
+    comp.process(sub, sub[0]!.length);
+  }
+  return y;
+}
+
+const SECONDS = 28; // under REVERIFY_SECONDS of programme: no re-verification falls inside
+const music = programme({ sampleRate: FS, seconds: SECONDS, channels: 1, seed: 9 })[0]!;
+const speech = speechLike(FS, SECONDS, 4);
+const table: string[] = [];
+
+const Rest = suite('latency detector at rest');
+
+Rest('after a lock it rests: a steady chain (delay, EQ, compressor) makes it do almost no more estimates', () => {
+  const busy = run(music, () => 300, eqCompressor, false);
+  const rest = run(music, () => 300, eqCompressor, true);
+  assert.is(busy.stable, 300);
+  assert.is(rest.stable, 300);
+  // Continuously it makes an estimate every ~0.52 s of programme; at rest none after the lock.
+  assert.ok(busy.estimatesAfterLock >= 40, `busy: ${busy.estimatesAfterLock} estimates after the lock`);
+  assert.is(rest.wakes, 0, 'a compressor and an EQ do not wake it');
+  assert.ok(rest.estimatesAfterLock <= 1, `at rest: ${rest.estimatesAfterLock} estimates after the lock`);
+  assert.ok(rest.restingShare > 0.95, `rested ${(rest.restingShare * 100).toFixed(1)} % of the time`);
+  table.push(`music, delay 300 + EQ + compressor, ${SECONDS} s: estimates after lock ${busy.estimatesAfterLock} running, ${rest.estimatesAfterLock} with rest (${rest.wakes} wakes, resting ${(rest.restingShare * 100).toFixed(1)} %)`);
+});
+
+Rest('speech with pauses at 24000 frames: pauses do not wake it', () => {
+  const rest = run(speech, () => 24000, (x) => x.map((v) => v * 0.5), true);
+  assert.is(rest.stable, 24000);
+  assert.is(rest.wakes, 0);
+  assert.ok(rest.restingShare > 0.95, `rested ${(rest.restingShare * 100).toFixed(1)} %`);
+  table.push(`speech, delay 24000 x 0.5: ${rest.estimatesAfterLock} estimates after lock, ${rest.wakes} wakes, resting ${(rest.restingShare * 100).toFixed(1)} %`);
+});
+
+for (const [from, to] of [[64, 1791], [1791, 240], [300, 0]] as const) {
+  Rest(`a latency that changes (${from} -> ${to} frames at 10 s) wakes it and is followed within 3 s; then it rests again`, () => {
+    const changeAt = 10;
+    const delayOf = (i: number) => (i < changeAt * FS ? from : to);
+    const rest = run(music, delayOf, eqCompressor, true, changeAt);
+    const busy = run(music, delayOf, eqCompressor, false, changeAt);
+    assert.is(rest.stable, to);
+    assert.ok(rest.followed >= 0 && rest.followed <= 3, `followed after ${rest.followed} s`);
+    assert.ok(rest.wakes >= 1 && rest.wakes <= 2, `${rest.wakes} wakes`);
+    assert.ok(rest.restingShare > 0.6, `rested ${(rest.restingShare * 100).toFixed(1)} %`);
+    table.push(`${from} -> ${to} at ${changeAt} s: followed after ${rest.followed.toFixed(2)} s with rest, ${busy.followed.toFixed(2)} s running; ${rest.wakes} wakes, resting ${(rest.restingShare * 100).toFixed(1)} %`);
+  });
+}
+
+Rest.after(() => {
+  console.log(`\n[latency detector at rest]\n${table.map((l) => `  ${l}`).join('\n')}`);
+});
+
+Rest.run();
