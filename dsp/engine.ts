@@ -130,6 +130,7 @@ export class Engine {
 
   /** The meters' options, and stereo until the processor says otherwise (L R, weights 1.0). */
   private configureMeters(): void {
+    this.input.truePeakEnabled = true;
     this.input.blockPeakEnabled = true;
     this.input.rmsEnabled = true;
     this.reference.rmsEnabled = true;
@@ -171,6 +172,17 @@ export class Engine {
       if (this.mode == MODE_REFERENCE) this.input.reset();
     }
     this.watched = on;
+    this.chooseInputTruePeak();
+  }
+
+  /**
+   * The input's true peak is measured only where it is shown (watched) or used (the ceiling applies): the 4x
+   * oversampler is most of a meter's cost (issue 16). Unwatched in match mode with the ceiling off there, it is
+   * skipped; the readout's input true peak is then NaN. Turned on again, the input's peaks start afresh.
+   */
+  private chooseInputTruePeak(): void {
+    const ceiling = this.ceilingOn && (this.mode == MODE_TARGET || (this.ceilingInMatch && this.mode != MODE_REFERENCE));
+    this.input.setTruePeak(this.watched || ceiling);
   }
 
   /**
@@ -192,6 +204,7 @@ export class Engine {
       case P_MODE: {
         const m = choice(value, MODE_REFERENCE, MODE_TARGET);
         if (m != this.mode) this.changeMode(m);
+        this.chooseInputTruePeak();
         break;
       }
       case P_LINK: {
@@ -231,10 +244,10 @@ export class Engine {
         break;
       }
       case P_CEILING: this.ceiling = clamp(value, -20.0, 0.0); break;
-      case P_CEILING_ON: this.ceilingOn = choice(value, 0, 1) == 1; break;
+      case P_CEILING_ON: this.ceilingOn = choice(value, 0, 1) == 1; this.chooseInputTruePeak(); break;
       case P_LISTEN: this.listen = choice(value, LISTEN_OUTPUT, LISTEN_DELTA); break;
       case P_BYPASS: this.bypass = choice(value, 0, 1) == 1; break;
-      case P_CEILING_IN_MATCH: this.ceilingInMatch = choice(value, 0, 1) == 1; break;
+      case P_CEILING_IN_MATCH: this.ceilingInMatch = choice(value, 0, 1) == 1; this.chooseInputTruePeak(); break;
       case P_AUTO_LOCK: {
         law.autoLock = choice(value, 0, 1) == 1;
         if (!law.autoLock) law.locked = false;
@@ -652,7 +665,7 @@ export class Engine {
       set(r, R_IN_M_MAX, inp.momentaryMax());
       set(r, R_IN_S_MAX, inp.shortTermMax());
       set(r, R_IN_RMS, inp.rmsShortTerm());
-      set(r, R_TRUE_PEAK_IN, linearToDb(maxTruePeak(inp)));
+      if (inp.truePeakEnabled) set(r, R_TRUE_PEAK_IN, linearToDb(maxTruePeak(inp)));
       if (this.mode != MODE_TARGET) {
         const ref = this.reference;
         set(r, R_REF_M, ref.momentary());

@@ -265,6 +265,21 @@ export class Meter {
       : sanitizeAndPeak(this.input(c), frames, peakAt);
   }
 
+  /**
+   * Turns the oversampler on or off (truePeakEnabled) mid-stream. Turned on again, the true and sample peaks
+   * start afresh from the next block (the oversampler's history is cleared): a maximum over a stretch that was
+   * not oversampled would not be a true peak. The loudness readings are not touched.
+   */
+  setTruePeak(on: bool): void {
+    if (on == this.truePeakEnabled) return;
+    this.truePeakEnabled = on;
+    if (!on || this.oversampling == 1) return;
+    const lanes = this.allocatedPairs * 2;
+    for (let c = 0; c < lanes; c++) memory.fill(load<usize>(this.tpBuffers + <usize>c * sizeof<usize>()), 0, <usize>(TAPS - 1) << 2);
+    memory.fill(this.truePeaks, 0, <usize>lanes * 16);
+    memory.fill(this.samplePeaks, 0, <usize>lanes * 16);
+  }
+
   reset(): void {
     const lanes = this.allocatedPairs * 2;
     const bufferBytes = <usize>(TAPS - 1 + this.maxFrames) << 2;

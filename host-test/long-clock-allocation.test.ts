@@ -75,6 +75,8 @@ test.before(async () => {
   const state = (parameters: Record<string, number>) => ({ format: 'levelmatch', version: 1, parameters });
   const r = await LevelMatch.createInstance(groupId, host.context, state({ mode: 0, link: LINK }));
   const m = await LevelMatch.createInstance(groupId, host.context, state({ mode: 1, link: LINK, detector: 0 }));
+  // Watched (a readout listener, as a GUI adds): readouts every 1920 frames. Unwatched ones come every 0.25 s.
+  m.audioNode.addEventListener('readout', () => {});
   ref = host.instanceOf(r.audioNode);
   match = host.instanceOf(m.audioNode);
   await host.flush();
@@ -92,8 +94,9 @@ test.before(async () => {
   };
   // Warm up the direct-call path at an ordinary clock, so that the JIT's one-off work (optimised code and its
   // feedback live in the same heap) is done before anything is measured.
-  setClock(48000 * 60, 6000);
-  for (let q = 0; q < 6000 - 1; q++) quantum();
+  // Long enough for the paths that run a few times a second (readouts) to be tiered up too.
+  setClock(48000 * 60, 24000);
+  for (let q = 0; q < 24000 - 1; q++) quantum();
 });
 
 test.after(() => {

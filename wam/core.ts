@@ -20,14 +20,18 @@
  */
 import { P, R, READOUT_COUNT, S, type EngineExports } from './engine-abi.ts';
 import { EngineShard, type EngineLease, type EnginePool } from './engine-pool.ts';
-import { FrameRing, LINK_STATUS_MASK, LinkReader, MAX_RING_CHANNELS, wrapFrame, type LinkBus } from './link-bus.ts';
+import { FrameRing, LINK_STATUS_MASK, LinkReader, type LinkChannel, MAX_RING_CHANNELS, wrapFrame, type LinkBus } from './link-bus.ts';
 import { PARAMETERS, clampSlot, defaultParameterValues } from './parameters.ts';
 import { READOUT_FRAME, READOUT_LINK, READOUT_MESSAGE_LENGTH, READOUT_MODE, READOUT_PARAMETERS } from './readout.ts';
 import { makeState, type LevelMatchState } from './state.ts';
 
 /** Frames per engine call (the engine is created with this maxFrames). */
 export const ENGINE_MAX_FRAMES = 128;
-/** Readouts are posted every this many seconds of audio (25 Hz). */
+/**
+ * Readouts are posted every this many seconds of audio (25 Hz), watched or not. (A slower rate for unwatched
+ * instances was tried for issue 16: the readout path then runs too rarely for V8 to optimise it early, and its
+ * unoptimised code boxes every double it reads from a typed array, about 100 B per readout.)
+ */
 export const READOUT_INTERVAL_SECONDS = 0.04;
 /**
  * A change of the reference's delay crossfades between the old and the new read positions over this long: no
@@ -52,6 +56,12 @@ export interface CoreOptions {
   pool?: EnginePool;
   /** Whether the readings are watched from the start (default true; the processor starts unwatched). */
   watched?: boolean;
+  /**
+   * Parameter values to start from (a validated state's): the engine is set up with them from the start, so a
+   * reference instance never allocates the match mode's latency detector (~2 MB) for the defaults. applyState()
+   * still applies the whole state (gain, latency, track).
+   */
+  initialState?: LevelMatchState;
 }
 
 /** Whether x[0..n) holds no NaN or infinity (x * 0 is 0 exactly for finite x): one branch-free pass. */
@@ -83,6 +93,8 @@ export class LevelMatchCore {
   private lease: EngineLease | null = null;
   private readonly pool: EnginePool | null;
   private watched: boolean;
+  /** Whether the last passThrough() found every input channel finite, whole quanta (publish may block-copy). */
+  private passThroughChecked = false;
   /** Non-finite input samples counted here while an idle reference (the engine did not see them). */
   private idleNonFinite = 0;
   private framesSinceIdleNonFinite = Infinity;
@@ -91,6 +103,8 @@ export class LevelMatchCore {
   private handle = 0;
   private readonly bus: LinkBus;
   private readonly reader = new LinkReader();
+  /** The link channel of the `link` parameter (kept by relink(): looked up once, not per quantum). */
+  private linkChannel: LinkChannel;
   private sideRing: FrameRing | null = null;
   /** The link channel this instance publishes on (reference mode), 0 when none. */
   private claimedLink = 0;
@@ -110,6 +124,7 @@ export class LevelMatchCore {
    * (beginQuantumAtClock) and only readouts read it. Everything else uses frame0.
    */
   readonly clock = new Float64Array(1);
+
   /** The current quantum's first frame as a link-bus position (clock[0] mod CLOCK_WRAP, a small integer). */
   private frame0 = 0;
   private quantum = ENGINE_MAX_FRAMES;
@@ -130,6 +145,14 @@ export class LevelMatchCore {
     this.sampleRate = options.sampleRate;
     this.channels = Math.min(MAX_RING_CHANNELS, Math.max(1, options.channels | 0));
     this.bus = options.bus;
+    const initial = options.initialState;
+    if (initial !== undefined) {
+      for (let slot = 0; slot < PARAMETERS.length; slot++) {
+        const v = clampSlot(slot, initial.parameters[PARAMETERS[slot].id]);
+        if (v === v) this.values[slot] = v;
+      }
+    }
+    this.linkChannel = this.bus.channel(this.values[P.link]);
     this.inChannels = this.channels;
     this.refChannels = this.channels;
     this.readoutInterval = Math.max(1, Math.round(READOUT_INTERVAL_SECONDS * this.sampleRate));
@@ -172,6 +195,7 @@ export class LevelMatchCore {
     }
     e.engineSetChannels(h, this.inChannels, this.refChannels);
     for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
+
     this.sendModeAndTarget();
     if (typeof e.engineSetWatched === 'function') e.engineSetWatched(h, this.watched ? 1 : 0);
     this.checkViews();
@@ -182,7 +206,10 @@ export class LevelMatchCore {
     if (on === this.watched) return;
     this.watched = on;
     if (this.engine !== null && typeof this.engine.engineSetWatched === 'function') this.engine.engineSetWatched(this.handle, on ? 1 : 0);
-    if (on) this.idle = false;
+    if (on) {
+      this.idle = false;
+      this.sinceReadout = this.readoutInterval; // a watcher gets a readout at the next quantum
+    }
   }
 
   get isWatched(): boolean {
@@ -327,6 +354,10 @@ export class LevelMatchCore {
    */
   beginQuantumAtClock(inputs: Float32Array[][], quantum: number): void {
     this.frame0 = wrapFrame(this.clock[0]);
+    // The frame a readout posted at the end of this quantum is stamped with, written here on the hot path
+    // (optimised code: typed array to typed array, never boxed) rather than on the rare readout path, where
+    // unoptimised code would box a frame number past 2^30 into a new heap number.
+    this.readout[READOUT_FRAME] = this.clock[0] + quantum;
     this.quantum = quantum;
     this.checkViews();
     this.begin(inputs);
@@ -342,8 +373,9 @@ export class LevelMatchCore {
         this.passThrough(inputs, outputs, s, n);
         this.publish(inputs, s, n);
       } else if (this.idle) {
-        this.idleNonFinite += this.passThrough(inputs, outputs, s, n);
-        this.publish(inputs, s, n);
+        const bad = this.passThrough(inputs, outputs, s, n);
+        this.idleNonFinite += bad;
+        this.publish(inputs, s, n, bad === 0 && this.passThroughChecked);
       } else {
         this.processChunk(inputs, outputs, s, n);
       }
@@ -355,11 +387,11 @@ export class LevelMatchCore {
   endQuantum(): boolean {
     if (this.engine === null) return false;
     this.sinceReadout += this.quantum;
-    if (this.sinceReadout < this.readoutInterval) return false;
-    this.sinceReadout -= this.readoutInterval;
-    if (this.sinceReadout >= this.readoutInterval) this.sinceReadout = 0;
-    this.writeReadout();
-    this.readout[READOUT_FRAME] = this.clock[0] + this.quantum; // typed array to typed array: never boxed
+    const interval = this.readoutInterval;
+    if (this.sinceReadout < interval) return false;
+    this.sinceReadout -= interval;
+    if (this.sinceReadout >= interval) this.sinceReadout = 0;
+    this.writeReadout(); // the frame slot is kept current by beginQuantumAtClock
     return true;
   }
 
@@ -394,6 +426,7 @@ export class LevelMatchCore {
   // ---- internals ----
 
   private relink(): void {
+    this.linkChannel = this.bus.channel(this.values[P.link]);
     if (this.claimedLink !== 0) this.bus.release(this.claimedLink, this);
     this.claimedLink = 0;
     this.reader.reset();
@@ -419,7 +452,7 @@ export class LevelMatchCore {
       if (this.claimedLink === 0) this.tryClaim();
       this.linkBits = this.claimedLink !== 0 ? S.linked : S.duplicateReference;
     } else if (mode === MODE_MATCH) {
-      this.linkBits = this.reader.begin(this.bus.channel(this.values[P.link]), this.frame0, this.quantum);
+      this.linkBits = this.reader.begin(this.linkChannel, this.frame0, this.quantum);
     } else if (mode === MODE_SIDECHAIN) {
       const side = inputs.length > 1 ? inputs[1] : undefined;
       this.linkBits = side !== undefined && side.length > 0 ? S.linked : S.noReference;
@@ -457,6 +490,7 @@ export class LevelMatchCore {
     for (let c = 0; c < MAX_RING_CHANNELS; c++) {
       this.refViews[c] = new Float32Array(buf, this.refAt[c] << 2, ENGINE_MAX_FRAMES);
     }
+
   }
 
   private setChannels(inCh: number, refCh: number): void {
@@ -481,7 +515,7 @@ export class LevelMatchCore {
     let side: Float32Array[] | undefined;
     let sc = 0;
     if (mode === MODE_MATCH) {
-      const ring = this.bus.channel(this.values[P.link]).ring;
+      const ring = this.linkChannel.ring;
       if (this.reader.sending && ring !== null && ring.channels > 0) refCh = ring.channels;
     } else if (mode === MODE_SIDECHAIN) {
       side = inputs.length > 1 ? inputs[1] : undefined;
@@ -553,7 +587,7 @@ export class LevelMatchCore {
    * (link-bus "Clock"), so the difference needs no care here and stays a small integer.
    */
   private readReference(mode: number, frame: number, n: number, latency: number, dest: Float32Array[]): number {
-    if (mode === MODE_MATCH) return this.reader.read(this.bus.channel(this.values[P.link]), frame, n, latency, dest);
+    if (mode === MODE_MATCH) return this.reader.read(this.linkChannel, frame, n, latency, dest);
     return this.sideRing!.read(frame - latency, n, dest, 0);
   }
 
@@ -610,11 +644,11 @@ export class LevelMatchCore {
   }
 
   /** Reference mode: writes input 0 (when connected) into the claimed link channel's ring. */
-  private publish(inputs: Float32Array[][], s: number, n: number): void {
+  private publish(inputs: Float32Array[][], s: number, n: number, finite = false): void {
     if (this.claimedLink === 0 || this.values[P.mode] !== MODE_REFERENCE) return;
     const input = inputs.length > 0 ? inputs[0] : undefined;
     if (input === undefined || input.length === 0) return;
-    this.bus.channel(this.claimedLink).ring!.write(this.frame0 + s, input, input.length, s, n);
+    this.bus.channel(this.claimedLink).ring!.write(this.frame0 + s, input, input.length, s, n, finite);
   }
 
   /**
@@ -627,6 +661,7 @@ export class LevelMatchCore {
     const out = outputs.length > 0 ? outputs[0] : undefined;
     const co = out === undefined ? 0 : out.length;
     let bad = 0;
+    let checked = ci > 0 && ci <= co;
     for (let c = 0; c < co; c++) {
       const d = out![c];
       const from = c < ci ? c : ci === 1 && c === 1 ? 0 : -1;
@@ -641,6 +676,7 @@ export class LevelMatchCore {
         d.set(src);
         continue;
       }
+      if (counted) checked = false;
       for (let i = 0; i < n; i++) {
         const v = src[s + i];
         if (v - v === 0) {
@@ -652,6 +688,7 @@ export class LevelMatchCore {
       }
     }
     this.framesSinceIdleNonFinite = bad > 0 ? 0 : this.framesSinceIdleNonFinite + n;
+    this.passThroughChecked = checked;
     return bad;
   }
 }

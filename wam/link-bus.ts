@@ -104,9 +104,10 @@ export class FrameRing {
   /**
    * Writes frames [frame, frame + n) from channels 0..channels-1 of `src`, starting at src index `offset`.
    * NaN and infinities are written as 0. A write that does not continue the current run (a gap, an overlap or a
-   * different channel count) starts a new run. `channels` 0 writes nothing.
+   * different channel count) starts a new run. `channels` 0 writes nothing. `finite`: the caller has checked
+   * that the source holds no NaN or infinity, so whole arrays are block-copied.
    */
-  write(frame: number, src: ArrayLike<Float32Array>, channels: number, offset: number, n: number): void {
+  write(frame: number, src: ArrayLike<Float32Array>, channels: number, offset: number, n: number, finite = false): void {
     const ch = channels < MAX_RING_CHANNELS ? channels : MAX_RING_CHANNELS;
     if (ch <= 0 || n <= 0) return;
     frame &= CLOCK_MASK;
@@ -124,6 +125,11 @@ export class FrameRing {
         const s = src[c];
         const d = this.data[c];
         const o = offset + done;
+        // Known finite and the whole source array: a block copy (no view is made, nothing allocated).
+        if (finite && o === 0 && len === s.length) {
+          d.set(s, at);
+          continue;
+        }
         for (let i = 0; i < len; i++) {
           const v = s[o + i];
           d[at + i] = v - v === 0 ? v : 0;

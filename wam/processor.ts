@@ -124,7 +124,10 @@ class LevelMatchProcessor extends Base {
     const channels = typeof opts.channels === 'number' ? opts.channels : initial?.channels ?? 2;
     const pool = enginePool();
     const error = pool === null ? `the WebAssembly module did not compile: ${ModuleScope.levelmatchWasmError}` : null;
-    this.core = new LevelMatchCore({ sampleRate: scope.sampleRate, channels, bus: linkBus(), engine: null, pool: pool ?? undefined, watched: opts.watched === true });
+    this.core = new LevelMatchCore({
+      sampleRate: scope.sampleRate, channels, bus: linkBus(), engine: null, pool: pool ?? undefined,
+      watched: opts.watched === true, initialState: initial ?? undefined,
+    });
     if (initial !== null) this.core.applyState(initial);
     this.readoutMessage = { levelmatch: 'readout', data: this.core.readout };
     const problem = error ?? this.core.error;

@@ -111,11 +111,21 @@ export async function renderMany({ contexts = 1, pairs, targets, seconds = 1 }) 
   return out;
 }
 
-/** Timing: renders one session; wall-clock ms of startRendering (built and warmed up outside the timing). */
-export async function timeSession({ pairs, targets, seconds = 4, roles = {}, watch = false }) {
-  const s = await buildSession({ pairs, targets, seconds, roles, watch });
+/**
+ * Timing: renders one session of `warm` + `seconds` seconds and times the last `seconds` (wall-clock ms from
+ * a suspend at `warm` to the end): the steady state of a running session, after the instances have locked on
+ * their links and their latencies. `warm` 0 times the whole render, start-up included.
+ */
+export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles = {}, watch = false }) {
+  const s = await buildSession({ pairs, targets, seconds: warm + seconds, roles, watch });
   s.start();
-  const t0 = performance.now();
+  let t0 = performance.now();
+  if (warm > 0) {
+    s.ctx.suspend(warm).then(() => {
+      t0 = performance.now();
+      s.ctx.resume();
+    });
+  }
   await s.ctx.startRendering();
   const ms = performance.now() - t0;
   await settle(50);
