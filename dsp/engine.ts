@@ -23,7 +23,7 @@ import { DELAY } from './truepeak';
 import { dbToLinear, linearToDb, clamp, choice } from './db';
 import { PeakMemory } from './ceiling';
 import { GainLaw } from './gain-law';
-import { scale, fillRamp, applyRamp, crossfade, fadeTo } from './gain-render';
+import { scale, fillRamp, applyRamp, crossfade, fadeTo, finiteOnly } from './gain-render';
 import { LatencyDetector } from './latency';
 import {
   P_MODE, P_LINK, P_DETECTOR, P_FOLLOW, P_RESPONSE, P_TOLERANCE, P_MAX_BOOST, P_MAX_CUT, P_GATE, P_TARGET, P_OFFSET, P_LATENCY, P_CEILING, P_CEILING_ON, P_LISTEN, P_BYPASS, MODE_REFERENCE, MODE_MATCH, MODE_SIDECHAIN, MODE_TARGET, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS, FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, R_REF_M, R_REF_S, R_REF_I, R_IN_M, R_IN_S, R_IN_I, R_OUT_M, R_OUT_S, R_OUT_I, R_GAIN_APPLIED, R_GAIN_WANTED, R_TRUE_PEAK_IN, R_TRUE_PEAK_OUT, R_STATUS, R_NON_FINITE, R_LEARN_SECONDS, R_REF_M_MAX, R_REF_S_MAX, R_OUT_M_MAX, R_OUT_S_MAX, R_IN_M_MAX, R_IN_S_MAX, R_REF_LRA, R_IN_LRA, R_OUT_LRA, R_ENGINE_GAIN, R_IN_RMS, R_REF_RMS, S_GATED, S_AT_RANGE_LIMIT, S_AT_CEILING, S_LEARNING, S_HELD, S_NON_FINITE_INPUT, S_BYPASSED, S_LISTENING_REFERENCE, S_TRACKING,
@@ -297,6 +297,12 @@ export class Engine {
     return d == null ? -1 : d.wakes * 2 + (d.resting ? 1 : 0);
   }
 
+  /** Where the processor may write the unaligned reference's second channel (0 when there is no detector). */
+  latencyReferenceB(): usize {
+    const d = this.latencyDetector;
+    return d == null ? 0 : d.referenceB;
+  }
+
   /** Where the processor writes the unaligned reference (mono, maxFrames f32) for the detector; 0 when none. */
   latencyReference(): usize {
     const d = this.latencyDetector;
@@ -398,6 +404,7 @@ export class Engine {
 
     // 3. Apply: gain ramp and listen crossfade.
     this.render(frames, needsReference, referenceValid, referenceMetered, cap);
+    for (let c = 0; c < this.input.channels; c++) finiteOnly(this.output.input(c), frames);
 
     // 4. Meter the output (reference mode passes the input through unchanged: its readings are the input's).
     // Unwatched, the output's readings are read by nobody: not metered.
@@ -421,15 +428,19 @@ export class Engine {
     const d = this.latencyDetector;
     if (d == null) return;
     monoMix(d.input, this.input, frames);
-    // The reference buffer may hold anything the processor wrote: replace NaN / Inf by 0.
+    // The reference buffers may hold anything the processor wrote: replace NaN / Inf by 0. With a second
+    // channel (written at referenceB) the two are mixed here (the detector and its watch are scale-free).
     const ref = d.reference;
+    const two = this.reference.channels >= 2;
+    const refB = d.referenceB;
     for (let i = 0; i < frames; i++) {
       const o = <usize>i << 2;
-      const v = load<f32>(ref + o);
-      if (v - v != 0.0) store<f32>(ref + o, 0.0);
+      let v = load<f32>(ref + o);
+      if (two) v = <f32>0.5 * (v + load<f32>(refB + o));
+      store<f32>(ref + o, v - v != 0.0 ? <f32>0.0 : v);
     }
-    // Resting, the detector's watch compares the input with the aligned (metered, sanitised) reference.
-    if (d.resting && alignedValid) monoMix(d.watch.aligned, this.reference, frames);
+    // The detector's watch compares the input with the aligned (metered, sanitised) reference.
+    if (alignedValid) monoMix(d.watch.aligned, this.reference, frames);
     d.push(frames, alignedValid);
     const s = d.stable;
     if (s >= 0 && (s != this.autoFrames || this.autoSource != SOURCE_DETECTED)) {

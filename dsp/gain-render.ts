@@ -67,3 +67,22 @@ export function crossfade(src: usize, ref: usize, dst: usize, frames: i32, ramp:
     store<f32>(dst + (<usize>i << 2), <f32>((1.0 - x) * dry + (x - y) * wet));
   }
 }
+
+/**
+ * Replaces NaN and infinities in buf[0..frames) by 0 (f32x4 lanes: x - x is 0 exactly for finite x). The output
+ * of a finite input times a finite gain can still overflow to infinity (1e38 x +24 dB); the host never gets it.
+ */
+export function finiteOnly(buf: usize, frames: i32): void {
+  const zero = f32x4.splat(0.0);
+  let i = 0;
+  for (; i + 4 <= frames; i += 4) {
+    const p = buf + (<usize>i << 2);
+    const v = v128.load(p);
+    v128.store(p, v128.bitselect(v, zero, f32x4.eq(f32x4.sub(v, v), zero)));
+  }
+  for (; i < frames; i++) {
+    const p = buf + (<usize>i << 2);
+    const v = load<f32>(p);
+    if (v - v != 0.0) store<f32>(p, 0.0);
+  }
+}

@@ -260,6 +260,16 @@ export function fftRun(h: usize, inverse: i32, budget: i32): i32 {
   return calls;
 }
 
+/** 1: engineProcess never leaves NaN or infinity in the output buffers (the processor may block-copy them). */
+export function engineOutputFinite(): i32 {
+  return 1;
+}
+
+/** Where the processor may write the unaligned reference's second channel (mixed by the engine); 0: none. */
+export function engineLatencyReferenceB(h: usize): usize {
+  return h == 0 ? 0 : changetype<Engine>(h).latencyReferenceB();
+}
+
 /** Where the processor writes the unaligned reference (mono, maxFrames f32) for the latency detector; 0 if none. */
 export function engineLatencyReference(h: usize): usize {
   return h == 0 ? 0 : changetype<Engine>(h).latencyReference();

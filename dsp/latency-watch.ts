@@ -36,6 +36,8 @@ export const WAKE_RATIO: f64 = 0.5;
 export const WAKE_SECONDS: f64 = 0.15;
 /** The detector re-verifies the latency after this much programme, s, however well it seems to line up. */
 export const REVERIFY_SECONDS: f64 = 30.0;
+/** The same after a rest the detector took unsure (it could not find any latency with confidence), s. */
+export const UNSURE_REVERIFY_SECONDS: f64 = 10.0;
 /** Below this locked correlation the watch relies on re-verification alone. */
 export const MIN_LOCKED: f64 = 0.2;
 /** Per-sample mean square below which a side counts as silent (-100 dBFS), as the detector's frames do. */
@@ -51,6 +53,7 @@ export class LatencyWatch {
   locked: f64 = NaN;
   /** Programme seconds watched since begin(), and since rho went below the wake threshold. */
   private watched: f64 = 0.0;
+  private reverify: f64 = REVERIFY_SECONDS;
   private below: f64 = 0.0;
   private sxr: f64 = 0.0;
   private sxx: f64 = 0.0;
@@ -65,12 +68,21 @@ export class LatencyWatch {
     memory.fill(this.aligned, 0, <usize>maxFrames << 2);
   }
 
-  /** Starts watching a newly locked latency: the correlation and `locked` are learned afresh. */
-  begin(): void {
-    this.correlation = NaN;
+  /**
+   * Starts watching the latency now applied: `locked` is learned afresh; the detector re-verifies after
+   * `reverifySeconds` of programme. The correlation window runs on (measure() fills it while the detector works).
+   */
+  begin(reverifySeconds: f64): void {
     this.locked = NaN;
     this.watched = 0.0;
     this.below = 0.0;
+    this.reverify = reverifySeconds;
+  }
+
+  /** Forgets everything, the correlation window too (a new reference). */
+  reset(): void {
+    this.begin(REVERIFY_SECONDS);
+    this.correlation = NaN;
     this.sxr = 0.0;
     this.sxx = 0.0;
     this.srr = 0.0;
@@ -85,6 +97,32 @@ export class LatencyWatch {
    * should run again.
    */
   update(input: usize, frames: i32, valid: bool): bool {
+    if (!this.measure(input, frames, valid)) return false;
+    const rho = this.correlation;
+    const seconds = <f64>frames / this.sampleRate;
+    this.watched += seconds;
+    if (this.watched >= this.reverify) return true;
+    if (this.watched < WATCH_LEARN_SECONDS) return false;
+    const locked = this.locked;
+    if (locked != locked) {
+      this.locked = rho;
+      return false;
+    }
+    if (locked < MIN_LOCKED) return false;
+    if (rho < WAKE_RATIO * locked) {
+      this.below += seconds;
+      return this.below >= WAKE_SECONDS;
+    }
+    this.below = 0.0;
+    this.locked = locked + (rho - locked) * (seconds / LOCK_FOLLOW_SECONDS);
+    return false;
+  }
+
+  /**
+   * Adds `frames` frames to the correlation window without deciding anything (while the detector works).
+   * True when `correlation` holds a value (both sides audible).
+   */
+  measure(input: usize, frames: i32, valid: bool): bool {
     if (!valid) return false;
     const aligned = this.aligned;
     let xr: f64 = 0.0;
@@ -117,24 +155,7 @@ export class LatencyWatch {
       this.correlation = NaN;
       return false;
     }
-    const rho = this.sxr / Math.sqrt(this.sxx * this.srr);
-    this.correlation = rho;
-    const seconds = <f64>frames / this.sampleRate;
-    this.watched += seconds;
-    if (this.watched >= REVERIFY_SECONDS) return true;
-    if (this.watched < WATCH_LEARN_SECONDS) return false;
-    const locked = this.locked;
-    if (locked != locked) {
-      this.locked = rho;
-      return false;
-    }
-    if (locked < MIN_LOCKED) return false;
-    if (rho < WAKE_RATIO * locked) {
-      this.below += seconds;
-      return this.below >= WAKE_SECONDS;
-    }
-    this.below = 0.0;
-    this.locked = locked + (rho - locked) * (seconds / LOCK_FOLLOW_SECONDS);
-    return false;
+    this.correlation = this.sxr / Math.sqrt(this.sxx * this.srr);
+    return true;
   }
 }

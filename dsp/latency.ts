@@ -31,12 +31,16 @@
  * applied latency still lines up with the input. When it does not (or every REVERIFY_SECONDS), the detector
  * starts again from its full rings, forgetting its averaged spectrum so that a new latency needs no more frames
  * than a first one; it rests again when two new estimates have confirmed the (possibly new) stable estimate.
+ * Programme on which no latency can be told (steady tones; an effect that scrambles phase) never gives a
+ * confident estimate, so two more ways to rest: after two unconfident estimates when the applied latency lines
+ * up anyway (watch correlation >= ALIGNED_REST: nothing says it is wrong), and after UNSURE_ESTIMATES
+ * unconfident ones in any case, re-verifying then after UNSURE_REVERIFY_SECONDS.
  *
  * Memory: everything is allocated in the constructor (~2.1 MB at 48 kHz, ~2.6 MB at 96 kHz); push() and work()
  * never allocate.
  */
 import { Fft } from './fft';
-import { LatencyWatch } from './latency-watch';
+import { LatencyWatch, REVERIFY_SECONDS, UNSURE_REVERIFY_SECONDS } from './latency-watch';
 
 /** The largest latency searched, s (the `latency` parameter's range). */
 export const MAX_LATENCY_SECONDS: f64 = 1.0;
@@ -59,6 +63,10 @@ const FINE_NEIGHBOURHOOD: i32 = 3;
 export const CONFIDENT: f64 = 0.36;
 /** Work units allowed per frame pushed. */
 const WORK_PER_FRAME: i32 = 48;
+/** Unconfident estimates after which the detector rests anyway (about 2 s of programme). */
+const UNSURE_ESTIMATES: i32 = 4;
+/** Watch correlation at the applied latency at which two unconfident estimates are enough to rest. */
+const ALIGNED_REST: f64 = 0.8;
 /** A coarse frame whose input or reference mean square is below this (-100 dBFS) is skipped: silence. */
 const SILENT_MEAN_SQUARE: f64 = 1e-10;
 
@@ -126,6 +134,11 @@ export class LatencyDetector {
   /** Staging buffers, maxFrames mono f32 each: the caller writes the input and the unaligned reference here. */
   readonly input: usize;
   readonly reference: usize;
+  /**
+   * A second staging buffer for the gain engine: the unaligned reference's second channel, which it mixes into
+   * `reference` before push() (the detector itself reads only `reference`).
+   */
+  readonly referenceB: usize;
 
   // Rings (f32, power-of-two sizes), indexed by absolute frame (full rate) or decimated sample.
   private refF: usize;
@@ -182,6 +195,7 @@ export class LatencyDetector {
     this.maxFrames = maxFrames;
     this.input = allocF32(maxFrames);
     this.reference = allocF32(maxFrames);
+    this.referenceB = allocF32(maxFrames);
     this.watch = new LatencyWatch(sampleRate, maxFrames);
     const d = <i32>Math.max(1.0, Math.round(sampleRate / COARSE_RATE));
     this.factor = d;
@@ -235,7 +249,7 @@ export class LatencyDetector {
     this.lastConfident = false;
     this.resting = false;
     this.estimatesAtWake = 0;
-    this.watch.begin();
+    this.watch.reset();
   }
 
   /**
@@ -287,13 +301,25 @@ export class LatencyDetector {
     if (this.resting) {
       if (this.watch.update(input, frames, alignedValid)) this.wake();
       else return;
+    } else if (this.watchEnabled) {
+      this.watch.measure(input, frames, alignedValid);
     }
     this.work(frames * WORK_PER_FRAME);
-    if (this.watchEnabled && this.phase == IDLE && this.stable >= 0 && this.estimates >= this.estimatesAtWake + 2 &&
-        this.lastConfident && this.lastEstimate == this.stable) {
-      this.resting = true;
-      this.watch.begin();
+    if (!this.watchEnabled || this.phase != IDLE) return;
+    const fresh = this.estimates - this.estimatesAtWake;
+    if (fresh < 2) return;
+    if (this.lastConfident) {
+      if (this.stable >= 0 && this.lastEstimate == this.stable) this.rest(REVERIFY_SECONDS);
+    } else if (this.watch.correlation >= ALIGNED_REST) {
+      this.rest(REVERIFY_SECONDS);
+    } else if (fresh >= UNSURE_ESTIMATES) {
+      this.rest(UNSURE_REVERIFY_SECONDS);
     }
+  }
+
+  private rest(reverifySeconds: f64): void {
+    this.resting = true;
+    this.watch.begin(reverifySeconds);
   }
 
   /** Whether a frame's work is under way (for tests). */

@@ -12,14 +12,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHost, type Host, type Instance } from './harness/host.ts';
+import { UNWATCHED_READOUT_INTERVAL_SECONDS } from '../wam/core.ts';
 // @ts-expect-error: a plain JS module without declarations
 import { programme } from '../scripts/programme.mjs';
 
 const SR = 48000;
 const Q = 128;
 const RUNS = 6000;
-/** Readouts the unwatched reference posts in measureAllocation's 3 * RUNS + 1 quanta (one per 15), at least. */
-const UNWATCHED_POSTS = (3 * RUNS) / 16;
+/** Readouts the unwatched reference posts in measureAllocation's 3 * RUNS + 1 quanta (one a second), at least. */
+const UNWATCHED_POSTS = Math.floor((3 * RUNS * 128) / (UNWATCHED_READOUT_INTERVAL_SECONDS * 48000)) - 1;
 /**
  * Audio before anything is measured. Long enough for the JIT to have tiered up the paths that run only a few
  * times a second (an unwatched instance posts a readout every 0.25 s): V8 keeps a function's feedback and code

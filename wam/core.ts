@@ -27,12 +27,15 @@ import { makeState, type LevelMatchState } from './state.ts';
 
 /** Frames per engine call (the engine is created with this maxFrames). */
 export const ENGINE_MAX_FRAMES = 128;
-/**
- * Readouts are posted every this many seconds of audio (25 Hz), watched or not. (A slower rate for unwatched
- * instances was tried for issue 16: the readout path then runs too rarely for V8 to optimise it early, and its
- * unoptimised code boxes every double it reads from a typed array, about 100 B per readout.)
- */
+/** Readouts are posted every this many seconds of audio (25 Hz) while watched (a GUI or a readout listener) ... */
 export const READOUT_INTERVAL_SECONDS = 0.04;
+/**
+ * ... and every this many (1 Hz) while nobody watches, so that `node.readout` stays current for a host that
+ * polls it. A postMessage from Chromium's audio thread costs about 100 µs there (measured: 25 Hz readouts made
+ * an unwatched reference cost 4x the pass-through floor, 1 Hz 1.1x), and hundreds of unwatched instances posting
+ * 25 times a second would spend most of the render on messages nobody reads (issue 16).
+ */
+export const UNWATCHED_READOUT_INTERVAL_SECONDS = 1;
 /**
  * A change of the reference's delay crossfades between the old and the new read positions over this long: no
  * click in a reference / delta listen, and the reference meter's alignment glides instead of jumping.
@@ -117,6 +120,14 @@ export class LevelMatchCore {
   private readonly outAt = new Int32Array(MAX_RING_CHANNELS);
   /** The reference buffers as views for the link reader; rebuilt when the shard's views change. */
   private readonly refViews: Float32Array[] = [];
+  /** The output buffers as views (block copies to the host's output); rebuilt likewise. */
+  private readonly outViews: Float32Array[] = [];
+  /** The latency detector's two staging buffers (byte addresses, 0 before there is one) and their views. */
+  private detectorAt = 0;
+  private detectorBAt = 0;
+  private readonly detectorViews: Float32Array[] = [];
+  /** Whether the engine's output buffers are always finite (engine-abi engineOutputFinite). */
+  private outputFinite = false;
   private viewGeneration = -1;
   /**
    * clock[0]: the absolute frame (context clock) at which the current quantum starts. A double in a typed array,
@@ -131,6 +142,9 @@ export class LevelMatchCore {
   private needBegin = true;
   private sinceReadout = 0;
   private readonly readoutInterval: number;
+  private readonly unwatchedReadoutInterval: number;
+  /** Byte address of the engine's readout slots (fixed for its life: allocated with it). */
+  private readoutPtr = 0;
   /** The reference's delay in frames (the read position behind the input), -1 before the first chunk. */
   private latencyNow = -1;
   /** The delay being faded to, and how far (frames) the fade has gone; latencyNext === latencyNow: no fade. */
@@ -156,6 +170,7 @@ export class LevelMatchCore {
     this.inChannels = this.channels;
     this.refChannels = this.channels;
     this.readoutInterval = Math.max(1, Math.round(READOUT_INTERVAL_SECONDS * this.sampleRate));
+    this.unwatchedReadoutInterval = Math.max(1, Math.round(UNWATCHED_READOUT_INTERVAL_SECONDS * this.sampleRate));
     this.latencyFadeFrames = Math.max(1, Math.round(LATENCY_CROSSFADE_SECONDS * this.sampleRate));
     for (let c = 0; c < MAX_RING_CHANNELS; c++) {
       this.fadeViews.push(new Float32Array(ENGINE_MAX_FRAMES));
@@ -163,6 +178,8 @@ export class LevelMatchCore {
     }
     this.pool = options.pool ?? null;
     this.watched = options.watched ?? true;
+    // The first readout comes one watched interval after the start, watched or not; then at the rate in force.
+    if (!this.watched) this.sinceReadout = Math.max(0, this.unwatchedReadoutInterval - this.readoutInterval);
     if (this.pool !== null) {
       const lease = this.pool.acquire(this.sampleRate, ENGINE_MAX_FRAMES);
       if (typeof lease === 'string') this.error = lease;
@@ -185,6 +202,7 @@ export class LevelMatchCore {
   private adopt(shard: EngineShard, h: number, lease: EngineLease | null): void {
     const e = shard.exports;
     this.engine = e;
+    this.outputFinite = typeof e.engineOutputFinite === 'function' && e.engineOutputFinite() === 1;
     this.shard = shard;
     this.lease = lease;
     this.handle = h;
@@ -195,6 +213,7 @@ export class LevelMatchCore {
     }
     e.engineSetChannels(h, this.inChannels, this.refChannels);
     for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
+    this.readoutPtr = e.engineUpdateReadout(h);
 
     this.sendModeAndTarget();
     if (typeof e.engineSetWatched === 'function') e.engineSetWatched(h, this.watched ? 1 : 0);
@@ -209,6 +228,8 @@ export class LevelMatchCore {
     if (on) {
       this.idle = false;
       this.sinceReadout = this.readoutInterval; // a watcher gets a readout at the next quantum
+    } else if (this.sinceReadout > this.unwatchedReadoutInterval) {
+      this.sinceReadout = 0;
     }
   }
 
@@ -387,12 +408,19 @@ export class LevelMatchCore {
   endQuantum(): boolean {
     if (this.engine === null) return false;
     this.sinceReadout += this.quantum;
-    const interval = this.readoutInterval;
-    if (this.sinceReadout < interval) return false;
-    this.sinceReadout -= interval;
-    if (this.sinceReadout >= interval) this.sinceReadout = 0;
-    this.writeReadout(); // the frame slot is kept current by beginQuantumAtClock
-    return true;
+    const interval = this.watched ? this.readoutInterval : this.unwatchedReadoutInterval;
+    const due = this.sinceReadout >= interval;
+    if (due) {
+      this.sinceReadout -= interval;
+      if (this.sinceReadout >= interval) this.sinceReadout = 0;
+      this.engine.engineUpdateReadout(this.handle);
+    }
+    // Copied every quantum, due or not (~40 doubles): this way the copy runs in the hot, optimised path. Done
+    // only when due (once a second unwatched), V8 would run it unoptimised, and unoptimised code boxes every
+    // double it reads from a typed array into a new heap number (~100 B per readout). The frame slot is kept
+    // current by beginQuantumAtClock.
+    this.copyReadout();
+    return due;
   }
 
   /** Fills `readout` now, taken at absolute frame `frame` (also used by tests). */
@@ -404,11 +432,16 @@ export class LevelMatchCore {
 
   /** Fills `readout` but for its frame. */
   private writeReadout(): void {
+    if (this.engine !== null) this.engine.engineUpdateReadout(this.handle);
+    this.copyReadout();
+  }
+
+  /** Fills `readout` from the engine's readout slots as its last engineUpdateReadout left them, plus ours. */
+  private copyReadout(): void {
     const d = this.readout;
     if (this.engine !== null) {
-      const ptr = this.engine.engineUpdateReadout(this.handle);
       this.checkViews();
-      const base = ptr >>> 3;
+      const base = this.readoutPtr >>> 3;
       const heap = this.shard!.f64;
       for (let i = 0; i < READOUT_COUNT; i++) d[i] = heap[base + i];
       this.lastGain = d[R.engineGain];
@@ -489,6 +522,11 @@ export class LevelMatchCore {
     const buf = shard.f32.buffer;
     for (let c = 0; c < MAX_RING_CHANNELS; c++) {
       this.refViews[c] = new Float32Array(buf, this.refAt[c] << 2, ENGINE_MAX_FRAMES);
+      this.outViews[c] = new Float32Array(buf, this.outAt[c] << 2, ENGINE_MAX_FRAMES);
+    }
+    if (this.detectorBAt !== 0) {
+      this.detectorViews[0] = new Float32Array(buf, this.detectorAt, ENGINE_MAX_FRAMES);
+      this.detectorViews[1] = new Float32Array(buf, this.detectorBAt, ENGINE_MAX_FRAMES);
     }
 
   }
@@ -532,7 +570,8 @@ export class LevelMatchCore {
       const at = this.inAt[c];
       if (c < ci) {
         const src = input![c];
-        for (let i = 0; i < n; i++) heap[at + i] = src[s + i];
+        if (s === 0 && n === src.length) heap.set(src, at); // the whole quantum: a block copy
+        else for (let i = 0; i < n; i++) heap[at + i] = src[s + i];
       } else {
         heap.fill(0, at, at + n);
       }
@@ -571,6 +610,11 @@ export class LevelMatchCore {
       const from = c < inCh ? c : inCh === 1 && c === 1 ? 0 : -1;
       if (from < 0) {
         d.fill(0, s, s + n);
+        continue;
+      }
+      // An engine that says so has replaced any NaN or infinity in its output by 0 (gain-render finiteOnly).
+      if (this.outputFinite && s === 0 && n === ENGINE_MAX_FRAMES && d.length === n) {
+        d.set(this.outViews[from]); // the whole quantum: a block copy
         continue;
       }
       const at = this.outAt[from];
@@ -622,10 +666,25 @@ export class LevelMatchCore {
    * index into the shard's f32 view of the whole memory (checkViews ran this chunk: the view is current).
    */
   private feedDetector(mode: number, frame: number, n: number, usable: boolean): void {
-    const ptr = this.engine!.engineLatencyReference(this.handle);
+    const e = this.engine!;
+    const ptr = e.engineLatencyReference(this.handle);
     if (ptr === 0) return;
     const heap = this.shard!.f32;
     const at = ptr >>> 2;
+    const ptrB = e.engineLatencyReferenceB !== undefined ? e.engineLatencyReferenceB(this.handle) : 0;
+    if (ptrB !== 0) {
+      // Channels 0 and 1 straight from the ring into the engine's two staging buffers (it mixes them).
+      if (ptr !== this.detectorAt || ptrB !== this.detectorBAt) {
+        this.detectorAt = ptr;
+        this.detectorBAt = ptrB;
+        this.viewGeneration = -1;
+        this.checkViews();
+      }
+      const got = usable ? this.readReference(mode, frame, n, 0, this.detectorViews) : 0;
+      if (got <= 0) heap.fill(0, at, at + n);
+      if (got <= 1) heap.fill(0, ptrB >>> 2, (ptrB >>> 2) + n);
+      return;
+    }
     const got = usable ? this.readReference(mode, frame, n, 0, this.rawViews) : 0;
     if (got <= 0) {
       heap.fill(0, at, at + n);

@@ -170,6 +170,14 @@ export interface EngineExports {
    */
   engineLatencyReference(h: number): number;
   /**
+   * Where to write the unaligned reference's second channel (maxFrames f32), when the reference has two or
+   * more: the engine mixes it with the first (engineLatencyReference then takes channel 0, not a mono mix).
+   * 0 while there is no detector; missing in older builds (then the processor writes a mono mix).
+   */
+  engineLatencyReferenceB?(h: number): number;
+  /** 1 when the output buffers are always finite after engineProcess (missing: the processor sanitises them). */
+  engineOutputFinite?(): number;
+  /**
    * The latency detector's activity: (times it started again after resting) * 2 + (1 while resting); -1 when
    * there is no detector. Diagnostics and tests (dsp/latency.ts "Resting").
    */

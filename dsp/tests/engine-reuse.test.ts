@@ -205,10 +205,21 @@ test('unwatched: the gain and the output are unchanged; only reading slots that 
   for (let c = 0; c < 2; c++) assert.ok(a.output[c]!.every((v, i) => Object.is(v, b.output[c]![i])), 'same output');
   const ra = a.readouts[a.readouts.length - 1]!;
   const rb = b.readouts[b.readouts.length - 1]!;
-  for (const s of [R.gainApplied, R.gainWanted, R.engineGain, R.status, R.inM, R.inS, R.refM, R.refS, R.truePeakIn, R.inMmax, R.refSmax]) {
+  for (const s of [R.gainApplied, R.gainWanted, R.engineGain, R.status, R.inM, R.inS, R.refM, R.refS, R.inMmax, R.refSmax]) {
     assert.ok(Object.is(ra[s], rb[s]), `slot ${s}: ${ra[s]} vs ${rb[s]}`);
   }
-  for (const s of [R.inI, R.refI, R.outI, R.outM, R.outS, R.truePeakOut, R.inLRA]) assert.ok(Number.isNaN(rb[s]!), `slot ${s} not measured`);
+  // The input's true peak too is not measured: in match mode the ceiling does not apply by default (issue 16).
+  for (const s of [R.inI, R.refI, R.outI, R.outM, R.outS, R.truePeakOut, R.inLRA, R.truePeakIn]) assert.ok(Number.isNaN(rb[s]!), `slot ${s} not measured`);
+  assert.ok(Number.isFinite(ra[R.truePeakIn]!), 'watched, it is');
+  // With the ceiling on in match mode the input's true peak is needed, watched or not: measured, and equal.
+  const needs = { ...params, [P.ceilingInMatch]: 1 };
+  const wa = engineRun(dsp, dsp.createEngine(FS, Q), audio, needs);
+  const ub = dsp.createEngine(FS, Q);
+  dsp.engineSetWatched(ub, 0);
+  const wb = engineRun(dsp, ub, audio, needs);
+  const ta = wa.readouts[wa.readouts.length - 1]![R.truePeakIn]!;
+  assert.ok(Number.isFinite(ta) && Object.is(ta, wb.readouts[wb.readouts.length - 1]![R.truePeakIn]), `true peak in ${ta}`);
+  for (let c = 0; c < 2; c++) assert.ok(wa.output[c]!.every((v, i) => Object.is(v, wb.output[c]![i])), 'same output with the ceiling');
   // Watching again: the output readings start afresh, as after a meter reset, and are finite.
   dsp.engineSetWatched(unwatched, 1);
   const c = engineRun(dsp, unwatched, audio.map((x) => x.subarray(0, FS)), params);

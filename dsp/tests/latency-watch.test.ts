@@ -9,7 +9,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileDsp, instantiateDsp } from '../../lib/wasm.ts';
-import { programme, speechLike } from './signals.ts';
+import { programme, speechLike, whiteNoise } from './signals.ts';
 import { compressorEffect, tiltEffect } from '../../host-test/effects.ts';
 
 interface WatchExports {
@@ -146,6 +146,38 @@ for (const [from, to] of [[64, 1791], [1791, 240], [300, 0]] as const) {
     table.push(`${from} -> ${to} at ${changeAt} s: followed after ${rest.followed.toFixed(2)} s with rest, ${busy.followed.toFixed(2)} s running; ${rest.wakes} wakes, resting ${(rest.restingShare * 100).toFixed(1)} %`);
   });
 }
+
+/** Two steady tones with a slow tremolo: no latency can be told from it (every lag of a tone looks alike). */
+function tones(seconds: number): Float32Array {
+  const x = new Float32Array(Math.round(seconds * FS));
+  for (let i = 0; i < x.length; i++) {
+    const t = i / FS;
+    x[i] = (0.6 + 0.4 * Math.sin(2 * Math.PI * 0.7 * t)) * (0.25 * Math.sin(2 * Math.PI * 220 * t) + 0.12 * Math.sin(2 * Math.PI * 1375 * t));
+  }
+  return x;
+}
+
+Rest('steady tones through a plain gain: never confident, but the applied latency (0) lines up, so it rests', () => {
+  const busy = run(tones(SECONDS), () => 0, (x) => x.map((v) => v * 0.5), false);
+  const rest = run(tones(SECONDS), () => 0, (x) => x.map((v) => v * 0.5), true);
+  assert.is(busy.stable, -1, 'no confident estimate on steady tones');
+  assert.is(rest.stable, -1);
+  assert.ok(busy.estimates >= 45, `running: ${busy.estimates} estimates`);
+  assert.ok(rest.estimates <= 4, `with rest: ${rest.estimates} estimates`);
+  table.push(`steady tones x 0.5 (never confident): ${busy.estimates} estimates running, ${rest.estimates} with rest`);
+});
+
+Rest('uncorrelated input: never applied; it rests unsure and re-verifies every 10 s', () => {
+  const other = whiteNoise(music.length, -20, 5);
+  const rest = run(music, () => 0, () => other, true);
+  const busy = run(music, () => 0, () => other, false);
+  assert.is(rest.stable, -1, 'nothing applied');
+  assert.ok(busy.estimates >= 45, `running: ${busy.estimates} estimates`);
+  // Rests after 4 unsure estimates (~2 s), wakes every 10 s for 4 more: about 12 in 28 s.
+  assert.ok(rest.estimates <= 16, `with rest: ${rest.estimates} estimates`);
+  assert.ok(rest.wakes >= 1 && rest.wakes <= 3, `${rest.wakes} wakes`);
+  table.push(`uncorrelated noise: ${busy.estimates} estimates running, ${rest.estimates} with rest (${rest.wakes} re-verifications)`);
+});
 
 Rest.after(() => {
   console.log(`\n[latency detector at rest]\n${table.map((l) => `  ${l}`).join('\n')}`);

@@ -38,7 +38,8 @@ export interface Rig {
   host: Host;
   groupId: string;
   LevelMatch: WamConstructor;
-  add(params?: Params, initialState?: unknown): Promise<Plugin>;
+  /** Adds an instance, watched (a readout listener, as an open GUI adds) unless `options.watch` is false. */
+  add(params?: Params, initialState?: unknown, options?: { watch?: boolean }): Promise<Plugin>;
   set(p: Plugin, params: Params): Promise<void>;
   /** Asserts that nothing went wrong in the worklet and nothing was logged there. */
   assertClean(): void;
@@ -58,9 +59,12 @@ export async function makeRig(options: HostOptions = {}): Promise<Rig> {
     host,
     groupId,
     LevelMatch,
-    async add(params = {}, initialState) {
+    async add(params = {}, initialState, options = {}) {
       const wam = await LevelMatch.createInstance(groupId, host.context, initialState);
       const p: Plugin = { wam, node: wam.audioNode as unknown as PluginNode, inst: host.instanceOf(wam.audioNode) };
+      // Watched, as with an open GUI: readouts (node.readout) every 40 ms, every reading measured. (Unwatched
+      // instances post once a second; host-test/plugin-allocation.test.ts and the scale tests cover them.)
+      if (options.watch !== false) (wam.audioNode as unknown as EventTarget).addEventListener('readout', () => {});
       if (Object.keys(params).length > 0) await set(p, params);
       return p;
     },

@@ -128,7 +128,7 @@ test('memory growth while a pair runs, and a reused engine: audio and readouts e
 
 test('an unwatched reference passes audio bit-exact without its engine; watched, it measures', async () => {
   const rig = await makeRig({ sampleRate: FS });
-  const ref = await rig.add({ mode: 0, link: 3 });
+  const ref = await rig.add({ mode: 0, link: 3 }, undefined, { watch: false });
   const input = programme(3);
   const quanta = Math.floor(input[0].length / Q);
   for (let q = 0; q < quanta / 2; q++) {
