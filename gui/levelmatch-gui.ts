@@ -197,8 +197,25 @@ export class LevelMatchGui extends LitElement {
       levelmatch-gain { flex: 1 1 auto; min-height: 0; }
       .peaks { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 2px 12px; font-family: var(--_mono); font-size: 11px; color: var(--_dim); }
       .peaks span { white-space: nowrap; }
-      /* How settled the learned gain is (settle-text.ts): a small bar filling towards settled, then the words. */
-      .settle { display: flex; flex-wrap: wrap; align-items: center; gap: 2px 8px; font-size: 11px; line-height: 14px; color: var(--_dim); }
+      /* How settled the learned gain is (settle-text.ts), beside the status (outside its live region: it counts
+         seconds): a small bar filling towards settled, then the words. Below the status when the row is narrow. */
+      .statusrow { display: flex; flex-wrap: wrap; gap: 6px 8px; }
+      .statusrow .status { flex: 1 1 260px; min-width: 0; }
+      .settle {
+        flex: 0 1 auto;
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        min-width: 0;
+        min-height: 24px;
+        padding: 3px 10px;
+        background: var(--_panel);
+        border-radius: var(--_radius);
+        font-size: 12px;
+        color: var(--_dim);
+        white-space: nowrap;
+        overflow: hidden;
+      }
       .settle[data-state='none'] { display: none; }
       .settle .sbar { flex: none; width: 22px; height: 4px; border-radius: 2px; background: var(--_panel2); overflow: hidden; }
       .settle .sfill { display: block; height: 100%; width: 100%; background: var(--_dim); transform-origin: 0 50%; transform: scaleX(0); }
@@ -516,11 +533,13 @@ export class LevelMatchGui extends LitElement {
           .pressed=${v('listen') !== 0}></levelmatch-toggle>
         <levelmatch-toggle data-param="bypass" .label=${'Bypass'} tone="warn" .pressed=${v('bypass') === 1}></levelmatch-toggle>`}
       </header>
-      <div class="status" role="status" aria-live="polite" data-tone="idle"><span class="dot"></span><span class="text"></span></div>
+      <div class="statusrow">
+        <div class="status" role="status" aria-live="polite" data-tone="idle"><span class="dot"></span><span class="text"></span></div>
+        <div class="settle" data-state="none" role="group" aria-label="Settle"><span class="sbar" aria-hidden="true"><span class="sfill"></span></span><span class="shead"></span><span class="sdrift"></span><span class="slock"></span></div>
+      </div>
       <main>
         ${reference ? this.renderReferencePanel(v('link')) : html`<section class="panel gaincol" aria-label="Gain">
           <levelmatch-gain></levelmatch-gain>
-          <div class="settle" data-state="none" role="group" aria-label="Settle"><span class="sbar" aria-hidden="true"><span class="sfill"></span></span><span class="shead"></span><span class="sdrift"></span><span class="slock"></span></div>
           <div class="peaks" aria-label="True peak"><span>TP in <b id="tp-in">−∞</b></span><span>TP out <b id="tp-out">−∞</b></span></div>
           <div class="buttons">
             <levelmatch-toggle .label=${'Learn'} .pressed=${follow === 1} .hint=${'Learn the integrated difference; press again to lock it'}
