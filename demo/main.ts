@@ -15,7 +15,8 @@
  */
 import { byId, formatNumber, glide, h } from './controls.ts';
 import { Bus } from './bus.ts';
-import { createLevelMatch, loadLevelMatch, setParameter, stateWith, type LevelMatchWam } from './host.ts';
+import { createLevelMatch, loadLevelMatch, setParameter, type LevelMatchWam } from './host.ts';
+import { MATCH_STATE, REFERENCE_STATE, TARGET_LUFS, TARGET_STATE } from './instances.ts';
 import { BAR, BARS, PROGRAMME_SECONDS, SECTIONS, renderProgrammeAsync, sectionAt } from './programme.ts';
 import { EffectRack } from './rack.ts';
 import { Readings } from './readings.ts';
@@ -55,7 +56,6 @@ declare global {
   }
 }
 
-const TARGET_LUFS = -18;
 /** The first screen's sentence before there are numbers. */
 const NOW_STORY_IDLE: Record<ExampleName, string> = {
   match: 'Press Play (or Space): the effect rack makes the programme louder, and the match instance takes the difference back.',
@@ -528,11 +528,10 @@ const pluginsReady: Promise<void> = (async () => {
     throw e;
   }
   const { groupId, LevelMatch } = loaded;
-  const reference = await createLevelMatch(LevelMatch, groupId, ctx, stateWith({ mode: 0, link: 1 }));
-  // The match instance starts from -10 dB, about what the rack's defaults add in the opening verse, as a saved
-  // session would recall it: otherwise the first seconds play the rack's full boost while the meters fill.
-  const match = await createLevelMatch(LevelMatch, groupId, ctx, { ...stateWith({ mode: 1, link: 1, maxBoost: 24 }), gain: -10 });
-  const target = await createLevelMatch(LevelMatch, groupId, ctx, stateWith({ mode: 3, link: 2, target: TARGET_LUFS, detector: 1, maxBoost: 24 }));
+  // (The match instance starts from -10 dB: see MATCH_STATE.)
+  const reference = await createLevelMatch(LevelMatch, groupId, ctx, REFERENCE_STATE);
+  const match = await createLevelMatch(LevelMatch, groupId, ctx, MATCH_STATE);
+  const target = await createLevelMatch(LevelMatch, groupId, ctx, TARGET_STATE);
   Object.assign(plugins, { reference, match, target });
 
   player.mix.connect(reference.audioNode);

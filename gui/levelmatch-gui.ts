@@ -23,6 +23,7 @@ import { ParameterBridge, type ParameterNode } from './parameter-bridge.ts';
 import { statusLine, WAITING, type StatusTone } from './status-text.ts';
 import { formatLevel } from './format.ts';
 import { latencyLine } from './latency-text.ts';
+import { settleLine } from './settle-text.ts';
 import { PARAMETERS, parameterIndex, isParameterId, MODE_CHOICES, DETECTOR_CHOICES, FOLLOW_CHOICES, type ParameterId } from '../wam/parameters.ts';
 import type { Readout } from '../wam/readout.ts';
 import type { ScaleName } from './display/meter-scale.ts';
@@ -196,6 +197,34 @@ export class LevelMatchGui extends LitElement {
       levelmatch-gain { flex: 1 1 auto; min-height: 0; }
       .peaks { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 2px 12px; font-family: var(--_mono); font-size: 11px; color: var(--_dim); }
       .peaks span { white-space: nowrap; }
+      /* How settled the learned gain is (settle-text.ts), beside the status (outside its live region: it counts
+         seconds): a small bar filling towards settled, then the words. Below the status when the row is narrow. */
+      .statusrow { display: flex; flex-wrap: wrap; gap: 6px 8px; }
+      .statusrow .status { flex: 1 1 260px; min-width: 0; }
+      .settle {
+        flex: 0 1 auto;
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        min-width: 0;
+        min-height: 24px;
+        padding: 3px 10px;
+        background: var(--_panel);
+        border-radius: var(--_radius);
+        font-size: 12px;
+        color: var(--_dim);
+        white-space: nowrap;
+        overflow: hidden;
+      }
+      .settle[data-state='none'] { display: none; }
+      .settle .sbar { flex: none; width: 22px; height: 4px; border-radius: 2px; background: var(--_panel2); overflow: hidden; }
+      .settle .sfill { display: block; height: 100%; width: 100%; background: var(--_dim); transform-origin: 0 50%; transform: scaleX(0); }
+      .settle[data-state='settled'] .sfill { background: var(--_out); }
+      .settle[data-state='locked'] .sfill { background: var(--_accent); }
+      .settle .shead { color: var(--_text); white-space: nowrap; }
+      .settle .sdrift, .settle .slock { font-family: var(--_mono); white-space: nowrap; }
+      .settle .slock { color: var(--_accent); }
+      .settle .slock:empty { display: none; }
       .refcol { display: flex; flex-direction: column; gap: 8px; }
       .refcol h3 { margin: 0; font-size: 11px; line-height: 14px; font-weight: 600; color: var(--_dim); text-transform: uppercase; letter-spacing: 0.06em; }
       .refcol p { margin: 0; color: var(--_dim); line-height: 1.4; }
@@ -241,7 +270,7 @@ export class LevelMatchGui extends LitElement {
       @container (max-height: 300px) {
         /* header + status + gaps + padding take about 72 px; the rest of the strip is the gain and meters. */
         main { flex: none; min-height: 0; height: max(100px, calc(100cqh - 72px)); }
-        .buttons, .peaks, .refcol p { display: none; }
+        .buttons, .peaks, .settle, .refcol p { display: none; }
         .status { min-height: 20px; font-size: 12px; padding: 2px 8px; }
         .frame { padding: 6px 8px; gap: 6px; }
       }
@@ -265,6 +294,9 @@ export class LevelMatchGui extends LitElement {
   private readonly bridge: ParameterBridge;
   private statusTone: StatusTone | '' = '';
   private statusText = '';
+  /** The settle element last written and what was written to it (a re-render may replace the element). */
+  private settleEl: HTMLElement | null = null;
+  private settleKey = '';
   private destroyed = false;
   private readonly onReadout = (e: Event): void => this.showReadout((e as CustomEvent<Readout>).detail);
   /** Watches the element's own size (content box, from the observer entry: no layout reads). */
@@ -354,6 +386,7 @@ export class LevelMatchGui extends LitElement {
     // A reference has no ceiling of its own: its true peak is information, not a warning.
     this.setText('#tp-in', formatLevel(r.input.truePeak), mode !== 'reference' && r.input.truePeak > p.ceiling);
     this.setText('#tp-out', formatLevel(r.output.truePeak), r.output.truePeak > p.ceiling);
+    this.showSettle(r);
     const line = statusLine(r);
     // Match and sidechain: the reference's alignment (applied latency, how it was found, how sure) ends the line;
     // the status tooltip tells it always.
@@ -368,6 +401,25 @@ export class LevelMatchGui extends LitElement {
     this.setStatus(text, line.tone);
     const el = this.q<HTMLElement>('.status');
     if (el !== null && el.title !== title) el.title = title;
+  }
+
+  /** The settle line (seconds learned, drift, auto-lock): written only when its words or its bar change. */
+  private showSettle(r: Readout): void {
+    const el = this.q<HTMLElement>('.settle');
+    if (el === null) return;
+    const l = settleLine(r);
+    const bar = Math.round(l.progress * 22);
+    const key = `${l.state}|${l.text}|${bar}`;
+    if (el === this.settleEl && key === this.settleKey) return;
+    this.settleEl = el;
+    this.settleKey = key;
+    el.dataset.state = l.state;
+    el.title = l.title;
+    el.setAttribute('aria-label', l.text === '' ? 'Settle' : l.text);
+    (el.querySelector('.sfill') as HTMLElement).style.transform = `scaleX(${bar / 22})`;
+    (el.querySelector('.shead') as HTMLElement).textContent = l.head;
+    (el.querySelector('.sdrift') as HTMLElement).textContent = l.drift;
+    (el.querySelector('.slock') as HTMLElement).textContent = l.lock;
   }
 
   private setText(sel: string, text: string, over: boolean): void {
@@ -481,7 +533,10 @@ export class LevelMatchGui extends LitElement {
           .pressed=${v('listen') !== 0}></levelmatch-toggle>
         <levelmatch-toggle data-param="bypass" .label=${'Bypass'} tone="warn" .pressed=${v('bypass') === 1}></levelmatch-toggle>`}
       </header>
-      <div class="status" role="status" aria-live="polite" data-tone="idle"><span class="dot"></span><span class="text"></span></div>
+      <div class="statusrow">
+        <div class="status" role="status" aria-live="polite" data-tone="idle"><span class="dot"></span><span class="text"></span></div>
+        <div class="settle" data-state="none" role="group" aria-label="Settle"><span class="sbar" aria-hidden="true"><span class="sfill"></span></span><span class="shead"></span><span class="sdrift"></span><span class="slock"></span></div>
+      </div>
       <main>
         ${reference ? this.renderReferencePanel(v('link')) : html`<section class="panel gaincol" aria-label="Gain">
           <levelmatch-gain></levelmatch-gain>

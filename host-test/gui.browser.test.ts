@@ -99,6 +99,65 @@ t('with audio: meters, gain, status and history move, and the match settles', as
   assert.equal(session.problems, []);
 });
 
+interface Settle {
+  state: string; head: string; drift: string; lock: string; label: string; title: string; fill: string; visible: boolean;
+  readout: { frame: number; estimateSeconds: number; drift: number; locked: boolean; autoLock: number } | null;
+}
+const settle = () => call<Settle>('settle');
+/** What the settle line must say for the readout it last got (the GUI writes it on each readout event). */
+const driftText = (db: number) => `drift ${Number.isFinite(db) ? `${db.toFixed(1)} dB` : '\u2014'}`;
+
+t('the settle line: seconds learned and drift from the readouts, "Settled" once steady, auto-lock locks and says so', async () => {
+  await call('open', { audio: true });
+  const first = await until(settle, (s) => s.readout !== null && s.state !== 'none' && s.readout.estimateSeconds >= 1);
+  assert.ok(first.visible, 'the settle line is shown under the gain');
+  assert.is(first.state, 'settling');
+  const agree = (s: Settle, word: string) => {
+    assert.is(s.head, `${word} ${Math.floor(s.readout!.estimateSeconds)} s`, `head "${s.head}" for ${s.readout!.estimateSeconds.toFixed(2)} s`);
+    assert.is(s.drift, driftText(s.readout!.drift));
+    assert.match(s.title, /of programme behind the gain estimate/);
+    assert.ok(s.label.startsWith(s.head), `accessible label "${s.label}"`);
+  };
+  agree(first, 'Settling');
+  assert.is(first.lock, '', 'auto-lock is off by default: nothing said about it');
+  // It counts up with the audio and turns "Settled" (6 s, drift <= 0.3 dB) on this steady loop.
+  const later = await until(settle, (s) => s.state === 'settled', 12000);
+  assert.is(later.state, 'settled', `after ${later.readout!.estimateSeconds.toFixed(1)} s, drift ${later.readout!.drift.toFixed(2)} dB: "${later.label}"`);
+  agree(later, 'Settled');
+  assert.ok(later.readout!.estimateSeconds >= 6 && later.readout!.drift <= 0.3);
+  assert.is(later.fill, 'scaleX(1)', 'the bar is full');
+  assert.ok(later.readout!.estimateSeconds > first.readout!.estimateSeconds + 4, 'the seconds count up');
+  // Auto-lock on (host automation through the parameter API): the line says so, then "Locked" once it holds.
+  await call('automate', 'autoLock', 1, 0.05);
+  const locked = await until(settle, (s) => s.state === 'locked', 6000);
+  assert.is(locked.state, 'locked', `auto-lock: "${locked.label}"`);
+  assert.ok(locked.readout!.locked && locked.readout!.autoLock === 1);
+  agree(locked, 'Locked');
+  const status = await call<{ status: string }>('readings');
+  assert.match(status.status, /^Locked at [+\u2212]\d+\.\d dB/);
+  // Boxes: beside the status line (or under it when narrow), above the gain panel, inside the GUI, apart from the status.
+  const b = await call<Record<string, { left: number; top: number; right: number; bottom: number } | null>>('boxes', ['.status', '.settle', '.gaincol', 'header']);
+  const st = b['.settle']!;
+  assert.ok(st.left >= b.gui!.left && st.right <= b.gui!.right && st.top >= b.header!.bottom && st.bottom <= b['.gaincol']!.top, JSON.stringify(b));
+  assert.ok(st.left >= b['.status']!.right - 0.5 || st.top >= b['.status']!.bottom - 0.5, `settle and status apart: ${JSON.stringify(b)}`);
+  console.log(`  settle line: "${first.label}" at ${first.readout!.estimateSeconds.toFixed(1)} s, "${later.label}", then "${locked.label}"`);
+  assert.equal(session.problems, []);
+});
+
+t('the settle line with auto-lock armed from a state, in target mode, and none for a reference instance', async () => {
+  await call('open', { audio: true, initialState: STATE({ mode: 3, autoLock: 1 }) });
+  const s = await until(settle, (x) => x.readout !== null && x.state !== 'none');
+  assert.ok(s.state === 'settling' || s.state === 'locked', s.state);
+  if (s.state === 'settling') assert.is(s.lock, 'Auto-lock on');
+  assert.match(s.title, /Auto-lock (will hold|holds) the gain/);
+  await call('close');
+  await call('open', { audio: true, initialState: STATE({ mode: 0, link: 2 }) });
+  await until(() => call<{ readout: unknown }>('readings'), (r) => r.readout !== null);
+  const ref = await settle();
+  assert.equal([ref.state, ref.visible, ref.head], ['none', false, ''], 'a reference instance has no gain and shows no settle line');
+  assert.equal(session.problems, []);
+});
+
 t('moving controls changes the parameters (drag, fine drag, wheel, double-click, typing, clicks)', async () => {
   await call('open', {});
   const page = session.page;

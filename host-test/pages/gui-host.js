@@ -315,3 +315,24 @@ export function boxes(selectors) {
   const g = box(state.gui);
   return { gui: g, ...Object.fromEntries(selectors.map((s) => [s, box(root.querySelector(s))])) };
 }
+
+/** The settle line under the gain (seconds learned, drift, auto-lock): its words, state, bar and box. */
+export function settle() {
+  const root = state.gui.shadowRoot;
+  const el = root.querySelector('.settle');
+  if (!el) return null;
+  const t = (sel) => el.querySelector(sel).textContent;
+  const b = el.getBoundingClientRect();
+  const r = state.wam.audioNode.readout;
+  return {
+    state: el.dataset.state,
+    head: t('.shead'),
+    drift: t('.sdrift'),
+    lock: t('.slock'),
+    label: el.getAttribute('aria-label'),
+    title: el.title,
+    fill: el.querySelector('.sfill').style.transform,
+    visible: b.width > 0 && b.height > 0 && getComputedStyle(el).display !== 'none',
+    readout: r && { frame: r.frame, estimateSeconds: r.estimateSeconds, drift: r.drift, locked: r.status.locked, autoLock: r.parameters.autoLock },
+  };
+}
