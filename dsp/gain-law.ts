@@ -63,6 +63,15 @@ const SECTION_TARGET_DB: f64 = 6.0;
 const SECTION_SECONDS: f64 = 0.4;
 /** After a section change G's time constant stays above this while the new estimate builds up, s. */
 const SECTION_TAU_MIN: f64 = 0.03;
+/**
+ * Target mode's short-term detector counts only the 100 ms slots of its 3 s window (GATED_SLOTS) whose
+ * loudness is at or above the gate: a pause in speech is not programme, and counted as silence it would read
+ * the speech 1-1.5 LU quieter than its integrated loudness (BS.1770-5 gates silence out too), so the gain would
+ * ride up by as much. Match mode needs no such gate: a pause is silent on both sides.
+ */
+const GATED_SLOTS: i32 = 30;
+/** The relative gate of the gated short-term, as a mean-square ratio: -10 LU (BS.1770-5's relative gate). */
+const GATED_RELATIVE: f64 = 0.1;
 /** Drift: W's spread over the last DRIFT_SLOTS slots of 100 ms (3 s). */
 const DRIFT_SLOTS: i32 = 30;
 /** Auto-lock: the estimate has been built from at least this much ungated audio, s ... */
@@ -130,6 +139,13 @@ export class GainLaw {
   private sectionFrames: f64 = 0.0; // frames the momentary error has stayed outside the section band
   private afterSection: bool = false; // the current acquisition follows a section change
   private sectionSide: i32 = 0; // sign of the momentary error outside the band (0 inside)
+  // Gated short-term ring (target mode, GATED_SLOTS): K-weighted energy and frames per 100 ms slot.
+  private gatedRing: usize;
+  private gatedSlotEnergy: f64 = 0.0; // the slot being filled
+  private gatedSlotFill: f64 = 0.0;
+  private gatedIndex: i32 = 0;
+  private gatedEnergy: f64 = 0.0; // sums over the filled slots at or above the gate
+  private gatedFrames: f64 = 0.0;
   // Drift ring: min and max of W per 100 ms slot.
   private driftRing: usize;
   private driftSlotFrames: f64;
@@ -146,6 +162,8 @@ export class GainLaw {
   constructor(sampleRate: f64) {
     this.driftRing = heap.alloc(<usize>DRIFT_SLOTS << 4);
     memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
+    this.gatedRing = heap.alloc(<usize>GATED_SLOTS << 4);
+    memory.fill(this.gatedRing, 0, <usize>GATED_SLOTS << 4);
     this.driftSlotFrames = sampleRate / 10.0;
     this.pristine = heap.alloc(offsetof<GainLaw>());
     memory.copy(this.pristine, changetype<usize>(this), offsetof<GainLaw>());
@@ -158,17 +176,66 @@ export class GainLaw {
   reset(): void {
     memory.copy(changetype<usize>(this), this.pristine, offsetof<GainLaw>());
     memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
+    memory.fill(this.gatedRing, 0, <usize>GATED_SLOTS << 4);
   }
 
   /** Starts acquisition afresh (first estimate, no deadband): a start, reset, mode or follow change. */
   startAcquiring(): void {
     this.restartEstimate();
+    this.clearGated();
     this.locked = false;
   }
 
   /** A transport start or jump: the estimate restarts, a held or locked gain stays held. */
   reacquire(): void {
     this.restartEstimate();
+    this.clearGated();
+  }
+
+  private clearGated(): void {
+    memory.fill(this.gatedRing, 0, <usize>GATED_SLOTS << 4);
+    this.gatedSlotEnergy = 0.0;
+    this.gatedSlotFill = 0.0;
+    this.gatedIndex = 0;
+    this.gatedEnergy = 0.0;
+    this.gatedFrames = 0.0;
+  }
+
+  /**
+   * Adds a block's K-weighted energy to the gated short-term ring; at the end of each 100 ms slot, sums the
+   * window's slots at or above the gate (GATED_SLOTS iterations per slot, not per block).
+   */
+  private noteGated(n: f64, e: f64): void {
+    this.gatedSlotEnergy += e;
+    this.gatedSlotFill += n;
+    if (this.gatedSlotFill < this.driftSlotFrames) return;
+    const at = this.gatedRing + (<usize>this.gatedIndex << 4);
+    store<f64>(at, this.gatedSlotEnergy);
+    store<f64>(at + 8, this.gatedSlotFill);
+    this.gatedIndex = this.gatedIndex + 1 == GATED_SLOTS ? 0 : this.gatedIndex + 1;
+    this.gatedSlotEnergy = 0.0;
+    this.gatedSlotFill = 0.0;
+    // Two passes, as BS.1770-5 gates: the absolute gate (the law's `gate`), then GATED_RELATIVE below the mean of
+    // what passed it.
+    let gateMs = lufsToMeanSquare(this.gate);
+    for (let pass = 0; pass < 2; pass++) {
+      let se: f64 = 0.0;
+      let sn: f64 = 0.0;
+      for (let i = 0; i < GATED_SLOTS; i++) {
+        const p = this.gatedRing + (<usize>i << 4);
+        const fe = load<f64>(p);
+        const fn = load<f64>(p + 8);
+        if (fn > 0.0 && fe >= gateMs * fn) {
+          se += fe;
+          sn += fn;
+        }
+      }
+      this.gatedEnergy = se;
+      this.gatedFrames = sn;
+      if (sn == 0.0) break;
+      const relative = (se / sn) * GATED_RELATIVE;
+      if (relative > gateMs) gateMs = relative;
+    }
   }
 
   private restartEstimate(): void {
@@ -232,6 +299,7 @@ export class GainLaw {
       this.accRef += eRef;
       this.accFrames += n;
     }
+    if (!needsReference) this.noteGated(n, input.lastBlockEnergy());
     const inM = input.momentary();
     const refM = reference.momentary();
     const momentaryOpen = inM >= this.gate && (!needsReference || refM >= this.gate);
@@ -254,6 +322,10 @@ export class GainLaw {
       hold = true; // nothing above the gate yet
     } else if (!momentaryOpen || !ready(input, detector, !needsReference) || (needsReference && !ready(reference, detector, false))) {
       hold = true;
+    } else if (!needsReference && detector == DETECTOR_SHORT_TERM) {
+      // Target mode, short-term: the gated window (GATED_SLOTS); all of it below the gate holds.
+      if (this.gatedFrames > 0.0) w = this.target - (-0.691 + 10.0 * Math.log10(this.gatedEnergy / this.gatedFrames)) + this.offset;
+      else hold = true;
     } else {
       w = (needsReference ? level(reference, detector) : this.target) - level(input, detector) + this.offset;
     }
