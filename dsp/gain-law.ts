@@ -294,7 +294,9 @@ export class GainLaw {
     const eRef = needsReference ? (rms ? reference.lastBlockRawEnergy() : reference.lastBlockEnergy()) : 0.0;
     const gateEnergy = n * lufsToMeanSquare(this.gate);
     const blockOpen = eIn >= gateEnergy && (!needsReference || eRef >= gateEnergy);
-    if (this.acquiring && this.accFrames < window && (this.accFrames > 0.0 || blockOpen)) {
+    // Target mode counts open blocks only (a pause is not programme, as in the gated short-term below); match
+    // mode every block from the first open one (a pause is silent on both sides).
+    if (this.acquiring && this.accFrames < window && (blockOpen || (needsReference && this.accFrames > 0.0))) {
       this.accIn += eIn;
       this.accRef += eRef;
       this.accFrames += n;
