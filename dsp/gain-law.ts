@@ -45,6 +45,15 @@ const RESPONSE_TIME_CONSTANTS: f64 = 3.0;
  * off for ever.
  */
 const ACQUIRE_WINDOWS: f64 = 2.0;
+/**
+ * The first estimate forgets: each block's energy fades with a time constant of this multiple of the audio
+ * heard so far, so after T seconds the audio heard at t weighs t / T of the latest (weights rising linearly over
+ * what was heard, a mean over the latest half in effect). An effect's start-up,
+ * e.g. a compressor passing its first beats with the whole make-up before it clamps down, fades out of the
+ * estimate within about a second instead of staying in it for the whole 3 s (field: the overshoot compressor's
+ * momentary error at 1 s, -1.05 -> -0.43 LU). A static effect's ratio is the same on any span.
+ */
+const ACQUIRE_MEMORY: f64 = 1.0;
 /** While acquiring, G's time constant is this fraction of the audio accumulated so far (never above tau). */
 const ACQUIRE_TAU_FRACTION: f64 = 0.25;
 /**
@@ -61,6 +70,17 @@ const SECTION_TARGET_DB: f64 = 6.0;
  * on those and gain nothing on music, whose first half second after a jump does not tell its level better.
  */
 const SECTION_SECONDS: f64 = 0.4;
+/**
+ * The section band widens with the programme's own spread: SECTION_SPREAD_K x the rms of the momentary wanted
+ * gain's error against G (in-band errors only, so that a jump does not widen it), up to SECTION_MAX_DB; the rms
+ * is the mean over the open blocks heard since a start, then a one-pole over SPREAD_SECONDS. An 8 dB tilt on a steady programme whose 1 s pattern has a
+ * bass-heavy half moves the momentary difference by 3 dB every second: a fixed 3 dB band took that for a section
+ * change every 4 s (the gain dipped by 2.3 dB each time); music through a static effect swings by well under
+ * 1 dB and keeps the base band, and a 12 dB move still leaves the widest band.
+ */
+const SECTION_SPREAD_K: f64 = 2.5;
+const SECTION_MAX_DB: f64 = 9.0;
+const SPREAD_SECONDS: f64 = 4.0;
 /** After a section change G's time constant stays above this while the new estimate builds up, s. */
 const SECTION_TAU_MIN: f64 = 0.03;
 /**
@@ -136,9 +156,12 @@ export class GainLaw {
   private accIn: f64 = 0.0;
   private accRef: f64 = 0.0;
   private accFrames: f64 = 0.0;
+  private accWeight: f64 = 0.0; // accFrames with the same forgetting as accIn and accRef (ACQUIRE_MEMORY)
   private sectionFrames: f64 = 0.0; // frames the momentary error has stayed outside the section band
   private afterSection: bool = false; // the current acquisition follows a section change
   private sectionSide: i32 = 0; // sign of the momentary error outside the band (0 inside)
+  private spread: f64 = 0.0; // mean square of the in-band momentary error, dB^2 (SECTION_SPREAD_K)
+  private spreadFrames: f64 = 0.0; // frames behind `spread`
   // Gated short-term ring (target mode, GATED_SLOTS): K-weighted energy and frames per 100 ms slot.
   private gatedRing: usize;
   private gatedSlotEnergy: f64 = 0.0; // the slot being filled
@@ -183,6 +206,8 @@ export class GainLaw {
   startAcquiring(): void {
     this.restartEstimate();
     this.clearGated();
+    this.spread = 0.0;
+    this.spreadFrames = 0.0;
     this.locked = false;
   }
 
@@ -244,6 +269,7 @@ export class GainLaw {
     this.accIn = 0.0;
     this.accRef = 0.0;
     this.accFrames = 0.0;
+    this.accWeight = 0.0;
     this.sectionFrames = 0.0;
     this.afterSection = false;
     this.estimateFrames = 0.0;
@@ -297,8 +323,12 @@ export class GainLaw {
     // Target mode counts open blocks only (a pause is not programme, as in the gated short-term below); match
     // mode every block from the first open one (a pause is silent on both sides).
     if (this.acquiring && this.accFrames < window && (blockOpen || (needsReference && this.accFrames > 0.0))) {
-      this.accIn += eIn;
-      this.accRef += eRef;
+      // Older blocks fade with a time constant of ACQUIRE_MEMORY x the audio heard: a static effect's ratio is
+      // the same on any span, and an effect's start-up (a compressor that has not clamped down yet) fades out.
+      const keep = this.accFrames > 0.0 ? Math.exp(-n / (ACQUIRE_MEMORY * this.accFrames)) : 0.0;
+      this.accIn = this.accIn * keep + eIn;
+      this.accRef = this.accRef * keep + eRef;
+      this.accWeight = this.accWeight * keep + n;
       this.accFrames += n;
     }
     if (!needsReference) this.noteGated(n, input.lastBlockEnergy());
@@ -311,14 +341,14 @@ export class GainLaw {
     let w: f64 = 0.0;
     if (useFirst) {
       // The gate reads the accumulated level (both sides), and the momentary one too once its window is full.
-      const gateMs = lufsToMeanSquare(this.gate) * this.accFrames;
+      const gateMs = lufsToMeanSquare(this.gate) * this.accWeight;
       const accOpen = this.accIn >= gateMs && (!needsReference || this.accRef >= gateMs);
       if (!accOpen || (input.momentaryReady() && !momentaryOpen) || !(this.accIn > 0.0)) {
         hold = true;
       } else if (needsReference) {
         w = 10.0 * Math.log10(this.accRef / this.accIn) + this.offset;
       } else {
-        w = this.target - (-0.691 + 10.0 * Math.log10(this.accIn / this.accFrames)) + this.offset;
+        w = this.target - (-0.691 + 10.0 * Math.log10(this.accIn / this.accWeight)) + this.offset;
       }
     } else if (this.acquiring && this.accFrames == 0.0) {
       hold = true; // nothing above the gate yet
@@ -342,12 +372,21 @@ export class GainLaw {
     }
 
     // Section change: a large momentary error that lasts restarts the estimate from the momentary window.
-    if (follow == FOLLOW_CONTINUOUS && !useFirst && !this.locked && input.momentaryReady()) {
+    if (follow == FOLLOW_CONTINUOUS && !this.locked && input.momentaryReady()) {
       const wm = clamp((needsReference ? refM : this.target) - inM + this.offset, -this.maxCut, this.maxBoost);
-      const band = needsReference ? SECTION_MATCH_DB : SECTION_TARGET_DB;
+      const base = needsReference ? SECTION_MATCH_DB : SECTION_TARGET_DB;
+      let band = SECTION_SPREAD_K * Math.sqrt(this.spread);
+      band = band < base ? base : band > SECTION_MAX_DB ? SECTION_MAX_DB : band;
       // The error must keep its sign: speech and drums swing both ways around a steady gain, a jump does not.
+      // The spread is learnt from the first estimate on; a section change needs the detector's own window.
       const e = wm - g;
-      const side: i32 = e > band ? 1 : e < -band ? -1 : 0;
+      if (Math.abs(e) <= band) {
+        // A mean over what has been heard until SPREAD_SECONDS are, then a one-pole over SPREAD_SECONDS.
+        this.spreadFrames += n;
+        const span = this.spreadFrames < SPREAD_SECONDS * sampleRate ? this.spreadFrames : SPREAD_SECONDS * sampleRate;
+        this.spread += (e * e - this.spread) * (n / span);
+      }
+      const side: i32 = useFirst ? 0 : e > band ? 1 : e < -band ? -1 : 0;
       this.sectionFrames = side != 0 && side == this.sectionSide ? this.sectionFrames + n : side != 0 ? n : 0.0;
       this.sectionSide = side;
       if (this.sectionFrames >= SECTION_SECONDS * sampleRate) {
@@ -357,6 +396,7 @@ export class GainLaw {
         this.accIn = eIn;
         this.accRef = eRef;
         this.accFrames = n;
+        this.accWeight = n;
         this.afterSection = true;
         w = (needsReference ? refM : this.target) - inM + this.offset;
         this.tracking = true;
