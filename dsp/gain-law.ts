@@ -57,11 +57,13 @@ const ACQUIRE_MEMORY: f64 = 1.0;
 /** While acquiring, G's time constant is this fraction of the audio accumulated so far (never above tau). */
 const ACQUIRE_TAU_FRACTION: f64 = 0.25;
 /**
- * Section change thresholds (dB between the momentary wanted gain and G). In match mode the programme's own
- * dynamics cancel between reference and input, so a lasting 3 dB is already a change; in target mode the
- * momentary loudness of music and speech wanders by a few LU around its short-term value, so 6 dB.
+ * Section change thresholds, the narrowest band (dB between the momentary wanted gain and G; the band widens
+ * with the programme's spread, SECTION_SPREAD_K). In match mode the programme's own dynamics cancel between
+ * reference and input, so a lasting 2 dB is already a change (saturation turns a 14 LU section jump into a
+ * 3.9 dB change of the wanted gain); in target mode the momentary loudness of music and speech wanders by a few
+ * LU around its short-term value, so 6 dB.
  */
-const SECTION_MATCH_DB: f64 = 3.0;
+const SECTION_MATCH_DB: f64 = 2.0;
 const SECTION_TARGET_DB: f64 = 6.0;
 /**
  * How long the momentary error must stay outside the band, on one side, before the estimate restarts, s: a
