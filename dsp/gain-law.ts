@@ -376,19 +376,21 @@ export class GainLaw {
     // Section change: a large momentary error that lasts restarts the estimate from the momentary window.
     if (follow == FOLLOW_CONTINUOUS && !this.locked && input.momentaryReady()) {
       const wm = clamp((needsReference ? refM : this.target) - inM + this.offset, -this.maxCut, this.maxBoost);
+      // The band, squared (no square root per block): base^2 <= K^2 spread <= max^2.
       const base = needsReference ? SECTION_MATCH_DB : SECTION_TARGET_DB;
-      let band = SECTION_SPREAD_K * Math.sqrt(this.spread);
-      band = band < base ? base : band > SECTION_MAX_DB ? SECTION_MAX_DB : band;
+      let band2 = SECTION_SPREAD_K * SECTION_SPREAD_K * this.spread;
+      band2 = band2 < base * base ? base * base : band2 > SECTION_MAX_DB * SECTION_MAX_DB ? SECTION_MAX_DB * SECTION_MAX_DB : band2;
       // The error must keep its sign: speech and drums swing both ways around a steady gain, a jump does not.
       // The spread is learnt from the first estimate on; a section change needs the detector's own window.
       const e = wm - g;
-      if (Math.abs(e) <= band) {
+      const outside = e * e > band2;
+      if (!outside) {
         // A mean over what has been heard until SPREAD_SECONDS are, then a one-pole over SPREAD_SECONDS.
         this.spreadFrames += n;
         const span = this.spreadFrames < SPREAD_SECONDS * sampleRate ? this.spreadFrames : SPREAD_SECONDS * sampleRate;
         this.spread += (e * e - this.spread) * (n / span);
       }
-      const side: i32 = useFirst ? 0 : e > band ? 1 : e < -band ? -1 : 0;
+      const side: i32 = useFirst || !outside ? 0 : e > 0.0 ? 1 : -1;
       this.sectionFrames = side != 0 && side == this.sectionSide ? this.sectionFrames + n : side != 0 ? n : 0.0;
       this.sectionSide = side;
       if (this.sectionFrames >= SECTION_SECONDS * sampleRate) {
