@@ -219,7 +219,7 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
       const rd = run.readouts[r];
       const prev = run.readouts[Math.max(0, r - 1)];
       // G must be steady over the window (the readout is every 40 ms): a moving G is not a held gain.
-      if (Math.abs(rd.gain.engine - prev.gain.engine) > 0.1) continue;
+      if (!Number.isFinite(rd.gain.engine) || !(Math.abs(rd.gain.engine - prev.gain.engine) <= 0.1)) continue;
       let peak = -Infinity;
       for (let v = Math.max(0, w - back); v <= w; v++) peak = Math.max(peak, peaks[v]);
       const allowed = Math.min(rd.gain.engine, run.ceiling - peak);
