@@ -45,14 +45,25 @@ const RESPONSE_TIME_CONSTANTS: f64 = 3.0;
  * off for ever.
  */
 const ACQUIRE_WINDOWS: f64 = 2.0;
+/**
+ * The first estimate forgets: each block's energy fades with a time constant of this multiple of the audio
+ * heard so far, so after T seconds the audio heard at t weighs t / T of the latest (weights rising linearly over
+ * what was heard, a mean over the latest half in effect). An effect's start-up,
+ * e.g. a compressor passing its first beats with the whole make-up before it clamps down, fades out of the
+ * estimate within about a second instead of staying in it for the whole 3 s (field: the overshoot compressor's
+ * momentary error at 1 s, -1.05 -> -0.43 LU). A static effect's ratio is the same on any span.
+ */
+const ACQUIRE_MEMORY: f64 = 1.0;
 /** While acquiring, G's time constant is this fraction of the audio accumulated so far (never above tau). */
 const ACQUIRE_TAU_FRACTION: f64 = 0.25;
 /**
- * Section change thresholds (dB between the momentary wanted gain and G). In match mode the programme's own
- * dynamics cancel between reference and input, so a lasting 3 dB is already a change; in target mode the
- * momentary loudness of music and speech wanders by a few LU around its short-term value, so 6 dB.
+ * Section change thresholds, the narrowest band (dB between the momentary wanted gain and G; the band widens
+ * with the programme's spread, SECTION_SPREAD_K). In match mode the programme's own dynamics cancel between
+ * reference and input, so a lasting 2 dB is already a change (saturation turns a 14 LU section jump into a
+ * 3.9 dB change of the wanted gain); in target mode the momentary loudness of music and speech wanders by a few
+ * LU around its short-term value, so 6 dB.
  */
-const SECTION_MATCH_DB: f64 = 3.0;
+const SECTION_MATCH_DB: f64 = 2.0;
 const SECTION_TARGET_DB: f64 = 6.0;
 /**
  * How long the momentary error must stay outside the band, on one side, before the estimate restarts, s: a
@@ -61,8 +72,28 @@ const SECTION_TARGET_DB: f64 = 6.0;
  * on those and gain nothing on music, whose first half second after a jump does not tell its level better.
  */
 const SECTION_SECONDS: f64 = 0.4;
+/**
+ * The section band widens with the programme's own spread: SECTION_SPREAD_K x the rms of the momentary wanted
+ * gain's error against G (in-band errors only, so that a jump does not widen it), up to SECTION_MAX_DB; the rms
+ * is the mean over the open blocks heard since a start, then a one-pole over SPREAD_SECONDS. An 8 dB tilt on a steady programme whose 1 s pattern has a
+ * bass-heavy half moves the momentary difference by 3 dB every second: a fixed 3 dB band took that for a section
+ * change every 4 s (the gain dipped by 2.3 dB each time); music through a static effect swings by well under
+ * 1 dB and keeps the base band, and a 12 dB move still leaves the widest band.
+ */
+const SECTION_SPREAD_K: f64 = 2.5;
+const SECTION_MAX_DB: f64 = 9.0;
+const SPREAD_SECONDS: f64 = 4.0;
 /** After a section change G's time constant stays above this while the new estimate builds up, s. */
 const SECTION_TAU_MIN: f64 = 0.03;
+/**
+ * Target mode's short-term detector counts only the 100 ms slots of its 3 s window (GATED_SLOTS) whose
+ * loudness is at or above the gate: a pause in speech is not programme, and counted as silence it would read
+ * the speech 1-1.5 LU quieter than its integrated loudness (BS.1770-5 gates silence out too), so the gain would
+ * ride up by as much. Match mode needs no such gate: a pause is silent on both sides.
+ */
+const GATED_SLOTS: i32 = 30;
+/** The relative gate of the gated short-term, as a mean-square ratio: -10 LU (BS.1770-5's relative gate). */
+const GATED_RELATIVE: f64 = 0.1;
 /** Drift: W's spread over the last DRIFT_SLOTS slots of 100 ms (3 s). */
 const DRIFT_SLOTS: i32 = 30;
 /** Auto-lock: the estimate has been built from at least this much ungated audio, s ... */
@@ -127,9 +158,19 @@ export class GainLaw {
   private accIn: f64 = 0.0;
   private accRef: f64 = 0.0;
   private accFrames: f64 = 0.0;
+  private accWeight: f64 = 0.0; // accFrames with the same forgetting as accIn and accRef (ACQUIRE_MEMORY)
   private sectionFrames: f64 = 0.0; // frames the momentary error has stayed outside the section band
   private afterSection: bool = false; // the current acquisition follows a section change
   private sectionSide: i32 = 0; // sign of the momentary error outside the band (0 inside)
+  private spread: f64 = 0.0; // mean square of the in-band momentary error, dB^2 (SECTION_SPREAD_K)
+  private spreadFrames: f64 = 0.0; // frames behind `spread`
+  // Gated short-term ring (target mode, GATED_SLOTS): K-weighted energy and frames per 100 ms slot.
+  private gatedRing: usize;
+  private gatedSlotEnergy: f64 = 0.0; // the slot being filled
+  private gatedSlotFill: f64 = 0.0;
+  private gatedIndex: i32 = 0;
+  private gatedEnergy: f64 = 0.0; // sums over the filled slots at or above the gate
+  private gatedFrames: f64 = 0.0;
   // Drift ring: min and max of W per 100 ms slot.
   private driftRing: usize;
   private driftSlotFrames: f64;
@@ -146,6 +187,8 @@ export class GainLaw {
   constructor(sampleRate: f64) {
     this.driftRing = heap.alloc(<usize>DRIFT_SLOTS << 4);
     memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
+    this.gatedRing = heap.alloc(<usize>GATED_SLOTS << 4);
+    memory.fill(this.gatedRing, 0, <usize>GATED_SLOTS << 4);
     this.driftSlotFrames = sampleRate / 10.0;
     this.pristine = heap.alloc(offsetof<GainLaw>());
     memory.copy(this.pristine, changetype<usize>(this), offsetof<GainLaw>());
@@ -158,17 +201,68 @@ export class GainLaw {
   reset(): void {
     memory.copy(changetype<usize>(this), this.pristine, offsetof<GainLaw>());
     memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
+    memory.fill(this.gatedRing, 0, <usize>GATED_SLOTS << 4);
   }
 
   /** Starts acquisition afresh (first estimate, no deadband): a start, reset, mode or follow change. */
   startAcquiring(): void {
     this.restartEstimate();
+    this.clearGated();
+    this.spread = 0.0;
+    this.spreadFrames = 0.0;
     this.locked = false;
   }
 
   /** A transport start or jump: the estimate restarts, a held or locked gain stays held. */
   reacquire(): void {
     this.restartEstimate();
+    this.clearGated();
+  }
+
+  private clearGated(): void {
+    memory.fill(this.gatedRing, 0, <usize>GATED_SLOTS << 4);
+    this.gatedSlotEnergy = 0.0;
+    this.gatedSlotFill = 0.0;
+    this.gatedIndex = 0;
+    this.gatedEnergy = 0.0;
+    this.gatedFrames = 0.0;
+  }
+
+  /**
+   * Adds a block's K-weighted energy to the gated short-term ring; at the end of each 100 ms slot, sums the
+   * window's slots at or above the gate (GATED_SLOTS iterations per slot, not per block).
+   */
+  private noteGated(n: f64, e: f64): void {
+    this.gatedSlotEnergy += e;
+    this.gatedSlotFill += n;
+    if (this.gatedSlotFill < this.driftSlotFrames) return;
+    const at = this.gatedRing + (<usize>this.gatedIndex << 4);
+    store<f64>(at, this.gatedSlotEnergy);
+    store<f64>(at + 8, this.gatedSlotFill);
+    this.gatedIndex = this.gatedIndex + 1 == GATED_SLOTS ? 0 : this.gatedIndex + 1;
+    this.gatedSlotEnergy = 0.0;
+    this.gatedSlotFill = 0.0;
+    // Two passes, as BS.1770-5 gates: the absolute gate (the law's `gate`), then GATED_RELATIVE below the mean of
+    // what passed it.
+    let gateMs = lufsToMeanSquare(this.gate);
+    for (let pass = 0; pass < 2; pass++) {
+      let se: f64 = 0.0;
+      let sn: f64 = 0.0;
+      for (let i = 0; i < GATED_SLOTS; i++) {
+        const p = this.gatedRing + (<usize>i << 4);
+        const fe = load<f64>(p);
+        const fn = load<f64>(p + 8);
+        if (fn > 0.0 && fe >= gateMs * fn) {
+          se += fe;
+          sn += fn;
+        }
+      }
+      this.gatedEnergy = se;
+      this.gatedFrames = sn;
+      if (sn == 0.0) break;
+      const relative = (se / sn) * GATED_RELATIVE;
+      if (relative > gateMs) gateMs = relative;
+    }
   }
 
   private restartEstimate(): void {
@@ -177,6 +271,7 @@ export class GainLaw {
     this.accIn = 0.0;
     this.accRef = 0.0;
     this.accFrames = 0.0;
+    this.accWeight = 0.0;
     this.sectionFrames = 0.0;
     this.afterSection = false;
     this.estimateFrames = 0.0;
@@ -227,11 +322,18 @@ export class GainLaw {
     const eRef = needsReference ? (rms ? reference.lastBlockRawEnergy() : reference.lastBlockEnergy()) : 0.0;
     const gateEnergy = n * lufsToMeanSquare(this.gate);
     const blockOpen = eIn >= gateEnergy && (!needsReference || eRef >= gateEnergy);
-    if (this.acquiring && this.accFrames < window && (this.accFrames > 0.0 || blockOpen)) {
-      this.accIn += eIn;
-      this.accRef += eRef;
+    // Target mode counts open blocks only (a pause is not programme, as in the gated short-term below); match
+    // mode every block from the first open one (a pause is silent on both sides).
+    if (this.acquiring && this.accFrames < window && (blockOpen || (needsReference && this.accFrames > 0.0))) {
+      // Older blocks fade with a time constant of ACQUIRE_MEMORY x the audio heard: a static effect's ratio is
+      // the same on any span, and an effect's start-up (a compressor that has not clamped down yet) fades out.
+      const keep = this.accFrames > 0.0 ? Math.exp(-n / (ACQUIRE_MEMORY * this.accFrames)) : 0.0;
+      this.accIn = this.accIn * keep + eIn;
+      this.accRef = this.accRef * keep + eRef;
+      this.accWeight = this.accWeight * keep + n;
       this.accFrames += n;
     }
+    if (!needsReference) this.noteGated(n, input.lastBlockEnergy());
     const inM = input.momentary();
     const refM = reference.momentary();
     const momentaryOpen = inM >= this.gate && (!needsReference || refM >= this.gate);
@@ -241,19 +343,23 @@ export class GainLaw {
     let w: f64 = 0.0;
     if (useFirst) {
       // The gate reads the accumulated level (both sides), and the momentary one too once its window is full.
-      const gateMs = lufsToMeanSquare(this.gate) * this.accFrames;
+      const gateMs = lufsToMeanSquare(this.gate) * this.accWeight;
       const accOpen = this.accIn >= gateMs && (!needsReference || this.accRef >= gateMs);
       if (!accOpen || (input.momentaryReady() && !momentaryOpen) || !(this.accIn > 0.0)) {
         hold = true;
       } else if (needsReference) {
         w = 10.0 * Math.log10(this.accRef / this.accIn) + this.offset;
       } else {
-        w = this.target - (-0.691 + 10.0 * Math.log10(this.accIn / this.accFrames)) + this.offset;
+        w = this.target - (-0.691 + 10.0 * Math.log10(this.accIn / this.accWeight)) + this.offset;
       }
     } else if (this.acquiring && this.accFrames == 0.0) {
       hold = true; // nothing above the gate yet
     } else if (!momentaryOpen || !ready(input, detector, !needsReference) || (needsReference && !ready(reference, detector, false))) {
       hold = true;
+    } else if (!needsReference && detector == DETECTOR_SHORT_TERM) {
+      // Target mode, short-term: the gated window (GATED_SLOTS); all of it below the gate holds.
+      if (this.gatedFrames > 0.0) w = this.target - (-0.691 + 10.0 * Math.log10(this.gatedEnergy / this.gatedFrames)) + this.offset;
+      else hold = true;
     } else {
       w = (needsReference ? level(reference, detector) : this.target) - level(input, detector) + this.offset;
     }
@@ -268,12 +374,23 @@ export class GainLaw {
     }
 
     // Section change: a large momentary error that lasts restarts the estimate from the momentary window.
-    if (follow == FOLLOW_CONTINUOUS && !useFirst && !this.locked && input.momentaryReady()) {
+    if (follow == FOLLOW_CONTINUOUS && !this.locked && input.momentaryReady()) {
       const wm = clamp((needsReference ? refM : this.target) - inM + this.offset, -this.maxCut, this.maxBoost);
-      const band = needsReference ? SECTION_MATCH_DB : SECTION_TARGET_DB;
+      // The band, squared (no square root per block): base^2 <= K^2 spread <= max^2.
+      const base = needsReference ? SECTION_MATCH_DB : SECTION_TARGET_DB;
+      let band2 = SECTION_SPREAD_K * SECTION_SPREAD_K * this.spread;
+      band2 = band2 < base * base ? base * base : band2 > SECTION_MAX_DB * SECTION_MAX_DB ? SECTION_MAX_DB * SECTION_MAX_DB : band2;
       // The error must keep its sign: speech and drums swing both ways around a steady gain, a jump does not.
+      // The spread is learnt from the first estimate on; a section change needs the detector's own window.
       const e = wm - g;
-      const side: i32 = e > band ? 1 : e < -band ? -1 : 0;
+      const outside = e * e > band2;
+      if (!outside) {
+        // A mean over what has been heard until SPREAD_SECONDS are, then a one-pole over SPREAD_SECONDS.
+        this.spreadFrames += n;
+        const span = this.spreadFrames < SPREAD_SECONDS * sampleRate ? this.spreadFrames : SPREAD_SECONDS * sampleRate;
+        this.spread += (e * e - this.spread) * (n / span);
+      }
+      const side: i32 = useFirst || !outside ? 0 : e > 0.0 ? 1 : -1;
       this.sectionFrames = side != 0 && side == this.sectionSide ? this.sectionFrames + n : side != 0 ? n : 0.0;
       this.sectionSide = side;
       if (this.sectionFrames >= SECTION_SECONDS * sampleRate) {
@@ -283,6 +400,7 @@ export class GainLaw {
         this.accIn = eIn;
         this.accRef = eRef;
         this.accFrames = n;
+        this.accWeight = n;
         this.afterSection = true;
         w = (needsReference ? refM : this.target) - inM + this.offset;
         this.tracking = true;

@@ -12,7 +12,7 @@ export function movingGain(fs: number, moves: Array<[number, number]>, startDb =
   let k = 0;
   let g = 10 ** (startDb / 20);
   return {
-    name: `gain ${startDb} dB, moved ${moves.map(([t, d]) => `${d > 0 ? '+' : ''}${d} dB at ${t} s`).join(', ')}`,
+    name: `gain ${startDb} dB${moves.length ? `, moved ${moves.map(([t, d]) => `${d > 0 ? '+' : ''}${d} dB at ${t} s`).join(', ')}` : ''}`,
     process(ch, frames) {
       for (let i = 0; i < frames; i++, frame++) {
         while (k < moves.length && frame >= Math.round(moves[k][0] * fs)) g = 10 ** (moves[k++][1] / 20);

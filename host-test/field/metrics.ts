@@ -1,16 +1,27 @@
 /**
  * What the field evaluation measures (issue 9), with the library meter (lib/, itself checked against
- * libebur128 and the EBU tables), never with the plugin's own readouts:
+ * libebur128 and the EBU tables), never with the plugin's own readouts (the held-off measure aside, which
+ * needs the plugin's engine gain G):
  * - loudness error: output short-term - reference short-term (match) or - target (target), every 100 ms from
  *   2 s on, where the reference (target: the input) is above -50 LUFS short-term: share within 0.5 and 1 LU,
- *   mean and worst |error|;
- * - integrated: I(output) - I(reference) over the whole run (match);
+ *   mean and worst |error|. Before 3 s (0.4 s for momentary) the meter's window is not yet full and it reads the
+ *   missing part as silence; every series here reads the part heard instead (+10 log10(window / t)), as the
+ *   plugin's own detector does (in match mode both sides change alike);
+ * - integrated: I(output) - I(reference) over the whole run (match), I(output) - target (target);
  * - settle after each jump: the gain actually applied (10 log10 of output over input energy per 40 ms window)
  *   against the section's ideal gain (I(ref) - I(in) over the section, or target - I(in), within the range);
- *   the time after the jump from which it stays within 1 dB for 1 s (or to the section's end);
- * - fresh start: momentary error at 1 s (target mode: the applied gain's error against the first section's
- *   ideal gain at 1 s), and the worst momentary excess over the reference from 0.4 to 3 s;
- * - true peak: the output's true peak (4x) minus the ceiling.
+ *   the time after the jump from which it stays within 1 dB for 1 s (or to the section's end); with the size
+ *   of each jump (the larger of the reference's and the input's change of integrated loudness, LU);
+ * - fresh start, from the programme's start (the start of the first 100 ms in which the reference, target
+ *   mode: the input, reads at or above -50 LUFS momentary): the momentary error 1 s later, and the largest
+ *   momentary excess over the reference (target) from 0.4 to 3 s later; both also against the matched static
+ *   output (the input times the ideal gain of the programme's first 3 s): `freshGain` and `burstGain` are the
+ *   gain law's own part,
+ *   `freshStatic` and `burstStatic` what a perfect constant gain scores on the raw measures (a compressor's
+ *   own syllable-to-syllable swing is no gain's error);
+ * - true peak: the output's true peak (4x) minus the ceiling;
+ * - held off: the most the applied gain sits under the lower of G and what the ceiling allows for the input's
+ *   true peaks of the last 1.2 s (the 1.1 s release and one 100 ms slot), dB (0 without the ceiling).
  */
 import { LoudnessMeter } from '../../lib/index.ts';
 import type { Planar } from './programmes.ts';
@@ -32,11 +43,27 @@ export interface Metrics {
   truePeakOver: number;
   /** Standard deviation of the applied gain after the first 8 s (dB): how much the gain moves. */
   gainStd: number;
+  /** Size of each jump (the larger change of the reference's or the input's integrated loudness), LU. */
+  jumpSizes: number[];
+  /** Start of the programme (s): see the header. */
+  start: number;
+  /** Momentary error 1 s after the start against the matched static output, LU (the gain's own error). */
+  freshGain: number;
+  /** Largest momentary excess over the matched static output from 0.4 to 3 s after the start, LU. */
+  burstGain: number;
+  /** The matched static output's own momentary error 1 s after the start, and its burst, LU. */
+  freshStatic: number;
+  burstStatic: number;
+  /** Most the applied gain is held under min(G, ceiling allowance for the last 1.2 s of peaks), dB. */
+  heldOff: number;
 }
 
 const sub = (p: Planar, a: number, b: number): Planar => p.map((x) => x.subarray(a, b));
 
-/** Short-term and momentary loudness every `step` s (values at t = step, 2 step, ...). */
+/**
+ * Short-term and momentary loudness every `step` s (values at t = step, 2 step, ...), over the part of each
+ * window heard so far (the meter reads a window not yet full as partly silent: corrected by window / t).
+ */
 function series(p: Planar, fs: number, step: number): { s: number[]; m: number[] } {
   const meter = LoudnessMeter.createSync({ sampleRate: fs, channels: p.length, truePeak: false });
   const hop = Math.round(step * fs);
@@ -45,10 +72,23 @@ function series(p: Planar, fs: number, step: number): { s: number[]; m: number[]
   for (let i = 0; i + hop <= p[0].length; i += hop) {
     meter.push(sub(p, i, i + hop));
     const r = meter.result();
-    s.push(r.shortTerm);
-    m.push(r.momentary);
+    const t = (i + hop) / fs;
+    s.push(r.shortTerm + (t < 3 ? 10 * Math.log10(3 / t) : 0));
+    m.push(r.momentary + (t < 0.4 ? 10 * Math.log10(0.4 / t) : 0));
   }
   return { s, m };
+}
+
+/** Per-window true peak (4x, dBTP) of the input, windows of `n` frames (each read with 64 frames before it). */
+function windowPeaks(p: Planar, fs: number, n: number): number[] {
+  const meter = LoudnessMeter.createSync({ sampleRate: fs, channels: p.length });
+  const out: number[] = [];
+  for (let i = 0; i + n <= p[0].length; i += n) {
+    meter.reset();
+    meter.push(sub(p, Math.max(0, i - 64), i + n));
+    out.push(meter.result().truePeak);
+  }
+  return out;
 }
 
 const integrated = (p: Planar, fs: number): number => {
@@ -96,35 +136,52 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
     errs.push(Math.abs(out.s[k] - (match ? ref.s[k] : run.target)));
   }
   const share = (lim: number): number => errs.filter((e) => e <= lim).length / Math.max(1, errs.length);
-  const k1 = Math.round(1 / step) - 1;
-  // Momentary comparisons only where the reference (target mode: the input) is above the -50 LUFS gate: in a
-  // pause both sides are near silence and their ratio means nothing.
+
+  // Each section's ideal gain, and the matched static output (the input times it).
+  const ideal = (a: number, b: number): number => {
+    const ia = Math.round(a * fs);
+    const ib = Math.round(b * fs);
+    return Math.min(run.maxBoost, Math.max(-run.maxCut, (match ? integrated(sub(run.reference, ia, ib), fs) : run.target) - integrated(sub(run.input, ia, ib), fs)));
+  };
+  const ideals = run.sections.map(([a, b]) => ideal(a, b));
+
+  // Fresh start and burst, from the programme's start. Momentary comparisons only where the reference (target
+  // mode: the input) is above the -50 LUFS gate: in a pause both sides are near silence and their ratio means
+  // nothing.
   const open = (k: number): boolean => (match ? ref.m[k] : inp.m[k]) > -50;
-  // Target mode: the programme's own momentary swing is not the gain's error, so the fresh-start error there is
-  // the applied gain at 1 s against the first section's ideal gain (see `ideal` below).
-  let freshError = open(k1) ? out.m[k1] - (match ? ref.m[k1] : run.target) : NaN;
+  let k0 = 0;
+  while (k0 < out.m.length && !open(k0)) k0++;
+  const start = k0 * step;
+  // The matched static output of the opening: the input times the ideal gain of the first 3 s of programme (of
+  // the first section at most), what a gain that knew the opening would do.
+  const opening = ideal(start, Math.min(start + 3, run.sections[0][1]));
+  const stat = series(run.input.map((x) => x.map((v) => v * 10 ** (opening / 20))), fs, step);
+  const k1 = k0 + Math.round(1 / step) - 1;
+  const wanted = (k: number): number => (match ? ref.m[k] : run.target);
+  const freshError = open(k1) ? out.m[k1] - wanted(k1) : NaN;
+  const freshStatic = open(k1) ? stat.m[k1] - wanted(k1) : NaN;
+  const freshGain = open(k1) ? out.m[k1] - stat.m[k1] : NaN;
   let burst = -Infinity;
-  for (let k = Math.round(0.4 / step) - 1; k < Math.round(3 / step); k++) {
-    if (open(k)) burst = Math.max(burst, out.m[k] - (match ? ref.m[k] : run.target));
+  let burstStatic = -Infinity;
+  let burstGain = -Infinity;
+  for (let k = k0 + Math.round(0.4 / step) - 1; k < Math.min(out.m.length, k0 + Math.round(3 / step)); k++) {
+    if (!open(k)) continue;
+    burst = Math.max(burst, out.m[k] - wanted(k));
+    burstStatic = Math.max(burstStatic, stat.m[k] - wanted(k));
+    burstGain = Math.max(burstGain, out.m[k] - stat.m[k]);
   }
 
   // Settling against each section's ideal gain.
   const win = 0.04;
   const gains = appliedGain(run.input, output, fs, win);
   const settle: number[] = [];
-  const ideal = (a: number, b: number): number => {
-    const ia = Math.round(a * fs);
-    const ib = Math.round(b * fs);
-    return Math.min(run.maxBoost, Math.max(-run.maxCut, (match ? integrated(sub(run.reference, ia, ib), fs) : run.target) - integrated(sub(run.input, ia, ib), fs)));
-  };
-  if (!match) {
-    const [a, b] = run.sections[0];
-    const w = Math.round(1 / win) - 1;
-    freshError = gains[w] - ideal(a, b);
-  }
-  for (const [a, b] of run.sections) {
-    if (a === 0) continue;
-    const idealGain = ideal(a, b);
+  const jumpSizes: number[] = [];
+  const loud = (p: Planar, a: number, b: number): number => integrated(sub(p, Math.round(a * fs), Math.round(b * fs)), fs);
+  run.sections.forEach(([a, b], k) => {
+    if (a === 0) return;
+    const [pa, pb] = run.sections[k - 1];
+    jumpSizes.push(Math.max(Math.abs(loud(run.reference, a, b) - loud(run.reference, pa, pb)), Math.abs(loud(run.input, a, b) - loud(run.input, pa, pb))));
+    const idealGain = ideals[k];
     const w0 = Math.ceil(a / win);
     const w1 = Math.floor(b / win);
     const hold = Math.round(1 / win);
@@ -143,10 +200,32 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
       }
     }
     settle.push(found);
-  }
+  });
   const late = gains.slice(Math.round(8 / win)).filter((g) => !Number.isNaN(g));
   const mean = late.reduce((x, y) => x + y, 0) / Math.max(1, late.length);
   const gainStd = Math.sqrt(late.reduce((x, y) => x + (y - mean) ** 2, 0) / Math.max(1, late.length));
+
+  // Held off by old peaks: only where the ceiling applies (target mode, or match with ceilingInMatch).
+  let heldOff = 0;
+  const ceilingApplies = run.ceilingOn && (!match || (run.scenario.params?.ceilingInMatch ?? 0) > 0);
+  if (ceilingApplies && run.readouts.length > 0 && output === run.output) {
+    const peaks = windowPeaks(run.input, fs, Math.round(win * fs));
+    const back = Math.round(1.2 / win);
+    let r = 0;
+    for (let w = Math.round(1 / win); w < gains.length; w++) {
+      if (Number.isNaN(gains[w])) continue;
+      const end = (w + 1) * win * fs;
+      while (r + 1 < run.readouts.length && run.readouts[r + 1].frame <= end) r++;
+      const rd = run.readouts[r];
+      const prev = run.readouts[Math.max(0, r - 1)];
+      // G must be steady over the window (the readout is every 40 ms): a moving G is not a held gain.
+      if (!Number.isFinite(rd.gain.engine) || !(Math.abs(rd.gain.engine - prev.gain.engine) <= 0.1)) continue;
+      let peak = -Infinity;
+      for (let v = Math.max(0, w - back); v <= w; v++) peak = Math.max(peak, peaks[v]);
+      const allowed = Math.min(rd.gain.engine, run.ceiling - peak);
+      heldOff = Math.max(heldOff, allowed - gains[w]);
+    }
+  }
   return {
     within05: share(0.5),
     within1: share(1),
@@ -158,6 +237,13 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
     burst,
     truePeakOver: truePeak(output, fs) - run.ceiling,
     gainStd,
+    jumpSizes,
+    start,
+    freshGain,
+    burstGain,
+    freshStatic,
+    burstStatic,
+    heldOff,
   };
 }
 
@@ -176,10 +262,19 @@ export function formatRow(label: string, m: Metrics): string {
     settle.padStart(20),
     f(m.freshError).padStart(6),
     f(m.burst).padStart(6),
-    f(m.truePeakOver).padStart(6),
+    f(m.freshGain).padStart(6),
+    f(m.burstGain).padStart(6),
+    f(m.truePeakOver).padStart(7),
+    f(m.heldOff).padStart(5),
   ].join(' ');
 }
 
 export const HEADER = [
-  'version'.padEnd(12), '<0.5LU', '  <1LU', '  mean', ' worst', '    dI', 'settle after jumps s'.padStart(20), ' M@1s', ' burst', ' TP-ceil',
+  'version'.padEnd(12), '<0.5LU', '  <1LU', '  mean', ' worst', '    dI', 'settle after jumps s'.padStart(20), ' M@1s', ' burst', 'gM@1s', 'gburst', 'TP-ceil', ' held',
 ].join(' ');
+
+/** The row's reading aid: the jumps' sizes, the programme's start and what a perfect constant gain scores. */
+export function formatNote(m: Metrics): string {
+  const jumps = m.jumpSizes.length ? `jumps ${m.jumpSizes.map((j) => f(j, 1)).join('/')} LU; ` : '';
+  return `${jumps}programme starts at ${f(m.start, 1)} s; the matched static output scores M@1s ${f(m.freshStatic)}, burst ${f(m.burstStatic)}`;
+}
