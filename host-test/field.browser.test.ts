@@ -30,7 +30,7 @@ const { t, session } = browserSession();
 
 interface Metrics {
   within05: number; within1: number; meanError: number; worstError: number; integratedError: number;
-  settle: number[]; freshError: number; burst: number; truePeakOver: number; gainStd: number;
+  settle: number[]; freshError: number; freshGain?: number; burst: number; truePeakOver: number; gainStd: number;
 }
 interface FieldResult {
   metrics: Metrics;
@@ -67,9 +67,11 @@ const PENDING: Record<string, number> = {
   'compressor, transients pass | fresh within 1 LU at 1 s': 1.71,
   'speech, compressor + tilt | integrated within 0.3 LU': 0.76,
   'speech, compressor + tilt | fresh within 1 LU at 1 s': -4.87,
-  'target, music 4 x 15 s sections | within 1 LU >= 85 %': 0.83,
-  'target, speech with pauses | within 1 LU >= 85 %': 0.62,
-  'target, speech with pauses | mean error < 0.7 LU': 0.96,
+  // Speech in target mode: since the short-term detector gates pauses (issue 9, dsp/gain-law.ts) the output's
+  // integrated loudness sits at the target (+1.19 -> -0.08 LU in the headless host), but the ungated short-term
+  // this share reads falls over every pause: 62 % -> 38 %, mean 0.96 -> 1.42 LU.
+  'target, speech with pauses | within 1 LU >= 85 %': 0.38,
+  'target, speech with pauses | mean error < 0.7 LU': 1.42,
 };
 
 const rows: string[] = [];
@@ -142,7 +144,9 @@ for (const s of TARGET) {
     goal(s.name, 'true peak <= ceiling + 0.1 dB', m.truePeakOver, (v) => v <= 0.1, (v, was) => v > was + 0.1, `true peak (4x) ${f(m.truePeakOver)} dB over the ${r.parameters.ceiling} dBTP ceiling`);
     if (s.programme !== 'speech') assert.ok(Number.isFinite(m.freshError), `fresh error ${m.freshError}`);
     // (Speech: the 40 ms window at 1 s, where evaluate() reads the applied gain, may fall in a pause: NaN.)
-    if (Number.isFinite(m.freshError)) goal(s.name, 'fresh gain within 1 dB at 1 s', m.freshError, (v) => Math.abs(v) <= 1, (v, was) => Math.abs(v) > Math.abs(was) + 0.5, `gain error at 1 s ${f(m.freshError)} dB`);
+    // The gain's own part (against the input times the ideal gain of its opening: metrics.ts freshGain).
+    const fresh = m.freshGain ?? m.freshError;
+    if (Number.isFinite(fresh)) goal(s.name, 'fresh gain within 1 dB at 1 s', fresh, (v) => Math.abs(v) <= 1, (v, was) => Math.abs(v) > Math.abs(was) + 0.5, `gain error at 1 s ${f(fresh)} dB`);
     assert.equal(session.problems, []);
   });
 }
