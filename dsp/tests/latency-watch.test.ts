@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileDsp, instantiateDsp } from '../../lib/wasm.ts';
 import { programme, speechLike, whiteNoise } from './signals.ts';
-import { compressorEffect, tiltEffect } from '../../host-test/effects.ts';
+import { eqCompressor } from './latency-fixtures.ts';
 
 interface WatchExports {
   memory: WebAssembly.Memory;
@@ -92,18 +92,7 @@ function run(ref: Float32Array, delayOf: (frame: number) => number, fx: (x: Floa
   return r;
 }
 
-/** EQ (+6 dB tilt at 800 Hz) then a 4:1 compressor with make-up: magnitudes change, the delay does not. */
-function eqCompressor(x: Float32Array): Float32Array {
-  const y = x.slice();
-  const eq = tiltEffect(FS, 6, 800);
-  const comp = compressorEffect(FS);
-  for (let s = 0; s < y.length; s += QUANTUM) {
-    const sub = [y.subarray(s, Math.min(y.length, s + QUANTUM))];
-    eq.process(sub, sub[0]!.length);
-    comp.process(sub, sub[0]!.length);
-  }
-  return y;
-}
+const eqc = (x: Float32Array): Float32Array => eqCompressor(FS, x, QUANTUM);
 
 const SECONDS = 28; // under REVERIFY_SECONDS of programme: no re-verification falls inside
 const music = programme({ sampleRate: FS, seconds: SECONDS, channels: 1, seed: 9 })[0]!;
@@ -113,8 +102,8 @@ const table: string[] = [];
 const Rest = suite('latency detector at rest');
 
 Rest('after a lock it rests: a steady chain (delay, EQ, compressor) makes it do almost no more estimates', () => {
-  const busy = run(music, () => 300, eqCompressor, false);
-  const rest = run(music, () => 300, eqCompressor, true);
+  const busy = run(music, () => 300, eqc, false);
+  const rest = run(music, () => 300, eqc, true);
   assert.is(busy.stable, 300);
   assert.is(rest.stable, 300);
   // Continuously it makes an estimate every ~0.52 s of programme; at rest none after the lock.
@@ -137,8 +126,8 @@ for (const [from, to] of [[64, 1791], [1791, 240], [300, 0]] as const) {
   Rest(`a latency that changes (${from} -> ${to} frames at 10 s) wakes it and is followed within 3 s; then it rests again`, () => {
     const changeAt = 10;
     const delayOf = (i: number) => (i < changeAt * FS ? from : to);
-    const rest = run(music, delayOf, eqCompressor, true, changeAt);
-    const busy = run(music, delayOf, eqCompressor, false, changeAt);
+    const rest = run(music, delayOf, eqc, true, changeAt);
+    const busy = run(music, delayOf, eqc, false, changeAt);
     assert.is(rest.stable, to);
     assert.ok(rest.followed >= 0 && rest.followed <= 3, `followed after ${rest.followed} s`);
     assert.ok(rest.wakes >= 1 && rest.wakes <= 2, `${rest.wakes} wakes`);

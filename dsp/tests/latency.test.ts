@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileDsp, instantiateDsp } from '../../lib/wasm.ts';
 import { programme, pinkNoise, whiteNoise, speechLike } from './signals.ts';
-import { compressorEffect, tiltEffect } from '../../host-test/effects.ts';
+import { eqCompressor } from './latency-fixtures.ts';
 
 interface LatencyExports {
   memory: WebAssembly.Memory;
@@ -72,19 +72,6 @@ function run(fs: number, ref: Float32Array, inp: Float32Array, seconds: number, 
 function delayed(x: Float32Array, d: number): Float32Array {
   const y = new Float32Array(x.length);
   y.set(x.subarray(0, x.length - d), d);
-  return y;
-}
-
-/** EQ (a +6 dB tilt at 800 Hz) then a 4:1 compressor with make-up, quantum by quantum, after the delay. */
-function eqCompressor(fs: number, x: Float32Array): Float32Array {
-  const y = x.slice();
-  const eq = tiltEffect(fs, 6, 800);
-  const comp = compressorEffect(fs);
-  for (let s = 0; s < y.length; s += QUANTUM) {
-    const sub = [y.subarray(s, Math.min(y.length, s + QUANTUM))];
-    eq.process(sub, sub[0]!.length);
-    comp.process(sub, sub[0]!.length);
-  }
   return y;
 }
 
