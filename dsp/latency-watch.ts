@@ -34,8 +34,12 @@ const LOCK_FOLLOW_SECONDS: f64 = 8.0;
 export const WAKE_RATIO: f64 = 0.5;
 /** ... for this long (programme), s: a short dissimilar passage (a fill, a cut) does not wake it. */
 export const WAKE_SECONDS: f64 = 0.15;
-/** The detector re-verifies the latency after this much programme, s, however well it seems to line up. */
-export const REVERIFY_SECONDS: f64 = 30.0;
+/**
+ * The detector re-verifies the latency after this much programme, s, however well it seems to line up. (Each
+ * re-verification costs one estimate's work, about 0.5 s of a running detector: at 30 s that was still 0.6 µs
+ * per quantum on average.)
+ */
+export const REVERIFY_SECONDS: f64 = 60.0;
 /** The same after a rest the detector took unsure (it could not find any latency with confidence), s. */
 export const UNSURE_REVERIFY_SECONDS: f64 = 10.0;
 /** Below this locked correlation the watch relies on re-verification alone. */
@@ -51,6 +55,8 @@ export class LatencyWatch {
   correlation: f64 = NaN;
   /** The correlation of the chain as locked, NaN while it is being learned. */
   locked: f64 = NaN;
+  /** Why update() last returned true: the correlation fell (true) or it was time to re-verify (false). */
+  dropped: bool = false;
   /** Programme seconds watched since begin(), and since rho went below the wake threshold. */
   private watched: f64 = 0.0;
   private reverify: f64 = REVERIFY_SECONDS;
@@ -101,7 +107,10 @@ export class LatencyWatch {
     const rho = this.correlation;
     const seconds = <f64>frames / this.sampleRate;
     this.watched += seconds;
-    if (this.watched >= this.reverify) return true;
+    if (this.watched >= this.reverify) {
+      this.dropped = false;
+      return true;
+    }
     if (this.watched < WATCH_LEARN_SECONDS) return false;
     const locked = this.locked;
     if (locked != locked) {
@@ -111,6 +120,7 @@ export class LatencyWatch {
     if (locked < MIN_LOCKED) return false;
     if (rho < WAKE_RATIO * locked) {
       this.below += seconds;
+      this.dropped = true;
       return this.below >= WAKE_SECONDS;
     }
     this.below = 0.0;

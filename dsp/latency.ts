@@ -129,8 +129,9 @@ export class LatencyDetector {
   wakes: i32 = 0;
   /** The watch; the caller writes the aligned reference (mono) to watch.aligned while resting. */
   readonly watch: LatencyWatch;
-  /** `estimates` when it last started again: it rests again after two more. */
+  /** `estimates` when it last started again: it rests again after two more (one when only confirming). */
   private estimatesAtWake: i32 = 0;
+  private confirming: bool = false;
   /** Staging buffers, maxFrames mono f32 each: the caller writes the input and the unaligned reference here. */
   readonly input: usize;
   readonly reference: usize;
@@ -249,6 +250,7 @@ export class LatencyDetector {
     this.lastConfident = false;
     this.resting = false;
     this.estimatesAtWake = 0;
+    this.confirming = false;
     this.watch.reset();
   }
 
@@ -259,11 +261,16 @@ export class LatencyDetector {
   private wake(): void {
     this.resting = false;
     this.wakes++;
-    this.hasSpectrum = false;
-    this.lastEstimate = -1;
-    this.lastConfident = false;
     this.estimatesAtWake = this.estimates;
     this.sinceFrame = this.hop;
+    // The averaged spectrum is forgotten either way (a new latency then needs no more frames than a first one).
+    // A re-verification only confirms: one new confident estimate that agrees with the stable one is enough. A
+    // drop of the correlation means the chain changed: the last estimate is forgotten too, two new ones must
+    // agree.
+    this.hasSpectrum = false;
+    this.confirming = !this.watch.dropped && this.stable >= 0;
+    this.lastEstimate = this.confirming ? this.stable : -1;
+    this.lastConfident = this.confirming;
   }
 
   /**
@@ -307,7 +314,7 @@ export class LatencyDetector {
     this.work(frames * WORK_PER_FRAME);
     if (!this.watchEnabled || this.phase != IDLE) return;
     const fresh = this.estimates - this.estimatesAtWake;
-    if (fresh < 2) return;
+    if (fresh < (this.confirming ? 1 : 2)) return;
     if (this.lastConfident) {
       if (this.stable >= 0 && this.lastEstimate == this.stable) this.rest(REVERIFY_SECONDS);
     } else if (this.watch.correlation >= ALIGNED_REST) {

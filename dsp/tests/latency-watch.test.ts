@@ -94,7 +94,7 @@ function run(ref: Float32Array, delayOf: (frame: number) => number, fx: (x: Floa
 
 const eqc = (x: Float32Array): Float32Array => eqCompressor(FS, x, QUANTUM);
 
-const SECONDS = 28; // under REVERIFY_SECONDS of programme: no re-verification falls inside
+const SECONDS = 28; // under REVERIFY_SECONDS (60 s) of programme: no re-verification falls inside
 const music = programme({ sampleRate: FS, seconds: SECONDS, channels: 1, seed: 9 })[0]!;
 const speech = speechLike(FS, SECONDS, 4);
 const table: string[] = [];
@@ -112,6 +112,16 @@ Rest('after a lock it rests: a steady chain (delay, EQ, compressor) makes it do 
   assert.ok(rest.estimatesAfterLock <= 1, `at rest: ${rest.estimatesAfterLock} estimates after the lock`);
   assert.ok(rest.restingShare > 0.95, `rested ${(rest.restingShare * 100).toFixed(1)} % of the time`);
   table.push(`music, delay 300 + EQ + compressor, ${SECONDS} s: estimates after lock ${busy.estimatesAfterLock} running, ${rest.estimatesAfterLock} with rest (${rest.wakes} wakes, resting ${(rest.restingShare * 100).toFixed(1)} %)`);
+});
+
+Rest('every 60 s of programme it re-verifies: one confirming estimate, then it rests again', () => {
+  const long = programme({ sampleRate: FS, seconds: 130, channels: 1, seed: 9 })[0]!;
+  const rest = run(long, () => 300, eqc, true);
+  assert.is(rest.stable, 300);
+  assert.is(rest.wakes, 2, 'at 60 s and at 120 s');
+  assert.ok(rest.estimatesAfterLock <= 2, `${rest.estimatesAfterLock} estimates after the lock`);
+  assert.ok(rest.restingShare > 0.98, `rested ${(rest.restingShare * 100).toFixed(1)} %`);
+  table.push(`music, 130 s: ${rest.wakes} re-verifications, ${rest.estimatesAfterLock} estimates after the lock, resting ${(rest.restingShare * 100).toFixed(1)} %`);
 });
 
 Rest('speech with pauses at 24000 frames: pauses do not wake it', () => {
@@ -162,7 +172,7 @@ Rest('uncorrelated input: never applied; it rests unsure and re-verifies every 1
   const busy = run(music, () => 0, () => other, false);
   assert.is(rest.stable, -1, 'nothing applied');
   assert.ok(busy.estimates >= 45, `running: ${busy.estimates} estimates`);
-  // Rests after 4 unsure estimates (~2 s), wakes every 10 s for 4 more: about 12 in 28 s.
+  // Rests after 4 unsure estimates (~2 s), wakes every 10 s (UNSURE_REVERIFY_SECONDS) for 4 more: about 12 in 28 s.
   assert.ok(rest.estimates <= 16, `with rest: ${rest.estimates} estimates`);
   assert.ok(rest.wakes >= 1 && rest.wakes <= 3, `${rest.wakes} wakes`);
   table.push(`uncorrelated noise: ${busy.estimates} estimates running, ${rest.estimates} with rest (${rest.wakes} re-verifications)`);
