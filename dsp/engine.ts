@@ -303,7 +303,7 @@ export class Engine {
     return d == null ? 0 : d.referenceB;
   }
 
-  /** Where the processor writes the unaligned reference (mono, maxFrames f32) for the detector; 0 when none. */
+  /** Where the processor writes the unaligned reference's channel 0 (maxFrames f32) for the detector; 0 when none. */
   latencyReference(): usize {
     const d = this.latencyDetector;
     return d == null ? 0 : d.reference;
@@ -431,23 +431,8 @@ export class Engine {
     // The reference buffers may hold anything the processor wrote: replace NaN / Inf by 0. With a second
     // channel (written at referenceB) the two are mixed here (the detector and its watch are scale-free).
     const ref = d.reference;
-    const two = this.reference.channels >= 2;
-    const refB = d.referenceB;
-    const zero = f32x4.splat(0.0);
-    const half = f32x4.splat(0.5);
-    let i = 0;
-    for (; i + 4 <= frames; i += 4) {
-      const o = <usize>i << 2;
-      let v = v128.load(ref + o);
-      if (two) v = f32x4.mul(f32x4.add(v, v128.load(refB + o)), half);
-      v128.store(ref + o, v128.bitselect(v, zero, f32x4.eq(f32x4.sub(v, v), zero)));
-    }
-    for (; i < frames; i++) {
-      const o = <usize>i << 2;
-      let v = load<f32>(ref + o);
-      if (two) v = (v + load<f32>(refB + o)) * <f32>0.5;
-      store<f32>(ref + o, v - v != 0.0 ? <f32>0.0 : v);
-    }
+    if (this.reference.channels >= 2) meanOfTwo(ref, ref, d.referenceB, frames);
+    finiteOnly(ref, frames);
     // The detector's watch compares the input with the aligned (metered, sanitised) reference.
     if (alignedValid) monoMix(d.watch.aligned, this.reference, frames);
     d.push(frames, alignedValid);
@@ -720,23 +705,25 @@ function tailPeak(m: Meter, frames: i32): f64 {
   return <f64>p;
 }
 
+/** dst[i] = (a[i] + b[i]) * 0.5 in f32, four frames at a time (dst may be a). */
+function meanOfTwo(dst: usize, a: usize, b: usize, frames: i32): void {
+  const half = f32x4.splat(0.5);
+  let i = 0;
+  for (; i + 4 <= frames; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.mul(f32x4.add(v128.load(a + o), v128.load(b + o)), half));
+  }
+  for (; i < frames; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, (load<f32>(a + o) + load<f32>(b + o)) * <f32>0.5);
+  }
+}
+
 /** Writes the mean of a meter's active channels (its sanitised input buffers) to `dst`, `frames` f32. */
 function monoMix(dst: usize, m: Meter, frames: i32): void {
   const channels = m.channels;
   if (channels == 2) {
-    // The usual case, four frames at a time (the same f32 operations as below: bit-identical).
-    const a = m.input(0);
-    const b = m.input(1);
-    const half = f32x4.splat(0.5);
-    let i = 0;
-    for (; i + 4 <= frames; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(dst + o, f32x4.mul(f32x4.add(v128.load(a + o), v128.load(b + o)), half));
-    }
-    for (; i < frames; i++) {
-      const o = <usize>i << 2;
-      store<f32>(dst + o, (load<f32>(a + o) + load<f32>(b + o)) * <f32>0.5);
-    }
+    meanOfTwo(dst, m.input(0), m.input(1), frames); // the usual case (the same f32 operations as below)
     return;
   }
   memory.copy(dst, m.input(0), <usize>frames << 2);

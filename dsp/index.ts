@@ -270,7 +270,7 @@ export function engineLatencyReferenceB(h: usize): usize {
   return h == 0 ? 0 : changetype<Engine>(h).latencyReferenceB();
 }
 
-/** Where the processor writes the unaligned reference (mono, maxFrames f32) for the latency detector; 0 if none. */
+/** Where the processor writes the unaligned reference's channel 0 (maxFrames f32) for the latency detector; 0 if none. */
 export function engineLatencyReference(h: usize): usize {
   return h == 0 ? 0 : changetype<Engine>(h).latencyReference();
 }

@@ -135,7 +135,6 @@ export class LevelMatchCore {
    * (beginQuantumAtClock) and only readouts read it. Everything else uses frame0.
    */
   readonly clock = new Float64Array(1);
-
   /** The current quantum's first frame as a link-bus position (clock[0] mod CLOCK_WRAP, a small integer). */
   private frame0 = 0;
   private quantum = ENGINE_MAX_FRAMES;
@@ -151,9 +150,8 @@ export class LevelMatchCore {
   private latencyNext = -1;
   private latencyFaded = 0;
   private readonly latencyFadeFrames: number;
-  /** Scratch for the reference at the new delay during a fade, and the unaligned reference for the detector. */
+  /** Scratch for the reference at the new delay during a fade. */
   private readonly fadeViews: Float32Array[] = [];
-  private readonly rawViews: Float32Array[] = [];
 
   constructor(options: CoreOptions) {
     this.sampleRate = options.sampleRate;
@@ -174,7 +172,6 @@ export class LevelMatchCore {
     this.latencyFadeFrames = Math.max(1, Math.round(LATENCY_CROSSFADE_SECONDS * this.sampleRate));
     for (let c = 0; c < MAX_RING_CHANNELS; c++) {
       this.fadeViews.push(new Float32Array(ENGINE_MAX_FRAMES));
-      this.rawViews.push(new Float32Array(ENGINE_MAX_FRAMES));
     }
     this.pool = options.pool ?? null;
     this.watched = options.watched ?? true;
@@ -214,7 +211,6 @@ export class LevelMatchCore {
     e.engineSetChannels(h, this.inChannels, this.refChannels);
     for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
     this.readoutPtr = e.engineUpdateReadout(h);
-
     this.sendModeAndTarget();
     if (typeof e.engineSetWatched === 'function') e.engineSetWatched(h, this.watched ? 1 : 0);
     this.checkViews();
@@ -228,8 +224,6 @@ export class LevelMatchCore {
     if (on) {
       this.idle = false;
       this.sinceReadout = this.readoutInterval; // a watcher gets a readout at the next quantum
-    } else if (this.sinceReadout > this.unwatchedReadoutInterval) {
-      this.sinceReadout = 0;
     }
   }
 
@@ -524,11 +518,10 @@ export class LevelMatchCore {
       this.refViews[c] = new Float32Array(buf, this.refAt[c] << 2, ENGINE_MAX_FRAMES);
       this.outViews[c] = new Float32Array(buf, this.outAt[c] << 2, ENGINE_MAX_FRAMES);
     }
-    if (this.detectorBAt !== 0) {
+    if (this.detectorAt !== 0) {
       this.detectorViews[0] = new Float32Array(buf, this.detectorAt, ENGINE_MAX_FRAMES);
       this.detectorViews[1] = new Float32Array(buf, this.detectorBAt, ENGINE_MAX_FRAMES);
     }
-
   }
 
   private setChannels(inCh: number, refCh: number): void {
@@ -662,44 +655,25 @@ export class LevelMatchCore {
   }
 
   /**
-   * Writes the unaligned reference (mono mix, 0 when absent) where the engine's latency detector reads it, by
-   * index into the shard's f32 view of the whole memory (checkViews ran this chunk: the view is current).
+   * Writes the unaligned reference's channels 0 and 1 (0 when absent) straight from the ring into the engine's
+   * two staging buffers for its latency detector, which mixes them (engine-abi engineLatencyReference / B).
    */
   private feedDetector(mode: number, frame: number, n: number, usable: boolean): void {
     const e = this.engine!;
     const ptr = e.engineLatencyReference(this.handle);
     if (ptr === 0) return;
+    const ptrB = e.engineLatencyReferenceB(this.handle);
+    if (ptr !== this.detectorAt || ptrB !== this.detectorBAt) {
+      // The detector was just allocated (once per engine): views over its buffers.
+      this.detectorAt = ptr;
+      this.detectorBAt = ptrB;
+      this.viewGeneration = -1;
+      this.checkViews();
+    }
     const heap = this.shard!.f32;
-    const at = ptr >>> 2;
-    const ptrB = e.engineLatencyReferenceB !== undefined ? e.engineLatencyReferenceB(this.handle) : 0;
-    if (ptrB !== 0) {
-      // Channels 0 and 1 straight from the ring into the engine's two staging buffers (it mixes them).
-      if (ptr !== this.detectorAt || ptrB !== this.detectorBAt) {
-        this.detectorAt = ptr;
-        this.detectorBAt = ptrB;
-        this.viewGeneration = -1;
-        this.checkViews();
-      }
-      const got = usable ? this.readReference(mode, frame, n, 0, this.detectorViews) : 0;
-      if (got <= 0) heap.fill(0, at, at + n);
-      if (got <= 1) heap.fill(0, ptrB >>> 2, (ptrB >>> 2) + n);
-      return;
-    }
-    const got = usable ? this.readReference(mode, frame, n, 0, this.rawViews) : 0;
-    if (got <= 0) {
-      heap.fill(0, at, at + n);
-      return;
-    }
-    const src0 = this.rawViews[0];
-    for (let i = 0; i < n; i++) heap[at + i] = src0[i];
-    for (let c = 1; c < got; c++) {
-      const src = this.rawViews[c];
-      for (let i = 0; i < n; i++) heap[at + i] += src[i];
-    }
-    if (got > 1) {
-      const g = 1 / got;
-      for (let i = 0; i < n; i++) heap[at + i] *= g;
-    }
+    const got = usable ? this.readReference(mode, frame, n, 0, this.detectorViews) : 0;
+    if (got <= 0) heap.fill(0, ptr >>> 2, (ptr >>> 2) + n);
+    if (got <= 1) heap.fill(0, ptrB >>> 2, (ptrB >>> 2) + n);
   }
 
   /** Reference mode: writes input 0 (when connected) into the claimed link channel's ring. */

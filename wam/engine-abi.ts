@@ -165,16 +165,16 @@ export interface EngineExports {
   /** Fills the readout slots and returns their address (READOUT_COUNT f64). */
   engineUpdateReadout(h: number): number;
   /**
-   * Where to write the UNALIGNED reference (mono, maxFrames f32) before engineProcess, for the latency detector;
+   * Where to write the UNALIGNED reference's channel 0 (maxFrames f32) before engineProcess, for the latency detector;
    * 0 while there is no detector (autoLatency off, or never in match / sidechain mode).
    */
   engineLatencyReference(h: number): number;
   /**
    * Where to write the unaligned reference's second channel (maxFrames f32), when the reference has two or
-   * more: the engine mixes it with the first (engineLatencyReference then takes channel 0, not a mono mix).
-   * 0 while there is no detector; missing in older builds (then the processor writes a mono mix).
+   * more: the engine mixes it with the first (engineLatencyReference takes channel 0). 0 while there is no
+   * detector.
    */
-  engineLatencyReferenceB?(h: number): number;
+  engineLatencyReferenceB(h: number): number;
   /** 1 when the output buffers are always finite after engineProcess (missing: the processor sanitises them). */
   engineOutputFinite?(): number;
   /**

@@ -111,6 +111,7 @@ export function createMockEngine(options: { failCreate?: boolean } = {}): MockEn
     },
     // No detector: the manual latency always applies (or a restored one, with autoLatency on).
     engineLatencyReference: () => 0,
+    engineLatencyReferenceB: () => 0,
     engineLatencyFrames: () =>
       m.params[P.autoLatency] === 1 ? m.restoredLatency : Math.round((m.params[P.latency] * rate) / 1000),
     engineSetLatency(_h, frames) {

@@ -16,3 +16,27 @@ export function eqCompressor(fs: number, x: Float32Array, quantum = 128): Float3
   }
   return y;
 }
+
+/** The latency detector's WebAssembly exports (dsp/index.ts), for tests on plain arrays. */
+export interface LatencyExports {
+  memory: WebAssembly.Memory;
+  createLatencyDetector(sampleRate: number, maxFrames: number): number;
+  latencyInput(h: number): number;
+  latencyReference(h: number): number;
+  latencyPush(h: number, frames: number): void;
+  latencyDetected(h: number): number;
+  latencyConfidence(h: number): number;
+  latencyStable(h: number): number;
+  latencyEstimates(h: number): number;
+  // Resting (dsp/latency.ts "Resting").
+  latencyWatchAligned(h: number): number;
+  latencySetWatchEnabled(h: number, on: number): void;
+  latencyPushAligned(h: number, frames: number): void;
+  latencyResting(h: number): number;
+  latencyWakes(h: number): number;
+  // The sliced FFT (dsp/fft.ts).
+  createFft(n: number): number;
+  fftRe(h: number): number;
+  fftIm(h: number): number;
+  fftRun(h: number, inverse: number, budget: number): number;
+}

@@ -10,21 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileDsp, instantiateDsp } from '../../lib/wasm.ts';
 import { programme, speechLike, whiteNoise } from './signals.ts';
-import { eqCompressor } from './latency-fixtures.ts';
-
-interface WatchExports {
-  memory: WebAssembly.Memory;
-  createLatencyDetector(sampleRate: number, maxFrames: number): number;
-  latencyInput(h: number): number;
-  latencyReference(h: number): number;
-  latencyWatchAligned(h: number): number;
-  latencySetWatchEnabled(h: number, on: number): void;
-  latencyPushAligned(h: number, frames: number): void;
-  latencyStable(h: number): number;
-  latencyEstimates(h: number): number;
-  latencyResting(h: number): number;
-  latencyWakes(h: number): number;
-}
+import { eqCompressor, type LatencyExports } from './latency-fixtures.ts';
 
 const module = await compileDsp();
 const QUANTUM = 128;
@@ -48,7 +34,7 @@ interface Run {
  * would present it.
  */
 function run(ref: Float32Array, delayOf: (frame: number) => number, fx: (x: Float32Array) => Float32Array, watch: boolean, changeAt = Infinity): Run {
-  const e = instantiateDsp(module) as unknown as WatchExports;
+  const e = instantiateDsp(module) as unknown as LatencyExports;
   const h = e.createLatencyDetector(FS, QUANTUM);
   e.latencySetWatchEnabled(h, watch ? 1 : 0);
   const n = ref.length;

@@ -7,23 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileDsp, instantiateDsp } from '../../lib/wasm.ts';
 import { programme, pinkNoise, whiteNoise, speechLike } from './signals.ts';
-import { eqCompressor } from './latency-fixtures.ts';
-
-interface LatencyExports {
-  memory: WebAssembly.Memory;
-  createLatencyDetector(sampleRate: number, maxFrames: number): number;
-  latencyInput(h: number): number;
-  latencyReference(h: number): number;
-  latencyPush(h: number, frames: number): void;
-  latencyDetected(h: number): number;
-  latencyConfidence(h: number): number;
-  latencyStable(h: number): number;
-  latencyEstimates(h: number): number;
-  createFft(n: number): number;
-  fftRe(h: number): number;
-  fftIm(h: number): number;
-  fftRun(h: number, inverse: number, budget: number): number;
-}
+import { eqCompressor, type LatencyExports } from './latency-fixtures.ts';
 
 const module = await compileDsp();
 const fresh = (): LatencyExports => instantiateDsp(module) as unknown as LatencyExports;

@@ -43,7 +43,7 @@ function programme(ctx, seconds) {
  * (default plugin). `watch`: a readout listener on every plugin instance (as an open GUI would add).
  * Returns { ctx, plugins, start }.
  */
-async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, matchParameters = {} }) {
+async function buildSession({ pairs, targets, seconds, roles = {}, watch = false }) {
   const sr = 48000;
   const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: Math.round(sr * seconds), sampleRate: sr });
   const [groupId] = await initializeWamHost(ctx);
@@ -72,7 +72,7 @@ async function buildSession({ pairs, targets, seconds, roles = {}, watch = false
     const link = 1 + (i % 16);
     const ref = await make('reference', { mode: 0, link });
     const fx = new GainNode(ctx, { gain: 0.5 });
-    const match = await make('match', { mode: 1, link, ...matchParameters });
+    const match = await make('match', { mode: 1, link });
     src.connect(ref).connect(fx).connect(match).connect(sum);
   }
   for (let i = 0; i < targets; i++) {
@@ -116,8 +116,8 @@ export async function renderMany({ contexts = 1, pairs, targets, seconds = 1 }) 
  * a suspend at `warm` to the end): the steady state of a running session, after the instances have locked on
  * their links and their latencies. `warm` 0 times the whole render, start-up included.
  */
-export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles = {}, watch = false, matchParameters = {} }) {
-  const s = await buildSession({ pairs, targets, seconds: warm + seconds, roles, watch, matchParameters });
+export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles = {}, watch = false }) {
+  const s = await buildSession({ pairs, targets, seconds: warm + seconds, roles, watch });
   s.start();
   let t0 = performance.now();
   if (warm > 0) {
