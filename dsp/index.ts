@@ -1,7 +1,7 @@
 /**
  * The WebAssembly module's exports. A meter is referred to by the address of its Meter object (a handle);
  * several meters may live in one module instance. The module imports nothing (runtime "stub", abort disabled)
- * and grows its memory only while meters are being created.
+ * and grows its memory only while meters or engines are being created (and in allocateFloats).
  *
  * Protocol: createMeter -> setWeight per channel -> repeatedly { write <= maxFrames f32 samples per channel at
  * inputPointer(h, c); processFrames(h, frames) } -> read results at any time.
@@ -15,6 +15,7 @@ import { allowTruePeakSkip } from './truepeak';
 import { Engine, ENGINE_PARAM_COUNT, ENGINE_READOUT_COUNT, ENGINE_MAX_FRAMES } from './engine';
 import { LatencyDetector } from './latency';
 import { Fft } from './fft';
+import { sanitizeOnly } from './sanitize';
 
 export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
   if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
@@ -322,4 +323,18 @@ export function setTruePeakSkip(on: i32): void {
 /** 1 when the engine is an idle reference (Engine.idleReference): the processor may pass audio through itself. */
 export function engineIsIdle(h: usize): i32 {
   return h != 0 && changetype<Engine>(h).idleReference ? 1 : 0;
+}
+
+/**
+ * `floats` f32 slots (16-byte aligned, zeroed) for the processor's link rings, which live in this memory so that
+ * a match instance reads its reference with a memmove (wam/link-bus.ts, FrameRing "Storage"). Never freed (the
+ * runtime cannot): the processor allocates one block per link channel and channel count. May grow the memory.
+ */
+export function allocateFloats(floats: i32): usize {
+  return floats > 0 ? heap.alloc(<usize>floats << 2) : 0;
+}
+
+/** Replaces NaN and infinities in the f32 samples [ptr, ptr + 4 n) by 0; returns how many there were. */
+export function sanitizeBlock(ptr: usize, n: i32): i32 {
+  return ptr == 0 || n <= 0 ? 0 : sanitizeOnly(ptr, n);
 }

@@ -34,7 +34,10 @@
  * Programme on which no latency can be told (steady tones; an effect that scrambles phase) never gives a
  * confident estimate, so two more ways to rest: after two unconfident estimates when the applied latency lines
  * up anyway (watch correlation >= ALIGNED_REST: nothing says it is wrong), and after UNSURE_ESTIMATES
- * unconfident ones in any case, re-verifying then after UNSURE_REVERIFY_SECONDS.
+ * unconfident ones in any case, re-verifying then after UNSURE_REVERIFY_SECONDS, doubled after each unsure
+ * rest in a row up to REVERIFY_SECONDS: a programme that never tells a latency (or a match instance whose input
+ * runs ahead of the reference it reads: a negative delay, which no latency can fix) then costs less and less,
+ * while a chain change the watch sees still wakes it at once.
  *
  * Memory: everything is allocated in the constructor (~2.1 MB at 48 kHz, ~2.6 MB at 96 kHz); push() and work()
  * never allocate.
@@ -131,6 +134,8 @@ export class LatencyDetector {
   readonly watch: LatencyWatch;
   /** `estimates` when it last started again: it rests again after two more (one when only confirming). */
   private estimatesAtWake: i32 = 0;
+  /** Unsure rests in a row (each doubles the next unsure re-verification's wait). */
+  private unsureRests: i32 = 0;
   private confirming: bool = false;
   /** Staging buffers, maxFrames mono f32 each: the caller writes the input and the unaligned reference here. */
   readonly input: usize;
@@ -163,6 +168,9 @@ export class LatencyDetector {
   private coarseLags: i32; // Lc: lags 0..Lc held in a transform
   private coarseMaxLag: i32; // lags searched: 0..floor(maxLag / factor)
   private coarseW: i32; // input frames per coarse transform
+  /** Hann windows of coarseW and fineW points (f64), shared by the detectors of a module (hannWindow). */
+  private coarseWindow: usize = 0;
+  private fineWindow: usize = 0;
   private hop: i32; // decimated samples between coarse frames
   private hasSpectrum: bool = false;
 
@@ -207,6 +215,8 @@ export class LatencyDetector {
     this.hop = this.coarseW >> 1;
     this.fineRange = 2 * d + 4;
     this.fineW = FINE_N - 2 * this.fineRange;
+    this.coarseWindow = hannWindow(this.coarseW);
+    this.fineWindow = hannWindow(this.fineW);
     // Rings: what a frame reads, plus what arrives while its work is spread out (with room).
     const span = this.coarseW * d; // full-rate frames of a coarse frame's input window
     this.fineStride = (span - this.fineW) / (FINE_BLOCKS - 1);
@@ -250,6 +260,7 @@ export class LatencyDetector {
     this.lastConfident = false;
     this.resting = false;
     this.estimatesAtWake = 0;
+    this.unsureRests = 0;
     this.confirming = false;
     this.watch.reset();
   }
@@ -269,6 +280,7 @@ export class LatencyDetector {
     // agree.
     this.hasSpectrum = false;
     this.confirming = !this.watch.dropped && this.stable >= 0;
+    if (this.watch.dropped) this.unsureRests = 0;
     this.lastEstimate = this.confirming ? this.stable : -1;
     this.lastConfident = this.confirming;
   }
@@ -282,29 +294,39 @@ export class LatencyDetector {
   push(frames: i32, alignedValid: bool = false): void {
     const input = this.input;
     const reference = this.reference;
+    // Full rate: block copies into the two rings (each wraps at most once per block).
+    copyIntoRing(this.inF, this.maskInF, this.writeF, input, frames);
+    copyIntoRing(this.refF, this.maskRefF, this.writeF, reference, frames);
+    this.writeF += <i64>frames;
+    // Decimated: the mean of each run of `factor` frames (a run may span blocks: sumIn / sumRef / sumCount carry
+    // it), summed in frame order as before, so the result is the same to the bit.
     const d = this.factor;
     const inv = 1.0 / <f64>d;
-    let w = this.writeF;
-    for (let i = 0; i < frames; i++) {
-      const x = load<f32>(input + (<usize>i << 2));
-      const r = load<f32>(reference + (<usize>i << 2));
-      store<f32>(this.inF + (<usize>(w & this.maskInF) << 2), x);
-      store<f32>(this.refF + (<usize>(w & this.maskRefF) << 2), r);
-      w++;
-      this.sumIn += <f64>x;
-      this.sumRef += <f64>r;
-      if (++this.sumCount == d) {
+    let i = 0;
+    while (i < frames) {
+      const need = d - this.sumCount; // frames that complete the current run
+      const end = need < frames - i ? i + need : frames;
+      let sumIn = this.sumIn;
+      let sumRef = this.sumRef;
+      for (let j = i; j < end; j++) {
+        sumIn += <f64>load<f32>(input + (<usize>j << 2));
+        sumRef += <f64>load<f32>(reference + (<usize>j << 2));
+      }
+      this.sumCount += end - i;
+      i = end;
+      if (this.sumCount == d) {
         const at = <usize>(this.writeD & this.maskD) << 2;
-        store<f32>(this.inD + at, <f32>(this.sumIn * inv));
-        store<f32>(this.refD + at, <f32>(this.sumRef * inv));
+        store<f32>(this.inD + at, <f32>(sumIn * inv));
+        store<f32>(this.refD + at, <f32>(sumRef * inv));
         this.writeD++;
         this.sinceFrame++;
-        this.sumIn = 0.0;
-        this.sumRef = 0.0;
+        sumIn = 0.0;
+        sumRef = 0.0;
         this.sumCount = 0;
       }
+      this.sumIn = sumIn;
+      this.sumRef = sumRef;
     }
-    this.writeF = w;
     if (this.resting) {
       if (this.watch.update(input, frames, alignedValid)) this.wake();
       else return;
@@ -316,11 +338,17 @@ export class LatencyDetector {
     const fresh = this.estimates - this.estimatesAtWake;
     if (fresh < (this.confirming ? 1 : 2)) return;
     if (this.lastConfident) {
+      this.unsureRests = 0;
       if (this.stable >= 0 && this.lastEstimate == this.stable) this.rest(REVERIFY_SECONDS);
     } else if (this.watch.correlation >= ALIGNED_REST) {
       this.rest(REVERIFY_SECONDS);
     } else if (fresh >= UNSURE_ESTIMATES) {
-      this.rest(UNSURE_REVERIFY_SECONDS);
+      // 10, 20, 40 s ... up to REVERIFY_SECONDS between unsure re-verifications (see the file comment).
+      let wait = UNSURE_REVERIFY_SECONDS;
+      for (let k = 0; k < this.unsureRests && wait < REVERIFY_SECONDS; k++) wait *= 2.0;
+      this.unsureRests++;
+      this.rest(wait < REVERIFY_SECONDS ? wait : REVERIFY_SECONDS);
+      return;
     }
   }
 
@@ -405,7 +433,7 @@ export class LatencyDetector {
       const t = t0 + <i64>i;
       const r: f64 = t >= 0 ? <f64>load<f32>(this.refD + (<usize>(t & this.maskD) << 2)) : 0.0;
       let x: f64 = 0.0;
-      if (i >= lc && t >= 0) x = <f64>load<f32>(this.inD + (<usize>(t & this.maskD) << 2)) * hann(i - lc, this.coarseW);
+      if (i >= lc && t >= 0) x = <f64>load<f32>(this.inD + (<usize>(t & this.maskD) << 2)) * load<f64>(this.coarseWindow + (<usize>(i - lc) << 3));
       store<f64>(re + (<usize>i << 3), r);
       store<f64>(im + (<usize>i << 3), x);
       this.eRef += r * r;
@@ -540,7 +568,7 @@ export class LatencyDetector {
       const ti = inStart + <i64>i;
       const r: f64 = tr >= 0 ? <f64>load<f32>(this.refF + (<usize>(tr & this.maskRefF) << 2)) : 0.0;
       let x: f64 = 0.0;
-      if (i >= lr && ti >= 0) x = <f64>load<f32>(this.inF + (<usize>(ti & this.maskInF) << 2)) * hann(i - lr, this.fineW);
+      if (i >= lr && ti >= 0) x = <f64>load<f32>(this.inF + (<usize>(ti & this.maskInF) << 2)) * load<f64>(this.fineWindow + (<usize>(i - lr) << 3));
       store<f64>(re + (<usize>i << 3), r);
       store<f64>(im + (<usize>i << 3), x);
     }
@@ -619,8 +647,43 @@ export class LatencyDetector {
  * spectral leakage (whose phase is the tone's, not the bin's) from spreading over bins that PHAT would weight as
  * much as the tone itself.
  */
+/** Copies `frames` f32 from `src` into the ring at `ring` (mask + 1 slots, a power of two) from position `at`. */
+function copyIntoRing(ring: usize, mask: i64, at: i64, src: usize, frames: i32): void {
+  const pos = <i32>(at & mask);
+  const room = <i32>(mask + 1) - pos;
+  const first = frames < room ? frames : room;
+  memory.copy(ring + (<usize>pos << 2), src, <usize>first << 2);
+  if (first < frames) memory.copy(ring, src + (<usize>first << 2), <usize>(frames - first) << 2);
+}
+
 function hann(j: i32, w: i32): f64 {
   return 0.5 - 0.5 * Math.cos((2.0 * Math.PI * (<f64>j + 0.5)) / <f64>w);
+}
+
+/**
+ * Hann windows already made, by length: at most HANN_CACHE of them (a module hosts detectors of a few sample
+ * rates at most), each made once, in a constructor. A window is the same for every detector of a sample rate,
+ * and a cos per windowed sample was a tenth of a detector's work.
+ */
+const HANN_CACHE: i32 = 8;
+const hannLengths = new StaticArray<i32>(HANN_CACHE);
+const hannTables = new StaticArray<usize>(HANN_CACHE);
+
+/** The Hann window of w points (f64 at the returned address), made on first use of this length. */
+function hannWindow(w: i32): usize {
+  for (let k = 0; k < HANN_CACHE; k++) {
+    if (hannLengths[k] == w) return hannTables[k];
+  }
+  const table = heap.alloc(<usize>w << 3);
+  for (let j = 0; j < w; j++) store<f64>(table + (<usize>j << 3), hann(j, w));
+  for (let k = 0; k < HANN_CACHE; k++) {
+    if (hannLengths[k] == 0) {
+      hannLengths[k] = w;
+      hannTables[k] = table;
+      break;
+    }
+  }
+  return table; // a ninth length: a table of its own (never happens: 44.1 / 48 / 96 kHz use two lengths each)
 }
 
 /**

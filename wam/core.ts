@@ -111,6 +111,8 @@ export class LevelMatchCore {
   private sideRing: FrameRing | null = null;
   /** The link channel this instance publishes on (reference mode), 0 when none. */
   private claimedLink = 0;
+  /** That channel (null when none): looked up when claimed, not per quantum. */
+  private claimedChannel: LinkChannel | null = null;
   private linkBits = 0;
   private inChannels: number;
   private refChannels: number;
@@ -122,10 +124,11 @@ export class LevelMatchCore {
   private readonly refViews: Float32Array[] = [];
   /** The output buffers as views (block copies to the host's output); rebuilt likewise. */
   private readonly outViews: Float32Array[] = [];
-  /** The latency detector's two staging buffers (byte addresses, 0 before there is one) and their views. */
+  /** The latency detector's two staging buffers (byte addresses, 0 before there is one) ... */
   private detectorAt = 0;
   private detectorBAt = 0;
-  private readonly detectorViews: Float32Array[] = [];
+  /** ... and as f32 indices, for the link reader (readTo). */
+  private readonly detectorIdx = new Int32Array(2);
   /** Whether the engine's output buffers are always finite (engine-abi engineOutputFinite). */
   private outputFinite = false;
   private viewGeneration = -1;
@@ -142,8 +145,9 @@ export class LevelMatchCore {
   private sinceReadout = 0;
   private readonly readoutInterval: number;
   private readonly unwatchedReadoutInterval: number;
-  /** Byte address of the engine's readout slots (fixed for its life: allocated with it). */
+  /** Byte address of the engine's readout slots (fixed for its life: allocated with it) and a view of them. */
   private readoutPtr = 0;
+  private readoutView: Float64Array = new Float64Array(READOUT_COUNT);
   /** The reference's delay in frames (the read position behind the input), -1 before the first chunk. */
   private latencyNow = -1;
   /** The delay being faded to, and how far (frames) the fade has gone; latencyNext === latencyNow: no fade. */
@@ -194,6 +198,9 @@ export class LevelMatchCore {
       }
     }
     this.relink();
+    // The link channel's ring, before any quantum (allocating it may grow the WebAssembly memory).
+    const mode = this.values[P.mode];
+    if (mode === MODE_REFERENCE || mode === MODE_MATCH) this.bus.prepare(this.values[P.link], this.channels);
   }
 
   private adopt(shard: EngineShard, h: number, lease: EngineLease | null): void {
@@ -211,6 +218,7 @@ export class LevelMatchCore {
     e.engineSetChannels(h, this.inChannels, this.refChannels);
     for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
     this.readoutPtr = e.engineUpdateReadout(h);
+    this.viewGeneration = -1; // the readout view, over the new readoutPtr
     this.sendModeAndTarget();
     if (typeof e.engineSetWatched === 'function') e.engineSetWatched(h, this.watched ? 1 : 0);
     this.checkViews();
@@ -350,6 +358,7 @@ export class LevelMatchCore {
   destroy(): void {
     if (this.claimedLink !== 0) this.bus.release(this.claimedLink, this);
     this.claimedLink = 0;
+    this.claimedChannel = null;
     if (this.lease !== null && this.pool !== null) this.pool.release(this.lease);
     this.lease = null;
     this.engine = null;
@@ -388,9 +397,7 @@ export class LevelMatchCore {
         this.passThrough(inputs, outputs, s, n);
         this.publish(inputs, s, n);
       } else if (this.idle) {
-        const bad = this.passThrough(inputs, outputs, s, n);
-        this.idleNonFinite += bad;
-        this.publish(inputs, s, n, bad === 0 && this.passThroughChecked);
+        this.idleChunk(inputs, outputs, s, n);
       } else {
         this.processChunk(inputs, outputs, s, n);
       }
@@ -435,9 +442,7 @@ export class LevelMatchCore {
     const d = this.readout;
     if (this.engine !== null) {
       this.checkViews();
-      const base = this.readoutPtr >>> 3;
-      const heap = this.shard!.f64;
-      for (let i = 0; i < READOUT_COUNT; i++) d[i] = heap[base + i];
+      d.set(this.readoutView); // a block copy: no double is read into JavaScript, none boxed
       this.lastGain = d[R.engineGain];
       if (this.idleNonFinite > 0 || this.idle) this.idleReadout(d);
     } else {
@@ -456,6 +461,7 @@ export class LevelMatchCore {
     this.linkChannel = this.bus.channel(this.values[P.link]);
     if (this.claimedLink !== 0) this.bus.release(this.claimedLink, this);
     this.claimedLink = 0;
+    this.claimedChannel = null;
     this.reader.reset();
     this.needBegin = true;
     const mode = this.values[P.mode];
@@ -468,7 +474,10 @@ export class LevelMatchCore {
 
   private tryClaim(): void {
     const link = this.values[P.link];
-    if (this.bus.claim(link, this, this.inChannels)) this.claimedLink = link;
+    if (this.bus.claim(link, this, this.inChannels)) {
+      this.claimedLink = link;
+      this.claimedChannel = this.bus.channel(link);
+    }
   }
 
   private begin(inputs: Float32Array[][]): void {
@@ -518,10 +527,7 @@ export class LevelMatchCore {
       this.refViews[c] = new Float32Array(buf, this.refAt[c] << 2, ENGINE_MAX_FRAMES);
       this.outViews[c] = new Float32Array(buf, this.outAt[c] << 2, ENGINE_MAX_FRAMES);
     }
-    if (this.detectorAt !== 0) {
-      this.detectorViews[0] = new Float32Array(buf, this.detectorAt, ENGINE_MAX_FRAMES);
-      this.detectorViews[1] = new Float32Array(buf, this.detectorBAt, ENGINE_MAX_FRAMES);
-    }
+    if (this.readoutPtr !== 0) this.readoutView = new Float64Array(buf, this.readoutPtr, READOUT_COUNT);
   }
 
   private setChannels(inCh: number, refCh: number): void {
@@ -573,7 +579,7 @@ export class LevelMatchCore {
     // Reference, delayed by the engine's latency (detected or manual); a change crossfades.
     let valid = 0;
     if (mode === MODE_REFERENCE) {
-      this.publish(inputs, s, n);
+      if (this.publishSanitized(inputs, s, n) < 0) this.publish(inputs, s, n);
     } else if (mode === MODE_MATCH || mode === MODE_SIDECHAIN) {
       if (mode === MODE_SIDECHAIN && sc > 0) this.sideRing!.write(frame, side!, sc, s, n);
       const usable = mode === MODE_MATCH || sc > 0;
@@ -583,7 +589,7 @@ export class LevelMatchCore {
         this.latencyNext = target;
         this.latencyFaded = 0;
       }
-      const got = usable ? this.readReference(mode, frame, n, this.latencyNow, this.refViews) : 0;
+      const got = usable ? this.readReferenceTo(mode, frame, n, this.latencyNow, this.refAt, MAX_RING_CHANNELS) : 0;
       valid = got > 0 && got === this.refChannels ? 1 : 0;
       if (this.latencyNext !== this.latencyNow && this.fadeLatency(mode, frame, n, valid === 1)) valid = 1;
       this.feedDetector(mode, frame, n, usable);
@@ -629,6 +635,16 @@ export class LevelMatchCore {
   }
 
   /**
+   * readReference() into the engine's memory, channel c at f32 index destAt[c], at most maxChannels: a memmove
+   * when the link ring lives in the same WebAssembly memory (FrameRing "Storage").
+   */
+  private readReferenceTo(mode: number, frame: number, n: number, latency: number, destAt: Int32Array, maxChannels: number): number {
+    const heap = this.shard!.f32;
+    if (mode === MODE_MATCH) return this.reader.readTo(this.linkChannel, frame, n, latency, heap, destAt, maxChannels);
+    return this.sideRing!.readTo(frame - latency, n, heap, destAt, maxChannels);
+  }
+
+  /**
    * A latency change in progress: mixes the reference at the new delay into refViews with a linear crossfade
    * over LATENCY_CROSSFADE_SECONDS; at its end the new delay is the current one. If the new position cannot be
    * read (not held yet), the change waits.
@@ -664,24 +680,99 @@ export class LevelMatchCore {
     if (ptr === 0) return;
     const ptrB = e.engineLatencyReferenceB(this.handle);
     if (ptr !== this.detectorAt || ptrB !== this.detectorBAt) {
-      // The detector was just allocated (once per engine): views over its buffers.
+      // The detector was just allocated (once per engine).
       this.detectorAt = ptr;
       this.detectorBAt = ptrB;
-      this.viewGeneration = -1;
-      this.checkViews();
+      this.detectorIdx[0] = ptr >>> 2;
+      this.detectorIdx[1] = ptrB >>> 2;
     }
     const heap = this.shard!.f32;
-    const got = usable ? this.readReference(mode, frame, n, 0, this.detectorViews) : 0;
+    const got = usable ? this.readReferenceTo(mode, frame, n, 0, this.detectorIdx, 2) : 0;
     if (got <= 0) heap.fill(0, ptr >>> 2, (ptr >>> 2) + n);
     if (got <= 1) heap.fill(0, ptrB >>> 2, (ptrB >>> 2) + n);
   }
 
   /** Reference mode: writes input 0 (when connected) into the claimed link channel's ring. */
   private publish(inputs: Float32Array[][], s: number, n: number, finite = false): void {
-    if (this.claimedLink === 0 || this.values[P.mode] !== MODE_REFERENCE) return;
+    const ch = this.claimedChannel;
+    if (ch === null || this.values[P.mode] !== MODE_REFERENCE) return;
     const input = inputs.length > 0 ? inputs[0] : undefined;
     if (input === undefined || input.length === 0) return;
-    this.bus.channel(this.claimedLink).ring!.write(this.frame0 + s, input, input.length, s, n, finite);
+    ch.ring!.write(this.frame0 + s, input, input.length, s, n, finite);
+  }
+
+  /**
+   * publish() of a whole quantum by block copy into a ring in the WebAssembly memory, sanitised there by one SIMD
+   * pass (FrameRing.writeSanitized). Returns the non-finite samples replaced (0: the input was clean), or -1
+   * when nothing was published this way (no claimed ring there, no input, a partial quantum): publish() then.
+   */
+  private publishSanitized(inputs: Float32Array[][], s: number, n: number): number {
+    const ch = this.claimedChannel;
+    if (ch === null || s !== 0 || this.values[P.mode] !== MODE_REFERENCE) return -1;
+    const input = inputs.length > 0 ? inputs[0] : undefined;
+    if (input === undefined || input.length === 0) return -1;
+    return ch.ring!.writeSanitized(this.frame0, input, input.length, n);
+  }
+
+  /**
+   * An idle reference's chunk: the input goes out unchanged and onto the link. The usual case, a whole clean
+   * quantum with a ring in the WebAssembly memory, is block copies and one SIMD check (publishSanitized); a
+   * non-finite sample, or no such ring, takes passThrough (which replaces and counts them).
+   */
+  private idleChunk(inputs: Float32Array[][], outputs: Float32Array[][], s: number, n: number): void {
+    let bad = this.publishSanitized(inputs, s, n);
+    const published = bad >= 0;
+    // Not published that way (a duplicate reference, say): checked in the engine's input buffers instead.
+    if (!published) bad = this.checkInEngine(inputs, s, n);
+    if (bad === 0) {
+      const input = inputs[0];
+      const ci = input.length;
+      const out = outputs.length > 0 ? outputs[0] : undefined;
+      const co = out === undefined ? 0 : out.length;
+      let fast = true;
+      for (let c = 0; c < co; c++) if (out![c].length !== n) fast = false;
+      if (fast) {
+        for (let c = 0; c < co; c++) {
+          const from = c < ci ? c : ci === 1 && c === 1 ? 0 : -1;
+          if (from < 0) out![c].fill(0);
+          else out![c].set(input[from]);
+        }
+        if (!published) this.publish(inputs, s, n, true);
+        this.countCleanFrames(n);
+        return;
+      }
+    }
+    const counted = this.passThrough(inputs, outputs, s, n);
+    this.idleNonFinite += counted;
+    if (!published) this.publish(inputs, s, n, counted === 0 && this.passThroughChecked);
+  }
+
+  /**
+   * Counts the non-finite samples of a whole quantum of input 0 by block-copying it into the engine's input
+   * buffers and running the engine's SIMD sanitising pass there (the engine does not run: an idle reference).
+   * -1 when that cannot be done (a partial quantum, no input, an engine without sanitizeBlock).
+   */
+  private checkInEngine(inputs: Float32Array[][], s: number, n: number): number {
+    const e = this.engine;
+    const input = inputs.length > 0 ? inputs[0] : undefined;
+    if (e === null || e.sanitizeBlock === undefined || s !== 0 || input === undefined || input.length === 0) return -1;
+    const ci = input.length < MAX_RING_CHANNELS ? input.length : MAX_RING_CHANNELS;
+    const heap = this.shard!.f32;
+    let bad = 0;
+    for (let c = 0; c < ci; c++) {
+      const src = input[c];
+      if (src.length !== n) return -1;
+      const at = this.inAt[c];
+      heap.set(src, at);
+      bad += e.sanitizeBlock(at << 2, n);
+    }
+    return bad;
+  }
+
+  /** Frames since the last non-finite input sample, counted up to the hold only (stays a small integer). */
+  private countCleanFrames(n: number): void {
+    const f = this.framesSinceIdleNonFinite;
+    if (f < NON_FINITE_HOLD_SECONDS * this.sampleRate) this.framesSinceIdleNonFinite = f + n;
   }
 
   /**
@@ -720,7 +811,8 @@ export class LevelMatchCore {
         }
       }
     }
-    this.framesSinceIdleNonFinite = bad > 0 ? 0 : this.framesSinceIdleNonFinite + n;
+    if (bad > 0) this.framesSinceIdleNonFinite = 0;
+    else this.countCleanFrames(n);
     this.passThroughChecked = checked;
     return bad;
   }

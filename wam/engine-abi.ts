@@ -196,4 +196,11 @@ export interface EngineExports {
   engineSetWatched(h: number, watched: number): number;
   /** 1 while an idle reference: reference mode, unwatched, applied gain 0 dB, no crossfade (engineSetWatched). */
   engineIsIdle(h: number): number;
+  /**
+   * `floats` f32 slots (16-byte aligned) in this memory, never freed; may grow the memory. The processor keeps
+   * its link rings here (wam/link-bus.ts, FrameRing "Storage"). Missing: the rings have arrays of their own.
+   */
+  allocateFloats?(floats: number): number;
+  /** Replaces NaN and infinities in the f32 samples at byte address ptr .. ptr + 4 n by 0; returns how many. */
+  sanitizeBlock?(ptr: number, n: number): number;
 }

@@ -34,10 +34,13 @@ export class EngineShard {
   engines = 0;
   /** Set when creating an engine failed (the memory could not grow): no more engines from here. */
   full = false;
+  /** Whether the module has sanitizeBlock (sanitize() works). */
+  readonly canSanitize: boolean;
   private buffer: ArrayBuffer;
 
   constructor(exports: EngineExports) {
     this.exports = exports;
+    this.canSanitize = typeof exports.sanitizeBlock === 'function';
     this.buffer = exports.memory.buffer as ArrayBuffer;
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer, 0, this.buffer.byteLength >>> 3);
@@ -52,6 +55,14 @@ export class EngineShard {
     this.f64 = new Float64Array(b, 0, b.byteLength >>> 3);
     this.generation++;
     return true;
+  }
+
+  /**
+   * Replaces NaN and infinities in the f32 samples at byte address [addr, addr + 4 n) by 0; returns how many, or
+   * -1 without the module's sanitizeBlock (a link ring's RingHeap, wam/link-bus.ts).
+   */
+  sanitize(byteAddress: number, n: number): number {
+    return this.canSanitize ? this.exports.sanitizeBlock!(byteAddress, n) : -1;
   }
 
   /** Bytes of the memory now. */
@@ -123,6 +134,33 @@ export class EnginePool {
       return { shard, handle: h, key };
     }
     return last ?? 'the engine could not be allocated';
+  }
+
+  /**
+   * `floats` f32 slots in the newest instance's memory for a link ring (wam/link-bus.ts RingAllocator), or null
+   * when the module cannot give them (no allocateFloats, no instance, memory exhausted): the ring then keeps an
+   * array of its own. Rings sit with the engines, so a match instance reads its reference with a memmove.
+   */
+  allocateFloats(floats: number): { heap: EngineShard; at: number } | null {
+    let shard = this.shards.length > 0 ? this.shards[this.shards.length - 1] : null;
+    if (shard === null) {
+      try {
+        shard = new EngineShard(this.instantiate());
+      } catch {
+        return null;
+      }
+      this.shards.push(shard);
+    }
+    const allocate = shard.exports.allocateFloats;
+    if (typeof allocate !== 'function') return null;
+    let ptr = 0;
+    try {
+      ptr = allocate(floats);
+    } catch {
+      ptr = 0; // the memory cannot grow: an array of the ring's own instead
+    }
+    shard.refresh(); // once for every processor on this shard
+    return ptr > 0 ? { heap: shard, at: ptr >>> 2 } : null;
   }
 
   /** Hands an engine back for reuse (a processor was destroyed). */

@@ -61,10 +61,57 @@ export function ringCapacity(sampleRate: number): number {
   return c;
 }
 
-/** Multichannel audio indexed by absolute frame: keeps the most recent `capacity` frames of one contiguous run. */
+/**
+ * Where a ring's samples live: a Float32Array over a whole heap, addressed by index. Either a WebAssembly memory
+ * (an EngineShard: its view is replaced when the memory grows, refresh() says so) or an array of the ring's own.
+ */
+export interface RingHeap {
+  readonly f32: Float32Array;
+  /** Rebuilds f32 if the memory behind it grew (true when it did); a cheap identity check otherwise. */
+  refresh(): boolean;
+  /**
+   * Replaces NaN and infinities in the f32 samples at byte address [addr, addr + 4 n) by 0 and returns how many
+   * there were (a WebAssembly heap's SIMD pass), or -1 when this heap has no such pass.
+   */
+  sanitize(byteAddress: number, n: number): number;
+  /** Whether sanitize() is there (it never returns -1). */
+  readonly canSanitize: boolean;
+}
+
+/** `floats` f32 slots in a heap, or null when the heap cannot give them (the ring then keeps its own array). */
+export type RingAllocator = (floats: number) => { heap: RingHeap; at: number } | null;
+
+/** A ring's own heap: one Float32Array that never moves. */
+class OwnHeap implements RingHeap {
+  readonly f32: Float32Array;
+  readonly canSanitize = false;
+  constructor(floats: number) {
+    this.f32 = new Float32Array(floats);
+  }
+  refresh(): boolean {
+    return false;
+  }
+  sanitize(): number {
+    return -1;
+  }
+}
+
+/**
+ * Multichannel audio indexed by absolute frame: keeps the most recent `capacity` frames of one contiguous run.
+ *
+ * Storage: channel c occupies heap slots [at[c], at[c] + capacity). With an allocator the heap is the engines'
+ * WebAssembly memory, so a match instance whose engine lives in the same memory reads the reference with
+ * copyWithin (a memmove, no JavaScript loop, nothing allocated: readTo) and a reference publishes with a block
+ * copy and one SIMD sanitising pass (writeSanitized). That is most of what a linked pair costs in JavaScript
+ * (issue 16). Without one (tests, sidechain rings, a failed engine) the ring has an array of its own.
+ */
 export class FrameRing {
   readonly capacity: number;
-  private readonly data: Float32Array[] = [];
+  private heap: RingHeap;
+  /** f32 index of each channel's first slot in heap.f32. */
+  private readonly at = new Int32Array(MAX_RING_CHANNELS);
+  private allocated = 0;
+  private readonly allocator: RingAllocator | null;
   /** Channel count of the current run. */
   channels = 0;
   /** First frame (position, see "Clock") of the current contiguous run still held. */
@@ -72,22 +119,50 @@ export class FrameRing {
   /** One past the last frame written (position). start === end: empty. */
   end = 0;
 
-  constructor(capacity: number, channels = 0) {
+  constructor(capacity: number, channels = 0, allocator: RingAllocator | null = null) {
     if (!Number.isInteger(capacity) || capacity < 1 || (capacity & (capacity - 1)) !== 0) {
       throw new RangeError(`ring capacity must be a power of two, got ${capacity}`);
     }
     this.capacity = capacity;
+    this.allocator = allocator;
+    this.heap = new OwnHeap(0);
     this.allocate(channels);
   }
 
-  /** Allocates channel buffers up to `channels` (MAX_RING_CHANNELS at most). */
+  /**
+   * Makes room for `channels` channels (MAX_RING_CHANNELS at most). Growing takes a new block for every channel
+   * (what was written is dropped: a new channel count starts a new run anyway); the old block of a WebAssembly
+   * heap is not reused (its runtime never frees), which happens once per channel count a link sees.
+   */
   allocate(channels: number): void {
     const n = Math.min(channels, MAX_RING_CHANNELS);
-    while (this.data.length < n) this.data.push(new Float32Array(this.capacity));
+    if (n <= this.allocated) return;
+    const floats = n * this.capacity;
+    const got = this.allocator !== null ? this.allocator(floats) : null;
+    if (got !== null) {
+      this.heap = got.heap;
+      for (let c = 0; c < n; c++) this.at[c] = got.at + c * this.capacity;
+    } else {
+      this.heap = new OwnHeap(floats);
+      for (let c = 0; c < n; c++) this.at[c] = c * this.capacity;
+    }
+    this.allocated = n;
+    this.reset();
   }
 
   get allocatedChannels(): number {
-    return this.data.length;
+    return this.allocated;
+  }
+
+  /** Whether the samples live in a WebAssembly memory (given by the allocator) rather than an array of the ring's own. */
+  get shared(): boolean {
+    return !(this.heap instanceof OwnHeap);
+  }
+
+  /** The heap the samples live in (for a reader: same heap, same Float32Array, means readTo is a memmove). */
+  get heapView(): Float32Array {
+    this.heap.refresh();
+    return this.heap.f32;
   }
 
   get empty(): boolean {
@@ -101,6 +176,22 @@ export class FrameRing {
     this.channels = 0;
   }
 
+  /** Starts a new run unless a write of `ch` channels at `frame` continues the current one; returns frame wrapped. */
+  private beginWrite(frame: number, ch: number): number {
+    frame &= CLOCK_MASK;
+    if (ch > this.allocated) this.allocate(ch);
+    if (this.start === this.end || frame !== this.end || ch !== this.channels) {
+      this.start = frame;
+      this.channels = ch;
+    }
+    return frame;
+  }
+
+  private endWrite(frame: number, n: number): void {
+    this.end = (frame + n) & CLOCK_MASK;
+    if (((this.end - this.start) & CLOCK_MASK) > this.capacity) this.start = (this.end - this.capacity) & CLOCK_MASK;
+  }
+
   /**
    * Writes frames [frame, frame + n) from channels 0..channels-1 of `src`, starting at src index `offset`.
    * NaN and infinities are written as 0. A write that does not continue the current run (a gap, an overlap or a
@@ -110,35 +201,66 @@ export class FrameRing {
   write(frame: number, src: ArrayLike<Float32Array>, channels: number, offset: number, n: number, finite = false): void {
     const ch = channels < MAX_RING_CHANNELS ? channels : MAX_RING_CHANNELS;
     if (ch <= 0 || n <= 0) return;
-    frame &= CLOCK_MASK;
-    if (ch > this.data.length) this.allocate(ch);
-    if (this.start === this.end || frame !== this.end || ch !== this.channels) {
-      this.start = frame;
-      this.channels = ch;
-    }
+    frame = this.beginWrite(frame, ch);
+    this.heap.refresh();
+    const heap = this.heap.f32;
     const cap = this.capacity;
     let done = 0;
     while (done < n) {
-      const at = (frame + done) & (cap - 1);
-      const len = Math.min(n - done, cap - at);
+      const pos = (frame + done) & (cap - 1);
+      const len = Math.min(n - done, cap - pos);
       for (let c = 0; c < ch; c++) {
         const s = src[c];
-        const d = this.data[c];
+        const at = this.at[c] + pos;
         const o = offset + done;
         // Known finite and the whole source array: a block copy (no view is made, nothing allocated).
         if (finite && o === 0 && len === s.length) {
-          d.set(s, at);
+          heap.set(s, at);
           continue;
         }
         for (let i = 0; i < len; i++) {
           const v = s[o + i];
-          d[at + i] = v - v === 0 ? v : 0;
+          heap[at + i] = v - v === 0 ? v : 0;
         }
       }
       done += len;
     }
-    this.end = (frame + n) & CLOCK_MASK;
-    if (((this.end - this.start) & CLOCK_MASK) > cap) this.start = (this.end - cap) & CLOCK_MASK;
+    this.endWrite(frame, n);
+  }
+
+  /**
+   * write() of whole source arrays (src[c].length === n) by block copy, then the heap's SIMD sanitising pass
+   * over what was written. Returns the count of non-finite samples replaced, or -1 (nothing written) when this
+   * ring cannot do it (an array of its own, or arrays that are not n long): use write() then.
+   */
+  writeSanitized(frame: number, src: ArrayLike<Float32Array>, channels: number, n: number): number {
+    const ch = channels < MAX_RING_CHANNELS ? channels : MAX_RING_CHANNELS;
+    if (ch <= 0 || n <= 0) return -1;
+    for (let c = 0; c < ch; c++) if (src[c].length !== n) return -1;
+    if (ch > this.allocated) this.allocate(ch);
+    if (!this.heap.canSanitize) return -1;
+    frame = this.beginWrite(frame, ch);
+    this.heap.refresh();
+    const heap = this.heap.f32;
+    const cap = this.capacity;
+    const pos = frame & (cap - 1);
+    const first = n < cap - pos ? n : cap - pos;
+    let bad = 0;
+    for (let c = 0; c < ch; c++) {
+      const s = src[c];
+      const at = this.at[c];
+      if (first === n) {
+        heap.set(s, at + pos);
+        bad += this.heap.sanitize((at + pos) << 2, n);
+      } else {
+        // Across the ring's end (a quantum not aligned to the capacity): two segments, element by element.
+        for (let i = 0; i < first; i++) heap[at + pos + i] = s[i];
+        for (let i = first; i < n; i++) heap[at + i - first] = s[i];
+        bad += this.heap.sanitize((at + pos) << 2, first) + this.heap.sanitize(at << 2, n - first);
+      }
+    }
+    this.endWrite(frame, n);
+    return bad;
   }
 
   /** Whether frames [frame, frame + n) are held (frame: a position, or any int32 frame, wrapped here). */
@@ -153,17 +275,47 @@ export class FrameRing {
    */
   read(frame: number, n: number, dest: ArrayLike<Float32Array>, destOffset = 0): number {
     if (!this.has(frame, n)) return 0;
+    this.heap.refresh();
+    const heap = this.heap.f32;
     const cap = this.capacity;
     const ch = Math.min(this.channels, dest.length);
     let done = 0;
     while (done < n) {
-      const at = (frame + done) & (cap - 1);
-      const len = Math.min(n - done, cap - at);
+      const pos = (frame + done) & (cap - 1);
+      const len = Math.min(n - done, cap - pos);
       for (let c = 0; c < ch; c++) {
-        const s = this.data[c];
+        const at = this.at[c] + pos;
         const d = dest[c];
         const o = destOffset + done;
-        for (let i = 0; i < len; i++) d[o + i] = s[at + i];
+        for (let i = 0; i < len; i++) d[o + i] = heap[at + i];
+      }
+      done += len;
+    }
+    return ch;
+  }
+
+  /**
+   * read() into slots of a heap: channel c's frames go to dest[destAt[c] ..], for at most `maxChannels`
+   * channels. When dest is this ring's own heap view (the reader's engine shares the ring's WebAssembly memory)
+   * each segment is one copyWithin; otherwise element by element. Returns the channel count copied, 0 when the
+   * frames are not all held.
+   */
+  readTo(frame: number, n: number, dest: Float32Array, destAt: Int32Array, maxChannels: number): number {
+    if (!this.has(frame, n)) return 0;
+    this.heap.refresh();
+    const heap = this.heap.f32;
+    const cap = this.capacity;
+    const ch = this.channels < maxChannels ? this.channels : maxChannels;
+    const same = heap === dest;
+    let done = 0;
+    while (done < n) {
+      const pos = (frame + done) & (cap - 1);
+      const len = n - done < cap - pos ? n - done : cap - pos;
+      for (let c = 0; c < ch; c++) {
+        const from = this.at[c] + pos;
+        const to = destAt[c] + done;
+        if (same) dest.copyWithin(to, from, from + len);
+        else for (let i = 0; i < len; i++) dest[to + i] = heap[from + i];
       }
       done += len;
     }
@@ -184,11 +336,28 @@ export class LinkBus {
   readonly sampleRate: number;
   readonly capacity: number;
   private readonly channels: LinkChannel[] = [];
+  private readonly allocator: RingAllocator | null;
 
-  constructor(sampleRate: number) {
+  /**
+   * @param allocator where rings get their samples (the processor gives the engines' WebAssembly memory, see
+   *   FrameRing "Storage"); without one every ring has an array of its own
+   */
+  constructor(sampleRate: number, allocator: RingAllocator | null = null) {
     this.sampleRate = sampleRate;
     this.capacity = ringCapacity(sampleRate);
+    this.allocator = allocator;
     for (let i = 0; i < LINK_CHANNELS; i++) this.channels.push(new LinkChannel());
+  }
+
+  /**
+   * Makes sure channel `link` has a ring of at least `channels` channels, without claiming it. Processors call
+   * it from their constructors, between quanta, so that allocating a ring (which may grow the WebAssembly
+   * memory) does not happen inside a quantum in the usual case.
+   */
+  prepare(link: number, channels = 2): void {
+    const ch = this.channel(link);
+    if (ch.ring === null) ch.ring = new FrameRing(this.capacity, channels, this.allocator);
+    else if (ch.owner === null) ch.ring.allocate(channels);
   }
 
   /** Channel `link` (1..16; out-of-range values are clamped). */
@@ -207,7 +376,7 @@ export class LinkBus {
     if (ch.owner !== null) return false;
     ch.owner = owner;
     ch.generation++;
-    if (ch.ring === null) ch.ring = new FrameRing(this.capacity, channels);
+    if (ch.ring === null) ch.ring = new FrameRing(this.capacity, channels, this.allocator);
     else ch.ring.allocate(channels);
     ch.ring.reset();
     return true;
@@ -295,5 +464,11 @@ export class LinkReader {
   read(ch: LinkChannel, frame: number, n: number, latencyFrames: number, dest: ArrayLike<Float32Array>): number {
     if (!this.sending || ch.ring === null) return 0;
     return ch.ring.read(frame - latencyFrames - this.skew, n, dest, 0);
+  }
+
+  /** read(), into slots destAt[c] of the heap view `dest` (FrameRing.readTo: a memmove in the same heap). */
+  readTo(ch: LinkChannel, frame: number, n: number, latencyFrames: number, dest: Float32Array, destAt: Int32Array, maxChannels: number): number {
+    if (!this.sending || ch.ring === null) return 0;
+    return ch.ring.readTo(frame - latencyFrames - this.skew, n, dest, destAt, maxChannels);
   }
 }

@@ -83,7 +83,8 @@ function enginePool(): EnginePool | null {
 }
 
 function linkBus(): LinkBus {
-  ModuleScope.levelmatchLinkBus ??= new LinkBus(scope.sampleRate);
+  // The rings live in the engines' WebAssembly memory (link-bus.ts FrameRing "Storage"), when there is one.
+  ModuleScope.levelmatchLinkBus ??= new LinkBus(scope.sampleRate, (floats) => enginePool()?.allocateFloats(floats) ?? null);
   return ModuleScope.levelmatchLinkBus;
 }
 

@@ -152,16 +152,25 @@ Rest('steady tones through a plain gain: never confident, but the applied latenc
   table.push(`steady tones x 0.5 (never confident): ${busy.estimates} estimates running, ${rest.estimates} with rest`);
 });
 
-Rest('uncorrelated input: never applied; it rests unsure and re-verifies every 10 s', () => {
+Rest('uncorrelated input: never applied; it rests unsure and re-verifies after 10 s, then 20, 40, 60 s', () => {
   const other = whiteNoise(music.length, -20, 5);
   const rest = run(music, () => 0, () => other, true);
   const busy = run(music, () => 0, () => other, false);
   assert.is(rest.stable, -1, 'nothing applied');
   assert.ok(busy.estimates >= 45, `running: ${busy.estimates} estimates`);
-  // Rests after 4 unsure estimates (~2 s), wakes every 10 s (UNSURE_REVERIFY_SECONDS) for 4 more: about 12 in 28 s.
-  assert.ok(rest.estimates <= 16, `with rest: ${rest.estimates} estimates`);
-  assert.ok(rest.wakes >= 1 && rest.wakes <= 3, `${rest.wakes} wakes`);
+  // Rests after 4 unsure estimates (~2 s), wakes 10 s later (UNSURE_REVERIFY_SECONDS) for 4 more (~14 s), and
+  // then waits 20 s (34 s: past the 28 s): one re-verification, about 8 estimates.
+  assert.is(rest.wakes, 1, `${rest.wakes} wakes`);
+  assert.ok(rest.estimates <= 10, `with rest: ${rest.estimates} estimates`);
   table.push(`uncorrelated noise: ${busy.estimates} estimates running, ${rest.estimates} with rest (${rest.wakes} re-verifications)`);
+  // 130 s: the waits double (10, 20, 40 s): wakes near 12, 34 and 76 s; the next would be at 138 s. Without the
+  // doubling it would wake every 12 s: 10 times.
+  const long = programme({ sampleRate: FS, seconds: 130, channels: 1, seed: 9 })[0]!;
+  const noise = whiteNoise(long.length, -20, 6);
+  const longRest = run(long, () => 0, () => noise, true);
+  assert.is(longRest.stable, -1, 'nothing applied');
+  assert.is(longRest.wakes, 3, `130 s uncorrelated: ${longRest.wakes} wakes`);
+  table.push(`uncorrelated noise, 130 s: ${longRest.wakes} re-verifications (10 without the doubling), ${longRest.estimates} estimates`);
 });
 
 Rest.after(() => {
