@@ -146,6 +146,44 @@ bad('NaN and infinite input samples come out as 0, are counted, and never reach 
   rig.host.close();
 });
 
+bad('unwatched references (the idle path: published by block copy, checked by the engine SIMD pass) replace and count NaN and infinities too', async () => {
+  const rig = await makeRig({ sampleRate: FS });
+  const ref = await rig.add({ mode: 0, link: 3 }, undefined, { watch: false });
+  const duplicate = await rig.add({ mode: 0, link: 3 }, undefined, { watch: false }); // link 3 is taken: not published
+  const match = await rig.add({ mode: 1, link: 3 });
+  const input = programme().map((x) => x.slice(0, 6 * FS));
+  let injected = 0;
+  for (let i = 2 * FS; i < 3 * FS; i += 997) {
+    input[0][i] = NaN;
+    input[1][i + 1] = i % 2 ? Infinity : -Infinity;
+    injected += 2;
+  }
+  const dupOut: Float32Array[] = [new Float32Array(6 * FS), new Float32Array(6 * FS)];
+  const run = await runChain(rig, input, ref, gainEffect(-4), match, 6, {
+    onQuantum: (q) => {
+      const o = duplicate.inst.process([slice(input, q * 128, 128)]);
+      for (let c = 0; c < 2; c++) dupOut[c].set(o[c], q * 128);
+    },
+  });
+  for (const x of [...run.reference, ...run.output, ...dupOut]) for (const v of x) assert.ok(Number.isFinite(v), 'every output finite');
+  for (let i = 2 * FS; i < 3 * FS; i += 997) {
+    assert.is(run.reference[0][i], 0, 'NaN -> 0 (published reference)');
+    assert.is(run.reference[1][i + 1], 0, 'Inf -> 0');
+    assert.is(dupOut[0][i], 0, 'NaN -> 0 (duplicate reference)');
+  }
+  assert.is(run.reference[0][2 * FS + 1], input[0][2 * FS + 1], 'the rest unchanged');
+  const rr = ref.node.readout!;
+  const rd = duplicate.node.readout!;
+  note(`unwatched references, NaN input: ${injected} injected; published counted ${rr.nonFinite}, duplicate ${rd.nonFinite}; match ${match.node.readout!.nonFinite}`);
+  assert.is(rr.nonFinite, injected);
+  assert.is(rd.nonFinite, injected);
+  assert.ok(rd.status.duplicateReference);
+  assert.is(match.node.readout!.nonFinite, 0, 'the match instance never sees one');
+  assert.ok(Math.abs(match.node.readout!.gain.applied - 4) < 0.1, 'and matches');
+  rig.assertClean();
+  rig.host.close();
+});
+
 bad('a reference that is destroyed: its match instances hold their gain and report it; a new reference takes over', async () => {
   const rig = await makeRig({ sampleRate: FS });
   const ref = await rig.add({ mode: 0, link: 3 });

@@ -1,0 +1,107 @@
+// Link rings in the engines' WebAssembly memory (issue 16, link-bus.ts FrameRing "Storage"): the same frames
+// come out as from a ring of its own, across the ring's end and across a memory growth; copyWithin reads into
+// the same memory, element copies into another; the SIMD sanitising pass replaces and counts non-finite samples.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compileDsp } from '../lib/wasm.ts';
+import type { EngineExports } from './engine-abi.ts';
+import { EnginePool } from './engine-pool.ts';
+import { FrameRing, LinkBus } from './link-bus.ts';
+
+const module = await compileDsp();
+const newPool = () => new EnginePool(() => new WebAssembly.Instance(module, {}).exports as unknown as EngineExports);
+
+/** Channel c of frame f carries c * 1e6 + f (exact in float32 below 2^24). */
+const frames = (f0: number, n: number, channels: number): Float32Array[] =>
+  Array.from({ length: channels }, (_, c) => Float32Array.from({ length: n }, (_, i) => c * 1e6 + ((f0 + i) % 1e6)));
+
+test('a ring in the WebAssembly memory holds what a ring of its own holds, across its end and a memory growth', () => {
+  const pool = newPool();
+  const lease = pool.acquire(48000, 128);
+  if (typeof lease === 'string') throw new Error(lease);
+  const shard = lease.shard;
+  const shared = new FrameRing(1024, 2, (floats) => pool.allocateFloats(floats));
+  const own = new FrameRing(1024, 2);
+  assert.ok(shared.shared, 'in the WebAssembly memory');
+  assert.not.ok(own.shared);
+  // Frames 1000.. in quanta of 128: the ring's end (1024) is crossed inside a quantum at 1920.
+  // A reader's destination in the same memory: two channels of 1024 slots.
+  const block = pool.allocateFloats(2048)!;
+  assert.is(block.heap, shard);
+  const dest = new Int32Array([block.at, block.at + 1024]);
+  for (let f = 1000; f < 1000 + 128 * 12; f += 128) {
+    const src = frames(f, 128, 2);
+    assert.is(shared.writeSanitized(f, src, 2, 128), 0, 'clean input: nothing replaced');
+    own.write(f, src, 2, 0, 128);
+    if (f === 1000 + 128 * 6) {
+      // Grow the memory (another ring's worth and more): every view is detached and rebuilt.
+      const before = shard.generation;
+      assert.ok(pool.allocateFloats(4 * 1024 * 1024) !== null);
+      assert.ok(shard.generation > before, 'the memory grew');
+    }
+  }
+  assert.is(shared.start, own.start);
+  assert.is(shared.end, own.end);
+  for (const [at, n] of [[1000 + 128 * 12 - 1024, 1024], [1900, 200], [2050, 77]] as const) {
+    shard.refresh();
+    const heap = shard.f32;
+    assert.is(shared.readTo(at, n, heap, dest, 2), 2);
+    const expect = [new Float32Array(n), new Float32Array(n)];
+    assert.is(own.read(at, n, expect), 2);
+    for (let c = 0; c < 2; c++) assert.equal(Array.from(heap.subarray(dest[c], dest[c] + n)), Array.from(expect[c]), `frames ${at}+${n}, channel ${c}`);
+    // Into another heap (a reader in another WebAssembly instance): element copies, the same frames.
+    const other = new Float32Array(4096);
+    assert.is(shared.readTo(at, n, other, new Int32Array([0, 2048]), 2), 2);
+    assert.equal(Array.from(other.subarray(0, n)), Array.from(expect[0]));
+    assert.equal(Array.from(other.subarray(2048, 2048 + n)), Array.from(expect[1]));
+  }
+  assert.is(shared.readTo(0, 10, shard.f32, dest, 2), 0, 'frames not held: nothing');
+});
+
+test('publishing into the WebAssembly memory replaces NaN and infinities by 0 and counts them', () => {
+  const pool = newPool();
+  const ring = new FrameRing(512, 2, (floats) => pool.allocateFloats(floats));
+  const src = frames(0, 128, 2);
+  src[0][5] = NaN;
+  src[1][0] = Infinity;
+  src[1][127] = -Infinity;
+  src[1][64] = 1e-40; // subnormal: finite, kept
+  assert.is(ring.writeSanitized(0, src, 2, 128), 3);
+  const out = [new Float32Array(128), new Float32Array(128)];
+  assert.is(ring.read(0, 128, out), 2);
+  assert.is(out[0][5], 0);
+  assert.is(out[1][0], 0);
+  assert.is(out[1][127], 0);
+  assert.is(out[1][64], Math.fround(1e-40));
+  assert.is(out[0][6], 6);
+  // A ring of its own cannot: -1, nothing written.
+  const own = new FrameRing(512, 2);
+  assert.is(own.writeSanitized(0, src, 2, 128), -1);
+  assert.ok(own.empty);
+  // Arrays that are not one quantum long: -1.
+  assert.is(ring.writeSanitized(128, [new Float32Array(64), new Float32Array(64)], 2, 128), -1);
+});
+
+test('the bus prepares a ring before any claim, in the engines memory; a claim with more channels reallocates it', () => {
+  const pool = newPool();
+  const bus = new LinkBus(48000, (floats) => pool.allocateFloats(floats));
+  bus.prepare(3, 2);
+  const ring = bus.channel(3).ring!;
+  assert.ok(ring.shared);
+  assert.is(ring.allocatedChannels, 2);
+  const owner = {};
+  assert.ok(bus.claim(3, owner, 6));
+  assert.is(bus.channel(3).ring, ring, 'the same ring');
+  assert.is(ring.allocatedChannels, 6);
+  assert.ok(ring.shared);
+  assert.is(ring.writeSanitized(0, frames(0, 128, 6), 6, 128), 0);
+  const out = Array.from({ length: 6 }, () => new Float32Array(128));
+  assert.is(ring.read(0, 128, out), 6);
+  assert.is(out[5][17], 5e6 + 17);
+  // Without an allocator: a ring of its own.
+  const plain = new LinkBus(48000);
+  plain.prepare(1, 2);
+  assert.not.ok(plain.channel(1).ring!.shared);
+});
+
+test.run();
