@@ -103,6 +103,8 @@ export class LevelMatchCore {
   private framesSinceIdleNonFinite = Infinity;
   /** The engine gain (dB) last read or set: what getState reports if the engine is gone. */
   private lastGain = 0;
+  /** Whether `readout` holds an engine readout yet (copyReadout ran with an engine). */
+  private readoutFilled = false;
   private handle = 0;
   private readonly bus: LinkBus;
   private readonly reader = new LinkReader();
@@ -268,6 +270,9 @@ export class LevelMatchCore {
     this.values[slot] = v;
     if (slot === P.mode || slot === P.target) this.sendModeAndTarget();
     else if (this.engine !== null) this.engine.engineSetParam(this.handle, slot, v);
+    // A mode change may allocate the latency detector (the memory may grow): views are rebuilt now, within
+    // the quantum if an event brought it, before any further chunk uses them.
+    this.checkViews();
     if (slot === P.link || slot === P.mode) this.relink();
     return v;
   }
@@ -348,6 +353,10 @@ export class LevelMatchCore {
    */
   fail(reason: string): void {
     this.error = reason;
+    // The gain of the last readout (the engine's readout slots are as fresh as that: engineUpdateReadout
+    // writes them only when a readout is due).
+    const g = this.readout[R.engineGain];
+    if (this.readoutFilled && g === g) this.lastGain = g;
     this.engine = null;
     this.handle = 0;
     this.shard = null;
@@ -416,9 +425,10 @@ export class LevelMatchCore {
       if (this.sinceReadout >= interval) this.sinceReadout = 0;
       this.engine.engineUpdateReadout(this.handle);
     }
-    // Copied every quantum, due or not (~40 doubles): this way the copy runs in the hot, optimised path. Done
-    // only when due (once a second unwatched), V8 would run it unoptimised, and unoptimised code boxes every
-    // double it reads from a typed array into a new heap number (~100 B per readout). The frame slot is kept
+    // Copied every quantum, due or not: this way the copy runs in the hot, optimised path. Run only when due
+    // (once a second unwatched), V8 runs it unoptimised, and unoptimised code boxes every double it reads from a
+    // typed array into a new heap number: the status, link, mode and idle-status reads cost 7 x 16 B per
+    // readout (measured by the allocation tests). The engine part is one block copy. The frame slot is kept
     // current by beginQuantumAtClock.
     this.copyReadout();
     return due;
@@ -443,7 +453,7 @@ export class LevelMatchCore {
     if (this.engine !== null) {
       this.checkViews();
       d.set(this.readoutView); // a block copy: no double is read into JavaScript, none boxed
-      this.lastGain = d[R.engineGain];
+      this.readoutFilled = true;
       if (this.idleNonFinite > 0 || this.idle) this.idleReadout(d);
     } else {
       d.fill(NaN, 0, READOUT_COUNT);
@@ -559,8 +569,7 @@ export class LevelMatchCore {
       sc = side === undefined ? 0 : Math.min(side.length, MAX_RING_CHANNELS);
       if (sc > 0) refCh = sc;
     }
-    this.setChannels(ci > 0 ? ci : this.inChannels, refCh);
-    this.checkViews();
+    this.setChannels(ci > 0 ? ci : this.inChannels, refCh); // checks the views when the counts change
 
     // Input (an unconnected input meters silence).
     const heap = this.shard!.f32;

@@ -298,7 +298,7 @@ class LevelMatchProcessor extends Base {
     // The clock goes straight into a typed array: past 2^30 frames (6.2 h at 48 kHz) a frame number is a heap
     // number in V8, and carrying it in variables and arguments would allocate on every quantum.
     this.core.clock[0] = scope.currentFrame;
-    const sampleRate = scope.sampleRate;
+    const sampleRate = this.core.sampleRate;
     const queue = this._eventQueue;
     // currentTime is a fractional double: reading it allocates a heap number (~16 B) each time, so only when
     // there are events to place. Events arrive between quanta, never during process().
