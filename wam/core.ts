@@ -74,6 +74,13 @@ function allFinite(x: Float32Array, n: number): boolean {
   return acc === 0;
 }
 
+/** The common difference of `at` (a stride every entry keeps), or 0 when the entries are not evenly spaced. */
+function evenStride(at: Int32Array): number {
+  const d = at[1] - at[0];
+  for (let c = 2; c < at.length; c++) if (at[c] - at[c - 1] !== d) return 0;
+  return d;
+}
+
 /** Frames a non-finite input sample keeps the nonFiniteInput status on (the engine's NON_FINITE_HOLD_SECONDS). */
 const NON_FINITE_HOLD_SECONDS = 1;
 
@@ -103,8 +110,6 @@ export class LevelMatchCore {
   private framesSinceIdleNonFinite = Infinity;
   /** The engine gain (dB) last read or set: what getState reports if the engine is gone. */
   private lastGain = 0;
-  /** Whether `readout` holds an engine readout yet (copyReadout ran with an engine). */
-  private readoutFilled = false;
   private handle = 0;
   private readonly bus: LinkBus;
   private readonly reader = new LinkReader();
@@ -122,6 +127,8 @@ export class LevelMatchCore {
   private readonly inAt = new Int32Array(MAX_RING_CHANNELS);
   private readonly refAt = new Int32Array(MAX_RING_CHANNELS);
   private readonly outAt = new Int32Array(MAX_RING_CHANNELS);
+  /** refAt[c + 1] - refAt[c] when the reference buffers are evenly spaced (one call reads them all), else 0. */
+  private refStride = 0;
   /** The reference buffers as views for the link reader; rebuilt when the shard's views change. */
   private readonly refViews: Float32Array[] = [];
   /** The output buffers as views (block copies to the host's output); rebuilt likewise. */
@@ -217,6 +224,7 @@ export class LevelMatchCore {
       this.refAt[c] = e.engineReference(h, c) >>> 2;
       this.outAt[c] = e.engineOutput(h, c) >>> 2;
     }
+    this.refStride = evenStride(this.refAt);
     e.engineSetChannels(h, this.inChannels, this.refChannels);
     for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
     this.readoutPtr = e.engineUpdateReadout(h);
@@ -353,10 +361,6 @@ export class LevelMatchCore {
    */
   fail(reason: string): void {
     this.error = reason;
-    // The gain of the last readout (the engine's readout slots are as fresh as that: engineUpdateReadout
-    // writes them only when a readout is due).
-    const g = this.readout[R.engineGain];
-    if (this.readoutFilled && g === g) this.lastGain = g;
     this.engine = null;
     this.handle = 0;
     this.shard = null;
@@ -452,8 +456,8 @@ export class LevelMatchCore {
     const d = this.readout;
     if (this.engine !== null) {
       this.checkViews();
-      d.set(this.readoutView); // a block copy: no double is read into JavaScript, none boxed
-      this.readoutFilled = true;
+      d.set(this.readoutView); // a block copy
+      this.lastGain = d[R.engineGain];
       if (this.idleNonFinite > 0 || this.idle) this.idleReadout(d);
     } else {
       d.fill(NaN, 0, READOUT_COUNT);
@@ -598,7 +602,7 @@ export class LevelMatchCore {
         this.latencyNext = target;
         this.latencyFaded = 0;
       }
-      const got = usable ? this.readReferenceTo(mode, frame, n, this.latencyNow, this.refAt, MAX_RING_CHANNELS) : 0;
+      const got = usable ? this.readReferenceTo(mode, frame, n, this.latencyNow, this.refAt, MAX_RING_CHANNELS, this.refStride) : 0;
       valid = got > 0 && got === this.refChannels ? 1 : 0;
       if (this.latencyNext !== this.latencyNow && this.fadeLatency(mode, frame, n, valid === 1)) valid = 1;
       this.feedDetector(mode, frame, n, usable);
@@ -647,10 +651,10 @@ export class LevelMatchCore {
    * readReference() into the engine's memory, channel c at f32 index destAt[c], at most maxChannels: a memmove
    * when the link ring lives in the same WebAssembly memory (FrameRing "Storage").
    */
-  private readReferenceTo(mode: number, frame: number, n: number, latency: number, destAt: Int32Array, maxChannels: number): number {
+  private readReferenceTo(mode: number, frame: number, n: number, latency: number, destAt: Int32Array, maxChannels: number, destStride: number): number {
     const heap = this.shard!.f32;
-    if (mode === MODE_MATCH) return this.reader.readTo(this.linkChannel, frame, n, latency, heap, destAt, maxChannels);
-    return this.sideRing!.readTo(frame - latency, n, heap, destAt, maxChannels);
+    if (mode === MODE_MATCH) return this.reader.readTo(this.linkChannel, frame, n, latency, heap, destAt, maxChannels, destStride);
+    return this.sideRing!.readTo(frame - latency, n, heap, destAt, maxChannels, destStride);
   }
 
   /**
@@ -696,7 +700,7 @@ export class LevelMatchCore {
       this.detectorIdx[1] = ptrB >>> 2;
     }
     const heap = this.shard!.f32;
-    const got = usable ? this.readReferenceTo(mode, frame, n, 0, this.detectorIdx, 2) : 0;
+    const got = usable ? this.readReferenceTo(mode, frame, n, 0, this.detectorIdx, 2, this.detectorIdx[1] - this.detectorIdx[0]) : 0;
     if (got <= 0) heap.fill(0, ptr >>> 2, (ptr >>> 2) + n);
     if (got <= 1) heap.fill(0, ptrB >>> 2, (ptrB >>> 2) + n);
   }

@@ -34,13 +34,15 @@ export class EngineShard {
   engines = 0;
   /** Set when creating an engine failed (the memory could not grow): no more engines from here. */
   full = false;
-  /** Whether the module has sanitizeBlock (sanitize() works). */
+  /** Whether the module has sanitizeBlock (sanitize() works) and copyStrided (copy() works). */
   readonly canSanitize: boolean;
+  readonly canCopy: boolean;
   private buffer: ArrayBuffer;
 
   constructor(exports: EngineExports) {
     this.exports = exports;
     this.canSanitize = typeof exports.sanitizeBlock === 'function';
+    this.canCopy = typeof exports.copyStrided === 'function';
     this.buffer = exports.memory.buffer as ArrayBuffer;
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer, 0, this.buffer.byteLength >>> 3);
@@ -63,6 +65,11 @@ export class EngineShard {
    */
   sanitize(byteAddress: number, n: number): number {
     return this.canSanitize ? this.exports.sanitizeBlock!(byteAddress, n) : -1;
+  }
+
+  /** copyStrided in this memory (byte addresses and strides), when canCopy. */
+  copy(dst: number, dstStride: number, src: number, srcStride: number, floats: number, channels: number): void {
+    this.exports.copyStrided!(dst, dstStride, src, srcStride, floats, channels);
   }
 
   /** Bytes of the memory now. */

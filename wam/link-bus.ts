@@ -76,6 +76,12 @@ export interface RingHeap {
   sanitize(byteAddress: number, n: number): number;
   /** Whether sanitize() is there (it never returns -1). */
   readonly canSanitize: boolean;
+  /**
+   * Copies `channels` runs of `floats` samples within the heap, run c from byte src + c srcStride to dst + c
+   * dstStride (one call for every channel); only when canCopy.
+   */
+  copy(dst: number, dstStride: number, src: number, srcStride: number, floats: number, channels: number): void;
+  readonly canCopy: boolean;
 }
 
 /** `floats` f32 slots in a heap, or null when the heap cannot give them (the ring then keeps its own array). */
@@ -85,6 +91,7 @@ export type RingAllocator = (floats: number) => { heap: RingHeap; at: number } |
 class OwnHeap implements RingHeap {
   readonly f32: Float32Array;
   readonly canSanitize = false;
+  readonly canCopy = false;
   constructor(floats: number) {
     this.f32 = new Float32Array(floats);
   }
@@ -94,6 +101,7 @@ class OwnHeap implements RingHeap {
   sanitize(): number {
     return -1;
   }
+  copy(): void {}
 }
 
 /**
@@ -297,20 +305,27 @@ export class FrameRing {
   /**
    * read() into slots of a heap: channel c's frames go to dest[destAt[c] ..], for at most `maxChannels`
    * channels. When dest is this ring's own heap view (the reader's engine shares the ring's WebAssembly memory)
-   * each segment is one copyWithin; otherwise element by element. Returns the channel count copied, 0 when the
-   * frames are not all held.
+   * each segment is one call into the heap for every channel when the destinations are evenly spaced
+   * (`destStride` slots apart, 0: they are not), else a copyWithin per channel; in another heap, element by
+   * element. Returns the channel count copied, 0 when the frames are not all held.
    */
-  readTo(frame: number, n: number, dest: Float32Array, destAt: Int32Array, maxChannels: number): number {
+  readTo(frame: number, n: number, dest: Float32Array, destAt: Int32Array, maxChannels: number, destStride = 0): number {
     if (!this.has(frame, n)) return 0;
     this.heap.refresh();
     const heap = this.heap.f32;
     const cap = this.capacity;
     const ch = this.channels < maxChannels ? this.channels : maxChannels;
     const same = heap === dest;
+    const strided = same && destStride !== 0 && this.heap.canCopy;
     let done = 0;
     while (done < n) {
       const pos = (frame + done) & (cap - 1);
       const len = n - done < cap - pos ? n - done : cap - pos;
+      if (strided) {
+        this.heap.copy((destAt[0] + done) << 2, destStride << 2, (this.at[0] + pos) << 2, cap << 2, len, ch);
+        done += len;
+        continue;
+      }
       for (let c = 0; c < ch; c++) {
         const from = this.at[c] + pos;
         const to = destAt[c] + done;
@@ -467,8 +482,8 @@ export class LinkReader {
   }
 
   /** read(), into slots destAt[c] of the heap view `dest` (FrameRing.readTo: a memmove in the same heap). */
-  readTo(ch: LinkChannel, frame: number, n: number, latencyFrames: number, dest: Float32Array, destAt: Int32Array, maxChannels: number): number {
+  readTo(ch: LinkChannel, frame: number, n: number, latencyFrames: number, dest: Float32Array, destAt: Int32Array, maxChannels: number, destStride = 0): number {
     if (!this.sending || ch.ring === null) return 0;
-    return ch.ring.readTo(frame - latencyFrames - this.skew, n, dest, destAt, maxChannels);
+    return ch.ring.readTo(frame - latencyFrames - this.skew, n, dest, destAt, maxChannels, destStride);
   }
 }

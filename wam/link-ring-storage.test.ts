@@ -49,6 +49,10 @@ test('a ring in the WebAssembly memory holds what a ring of its own holds, acros
     const expect = [new Float32Array(n), new Float32Array(n)];
     assert.is(own.read(at, n, expect), 2);
     for (let c = 0; c < 2; c++) assert.equal(Array.from(heap.subarray(dest[c], dest[c] + n)), Array.from(expect[c]), `frames ${at}+${n}, channel ${c}`);
+    // Evenly spaced destinations: one copyStrided call per segment for both channels, the same frames.
+    heap.fill(0, dest[0], dest[0] + 2048);
+    assert.is(shared.readTo(at, n, heap, dest, 2, 1024), 2);
+    for (let c = 0; c < 2; c++) assert.equal(Array.from(heap.subarray(dest[c], dest[c] + n)), Array.from(expect[c]), `strided, frames ${at}+${n}, channel ${c}`);
     // Into another heap (a reader in another WebAssembly instance): element copies, the same frames.
     const other = new Float32Array(4096);
     assert.is(shared.readTo(at, n, other, new Int32Array([0, 2048]), 2), 2);
