@@ -50,6 +50,9 @@ export class EngineShard {
 
   /** Rebuilds the views if the memory grew (the old ones are detached). True when it did. */
   refresh(): boolean {
+    // A growth detaches the old buffer, and every view of a detached buffer has length 0: that check is a field
+    // load, where reading memory.buffer is a call into the engine (made several times per quantum per processor).
+    if (this.f32.length !== 0) return false;
     const b = this.exports.memory.buffer as ArrayBuffer;
     if (b === this.buffer) return false;
     this.buffer = b;

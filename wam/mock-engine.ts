@@ -79,6 +79,8 @@ export function createMockEngine(options: { failCreate?: boolean } = {}): MockEn
         const old = new Uint8Array(memory.buffer);
         const next = new ArrayBuffer(old.length * 2);
         new Uint8Array(next).set(old);
+        // As memory.grow does: the old buffer is detached (its views read length 0).
+        structuredClone(old.buffer, { transfer: [old.buffer] });
         (memory as unknown as { buffer: ArrayBuffer }).buffer = next;
         m.growOnSetChannels = false;
       }
