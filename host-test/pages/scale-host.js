@@ -41,9 +41,10 @@ function programme(ctx, seconds) {
 /**
  * Builds a session in a new OfflineAudioContext. `roles`: { reference, match, target } each 'plugin' or 'pass'
  * (default plugin). `watch`: a readout listener on every plugin instance (as an open GUI would add).
+ * `passInputs`: inputs of the pass-through node (2: LevelMatch's own shape, signal and sidechain).
  * Returns { ctx, plugins, start }.
  */
-async function buildSession({ pairs, targets, seconds, roles = {}, watch = false }) {
+async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, passInputs = 1 }) {
   const sr = 48000;
   const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: Math.round(sr * seconds), sampleRate: sr });
   const [groupId] = await initializeWamHost(ctx);
@@ -53,7 +54,7 @@ async function buildSession({ pairs, targets, seconds, roles = {}, watch = false
   const plugins = [];
   const make = async (role, parameters) => {
     if ((roles[role] ?? 'plugin') === 'pass') {
-      return new AudioWorkletNode(ctx, 'levelmatch-bench-pass-through', { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2] });
+      return new AudioWorkletNode(ctx, 'levelmatch-bench-pass-through', { numberOfInputs: passInputs, numberOfOutputs: 1, outputChannelCount: [2] });
     }
     const wam = await LevelMatch.createInstance(groupId, ctx, state(parameters));
     const entry = { role, node: wam.audioNode, readouts: 0, last: null };
@@ -116,8 +117,8 @@ export async function renderMany({ contexts = 1, pairs, targets, seconds = 1 }) 
  * a suspend at `warm` to the end): the steady state of a running session, after the instances have locked on
  * their links and their latencies. `warm` 0 times the whole render, start-up included.
  */
-export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles = {}, watch = false }) {
-  const s = await buildSession({ pairs, targets, seconds: warm + seconds, roles, watch });
+export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles = {}, watch = false, passInputs = 1 }) {
+  const s = await buildSession({ pairs, targets, seconds: warm + seconds, roles, watch, passInputs });
   s.start();
   // The bench may expose a function that reads the browser's CPU time (scripts/bench-scale.ts): called at the
   // start and the end of the timed part, with the rendering suspended at the start.
