@@ -210,6 +210,11 @@ export function latencyResting(h: usize): i32 {
   return changetype<LatencyDetector>(h).resting ? 1 : 0;
 }
 
+/** Test access: the detector's decimated reference (input 0) or input (1) sample `back` before the newest. */
+export function latencyDecimated(h: usize, back: i32, input: i32): f32 {
+  return changetype<LatencyDetector>(h).decimatedAt(back, input != 0);
+}
+
 export function latencyWakes(h: usize): i32 {
   return changetype<LatencyDetector>(h).wakes;
 }

@@ -39,6 +39,10 @@
  * runs ahead of the reference it reads: a negative delay, which no latency can fix) then costs less and less,
  * while a chain change the watch sees still wakes it at once.
  *
+ * While resting only the full-rate rings are filled (two block copies per push); the decimated rings, which
+ * would cost a sum per sample, are made again from them when the detector wakes (D_REBUILD, spread over the
+ * work budget of the next few blocks: the same sums in the same order, so the same values to the bit).
+ *
  * Memory: everything is allocated in the constructor (~2.1 MB at 48 kHz, ~2.6 MB at 96 kHz); push() and work()
  * never allocate.
  */
@@ -88,6 +92,8 @@ const F_ACCUM: i32 = 10;
 const F_WEIGHT: i32 = 11;
 const F_IFFT: i32 = 12;
 const F_PEAK: i32 = 13;
+/** After a rest: the decimated rings are made again from the full-rate ones (see "Resting"). */
+const D_REBUILD: i32 = 14;
 
 function nextPow2(x: i32): i32 {
   let c = 1;
@@ -156,6 +162,8 @@ export class LatencyDetector {
   private maskD: i64;
   private writeF: i64 = 0;
   private writeD: i64 = 0;
+  /** The next decimated sample D_REBUILD makes. */
+  private rebuildAt: i64 = 0;
   private sumRef: f64 = 0.0;
   private sumIn: f64 = 0.0;
   private sumCount: i32 = 0;
@@ -246,6 +254,7 @@ export class LatencyDetector {
     memory.fill(this.gIm, 0, <usize>COARSE_N << 3);
     this.writeF = 0;
     this.writeD = 0;
+    this.rebuildAt = 0;
     this.sumRef = 0.0;
     this.sumIn = 0.0;
     this.sumCount = 0;
@@ -271,6 +280,23 @@ export class LatencyDetector {
    */
   private wake(): void {
     this.resting = false;
+    // The decimated rings stood still while resting: they continue from the full-rate position, and the
+    // samples a coarse frame reads are made again from the full-rate rings first (D_REBUILD).
+    const d = <i64>this.factor;
+    const target = this.writeF / d;
+    let sumIn: f64 = 0.0;
+    let sumRef: f64 = 0.0;
+    for (let f = target * d; f < this.writeF; f++) {
+      sumIn += <f64>load<f32>(this.inF + (<usize>(f & this.maskInF) << 2));
+      sumRef += <f64>load<f32>(this.refF + (<usize>(f & this.maskRefF) << 2));
+    }
+    this.sumIn = sumIn;
+    this.sumRef = sumRef;
+    this.sumCount = <i32>(this.writeF - target * d);
+    this.writeD = target;
+    const from = target - <i64>COARSE_N;
+    this.rebuildAt = from > 0 ? from : 0;
+    this.phase = D_REBUILD;
     this.wakes++;
     this.estimatesAtWake = this.estimates;
     this.sinceFrame = this.hop;
@@ -298,8 +324,40 @@ export class LatencyDetector {
     copyIntoRing(this.inF, this.maskInF, this.writeF, input, frames);
     copyIntoRing(this.refF, this.maskRefF, this.writeF, reference, frames);
     this.writeF += <i64>frames;
-    // Decimated: the mean of each run of `factor` frames (a run may span blocks: sumIn / sumRef / sumCount carry
-    // it), summed in frame order as before, so the result is the same to the bit.
+    if (!this.resting) this.decimate(frames);
+    if (this.resting) {
+      if (this.watch.update(input, frames, alignedValid)) this.wake();
+      else return;
+    } else if (this.watchEnabled) {
+      this.watch.measure(input, frames, alignedValid);
+    }
+    this.work(frames * WORK_PER_FRAME);
+    if (!this.watchEnabled || this.phase != IDLE) return;
+    const fresh = this.estimates - this.estimatesAtWake;
+    if (fresh < (this.confirming ? 1 : 2)) return;
+    if (this.lastConfident) {
+      this.unsureRests = 0;
+      if (this.stable >= 0 && this.lastEstimate == this.stable) this.rest(REVERIFY_SECONDS);
+    } else if (this.watch.correlation >= ALIGNED_REST) {
+      this.rest(REVERIFY_SECONDS);
+    } else if (fresh >= UNSURE_ESTIMATES) {
+      // 10, 20, 40 s ... up to REVERIFY_SECONDS between unsure re-verifications (see the file comment).
+      let wait = UNSURE_REVERIFY_SECONDS;
+      for (let k = 0; k < this.unsureRests && wait < REVERIFY_SECONDS; k++) wait *= 2.0;
+      this.unsureRests++;
+      this.rest(wait < REVERIFY_SECONDS ? wait : REVERIFY_SECONDS);
+      return;
+    }
+  }
+
+  /**
+   * The decimated rings: the mean of each run of `factor` frames of the block just pushed (a run may span
+   * blocks: sumIn / sumRef / sumCount carry it). Decimated sample k is the mean of full-rate frames
+   * [k factor, (k + 1) factor), summed in frame order from 0.
+   */
+  private decimate(frames: i32): void {
+    const input = this.input;
+    const reference = this.reference;
     const d = this.factor;
     const inv = 1.0 / <f64>d;
     let i = 0;
@@ -327,29 +385,45 @@ export class LatencyDetector {
       this.sumIn = sumIn;
       this.sumRef = sumRef;
     }
-    if (this.resting) {
-      if (this.watch.update(input, frames, alignedValid)) this.wake();
-      else return;
-    } else if (this.watchEnabled) {
-      this.watch.measure(input, frames, alignedValid);
+  }
+
+  /**
+   * Remakes decimated samples [rebuildAt, writeD) from the full-rate rings (after a rest), at most `budget`
+   * units (one per full-rate frame summed); returns the units used.
+   */
+  private rebuild(budget: i32): i32 {
+    const d = this.factor;
+    const inv = 1.0 / <f64>d;
+    const inputFrom = this.writeD - <i64>this.coarseW; // the input's decimated ring is read this far back only
+    let k = this.rebuildAt;
+    let used = 0;
+    while (k < this.writeD && used < budget) {
+      const f0 = k * <i64>d;
+      let sumRef: f64 = 0.0;
+      for (let j = 0; j < d; j++) sumRef += <f64>load<f32>(this.refF + (<usize>((f0 + <i64>j) & this.maskRefF) << 2));
+      const at = <usize>(k & this.maskD) << 2;
+      store<f32>(this.refD + at, <f32>(sumRef * inv));
+      if (k >= inputFrom) {
+        let sumIn: f64 = 0.0;
+        for (let j = 0; j < d; j++) sumIn += <f64>load<f32>(this.inF + (<usize>((f0 + <i64>j) & this.maskInF) << 2));
+        store<f32>(this.inD + at, <f32>(sumIn * inv));
+      }
+      used += 2 * d;
+      k++;
     }
-    this.work(frames * WORK_PER_FRAME);
-    if (!this.watchEnabled || this.phase != IDLE) return;
-    const fresh = this.estimates - this.estimatesAtWake;
-    if (fresh < (this.confirming ? 1 : 2)) return;
-    if (this.lastConfident) {
-      this.unsureRests = 0;
-      if (this.stable >= 0 && this.lastEstimate == this.stable) this.rest(REVERIFY_SECONDS);
-    } else if (this.watch.correlation >= ALIGNED_REST) {
-      this.rest(REVERIFY_SECONDS);
-    } else if (fresh >= UNSURE_ESTIMATES) {
-      // 10, 20, 40 s ... up to REVERIFY_SECONDS between unsure re-verifications (see the file comment).
-      let wait = UNSURE_REVERIFY_SECONDS;
-      for (let k = 0; k < this.unsureRests && wait < REVERIFY_SECONDS; k++) wait *= 2.0;
-      this.unsureRests++;
-      this.rest(wait < REVERIFY_SECONDS ? wait : REVERIFY_SECONDS);
-      return;
-    }
+    this.rebuildAt = k;
+    if (k >= this.writeD) this.phase = IDLE;
+    return used > 0 ? used : 1;
+  }
+
+  /**
+   * The decimated reference (input false) or input (true) sample `back` (1..) samples before the newest, as the
+   * coarse stage would read it (tests: the rings made again after a rest equal the streamed ones).
+   */
+  decimatedAt(back: i32, input: bool): f32 {
+    const k = this.writeD - <i64>back;
+    if (k < 0 || back > COARSE_N) return 0.0;
+    return load<f32>((input ? this.inD : this.refD) + (<usize>(k & this.maskD) << 2));
   }
 
   private rest(reverifySeconds: f64): void {
@@ -377,7 +451,8 @@ export class LatencyDetector {
         this.eIn = 0.0;
         continue;
       }
-      if (p == C_LOAD) left -= this.coarseLoad(left);
+      if (p == D_REBUILD) left -= this.rebuild(left);
+      else if (p == C_LOAD) left -= this.coarseLoad(left);
       else if (p == C_FFT) {
         left -= this.coarse.step(left);
         if (this.coarse.done) this.next(C_ACCUM);

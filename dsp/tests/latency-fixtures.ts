@@ -34,6 +34,7 @@ export interface LatencyExports {
   latencyPushAligned(h: number, frames: number): void;
   latencyResting(h: number): number;
   latencyWakes(h: number): number;
+  latencyDecimated(h: number, back: number, input: number): number;
   // The sliced FFT (dsp/fft.ts).
   createFft(n: number): number;
   fftRe(h: number): number;

@@ -173,6 +173,47 @@ Rest('uncorrelated input: never applied; it rests unsure and re-verifies after 1
   table.push(`uncorrelated noise, 130 s: ${longRest.wakes} re-verifications (10 without the doubling), ${longRest.estimates} estimates`);
 });
 
+Rest('at rest only the full-rate rings are filled; on waking the decimated rings are made again, equal to the bit to streamed ones', () => {
+  // Two detectors on the same audio: A rests (watch on), B never does. A change 300 -> 1791 at 10 s wakes A.
+  const a = instantiateDsp(module) as unknown as LatencyExports;
+  const b = instantiateDsp(module) as unknown as LatencyExports;
+  const ha = a.createLatencyDetector(FS, QUANTUM);
+  const hb = b.createLatencyDetector(FS, QUANTUM);
+  a.latencySetWatchEnabled(ha, 1);
+  const delay = (i: number) => (i < 10 * FS ? 300 : 1791);
+  const inp = eqc(Float32Array.from(music, (_, i) => (i >= delay(i) ? music[i - delay(i)]! : 0)));
+  const aligned = new Float32Array(QUANTUM);
+  let wakes = 0;
+  let sinceWake = -1;
+  let compared = 0;
+  for (let s = 0; s + QUANTUM <= music.length; s += QUANTUM) {
+    const lag = Math.max(0, a.latencyStable(ha));
+    for (let i = 0; i < QUANTUM; i++) aligned[i] = s + i >= lag ? music[s + i - lag]! : 0;
+    for (const [e, h] of [[a, ha], [b, hb]] as const) {
+      new Float32Array(e.memory.buffer, e.latencyInput(h), QUANTUM).set(inp.subarray(s, s + QUANTUM));
+      new Float32Array(e.memory.buffer, e.latencyReference(h), QUANTUM).set(music.subarray(s, s + QUANTUM));
+      new Float32Array(e.memory.buffer, e.latencyWatchAligned(h), QUANTUM).set(aligned);
+      e.latencyPushAligned(h, QUANTUM);
+    }
+    if (a.latencyWakes(ha) > wakes) {
+      wakes = a.latencyWakes(ha);
+      sinceWake = 0;
+    } else if (sinceWake >= 0) sinceWake++;
+    // 40 quanta after a wake (the remaking takes about 16) and still awake: every sample the coarse stage reads.
+    if (sinceWake === 40 && a.latencyResting(ha) === 0) {
+      for (let back = 1; back <= 16384; back++) {
+        assert.is(a.latencyDecimated(ha, back, 0), b.latencyDecimated(hb, back, 0), `reference, ${back} back`);
+        if (back <= 8000) assert.is(a.latencyDecimated(ha, back, 1), b.latencyDecimated(hb, back, 1), `input, ${back} back`);
+      }
+      compared++;
+    }
+  }
+  assert.ok(wakes >= 1, 'the change woke it');
+  assert.ok(compared >= 1, `compared after ${compared} of ${wakes} wakes`);
+  assert.is(a.latencyStable(ha), 1791);
+  table.push(`decimated rings remade after ${compared} wake(s): equal to the streamed ones (16384 reference, 8000 input samples)`);
+});
+
 Rest.after(() => {
   console.log(`\n[latency detector at rest]\n${table.map((l) => `  ${l}`).join('\n')}`);
 });
