@@ -15,7 +15,7 @@ import { allowTruePeakSkip } from './truepeak';
 import { Engine, ENGINE_PARAM_COUNT, ENGINE_READOUT_COUNT, ENGINE_MAX_FRAMES } from './engine';
 import { LatencyDetector } from './latency';
 import { Fft } from './fft';
-import { sanitizeOnly } from './sanitize';
+import { sanitizeAndPeak } from './sanitize';
 
 export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
   if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
@@ -339,9 +339,15 @@ export function allocateFloats(floats: i32): usize {
   return floats > 0 ? heap.alloc(<usize>floats << 2) : 0;
 }
 
-/** Replaces NaN and infinities in the f32 samples [ptr, ptr + 4 n) by 0; returns how many there were. */
+/** Where sanitizeBlock's peak goes (not read: the link rings need the count only). */
+const sanitizePeakScratch = memory.data(16, 16);
+
+/**
+ * Replaces NaN and infinities in the f32 samples [ptr, ptr + 4 n) by 0; returns how many there were (the link
+ * rings' check of what a reference publishes: sanitizeAndPeak, its peak unused).
+ */
 export function sanitizeBlock(ptr: usize, n: i32): i32 {
-  return ptr == 0 || n <= 0 ? 0 : sanitizeOnly(ptr, n);
+  return ptr == 0 || n <= 0 ? 0 : sanitizeAndPeak(ptr, n, sanitizePeakScratch);
 }
 
 /**

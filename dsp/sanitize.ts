@@ -45,37 +45,6 @@ export function sanitizeAndPeak(x: usize, frames: i32, peakAt: usize): i32 {
 }
 
 /**
- * Replaces non-finite samples in x[0..frames) by 0 and returns how many there were: sanitizeAndPeak without the
- * peak, for audio that is only passed on (the link rings a reference publishes; wam/link-bus.ts).
- */
-export function sanitizeOnly(x: usize, frames: i32): i32 {
-  let bad: i32 = 0;
-  const zero = f32x4.splat(0.0);
-  const vectorEnd = frames & ~3;
-  let j = 0;
-  for (; j < vectorEnd; j += 4) {
-    const p = x + (<usize>j << 2);
-    const v = v128.load(p);
-    const nonFinite = f32x4.ne(f32x4.sub(v, v), zero);
-    // A branch-free count; the store only when something was replaced (the usual block is clean: read-only).
-    const m = i32x4.bitmask(nonFinite);
-    if (m != 0) {
-      bad += <i32>popcnt<u32>(m);
-      v128.store(p, v128.andnot(v, nonFinite));
-    }
-  }
-  for (; j < frames; j++) {
-    const p = x + (<usize>j << 2);
-    const s = load<f32>(p);
-    if (s - s != 0.0) {
-      store<f32>(p, 0.0);
-      bad++;
-    }
-  }
-  return bad;
-}
-
-/**
  * sanitizeAndPeak, and also writes the oversampler's copy of the clean samples to tp[0..frames): each sample
  * times TP_INPUT_SCALE, or 0 where its magnitude is below TP_FLUSH_BELOW (dsp/truepeak.ts, "Range", says why).
  * The peak is taken before flushing, so the sample peak of a tiny signal stays exact.

@@ -105,17 +105,23 @@ id.run();
 // ---------------------------------------------------------------------------------------------------------------
 const bad = suite('bad input and partners');
 
-bad('NaN and infinite input samples come out as 0, are counted, and never reach the output or the meters', async () => {
-  const rig = await makeRig({ sampleRate: FS });
-  const ref = await rig.add({ mode: 0, link: 2 });
-  const match = await rig.add({ mode: 1, link: 2 });
-  const input = programme().map((x) => x.slice(0, 6 * FS));
+/** Puts a NaN on the left and an infinity on the right every 997 frames of [2 s, 3 s); returns how many. */
+function injectNonFinite(input: Planar): number {
   let injected = 0;
   for (let i = 2 * FS; i < 3 * FS; i += 997) {
     input[0][i] = NaN;
     input[1][i + 1] = i % 2 ? Infinity : -Infinity;
     injected += 2;
   }
+  return injected;
+}
+
+bad('NaN and infinite input samples come out as 0, are counted, and never reach the output or the meters', async () => {
+  const rig = await makeRig({ sampleRate: FS });
+  const ref = await rig.add({ mode: 0, link: 2 });
+  const match = await rig.add({ mode: 1, link: 2 });
+  const input = programme().map((x) => x.slice(0, 6 * FS));
+  const injected = injectNonFinite(input);
   const run = await runChain(rig, input, ref, gainEffect(-4), match, 6);
   let finite = true;
   for (const x of run.output) for (const v of x) if (!Number.isFinite(v)) finite = false;
@@ -152,12 +158,7 @@ bad('unwatched references (the idle path: published by block copy, checked by th
   const duplicate = await rig.add({ mode: 0, link: 3 }, undefined, { watch: false }); // link 3 is taken: not published
   const match = await rig.add({ mode: 1, link: 3 });
   const input = programme().map((x) => x.slice(0, 6 * FS));
-  let injected = 0;
-  for (let i = 2 * FS; i < 3 * FS; i += 997) {
-    input[0][i] = NaN;
-    input[1][i + 1] = i % 2 ? Infinity : -Infinity;
-    injected += 2;
-  }
+  const injected = injectNonFinite(input);
   const dupOut: Float32Array[] = [new Float32Array(6 * FS), new Float32Array(6 * FS)];
   const run = await runChain(rig, input, ref, gainEffect(-4), match, 6, {
     onQuantum: (q) => {
