@@ -13,6 +13,7 @@ import { LevelMatchCore } from '../wam/core.ts';
 import { P } from '../wam/engine-abi.ts';
 import type { EngineExports } from '../wam/engine-abi.ts';
 import { LinkBus } from '../wam/link-bus.ts';
+import { EnginePool } from '../wam/engine-pool.ts';
 import { PARAMETERS } from '../wam/parameters.ts';
 import { READOUT_FRAME } from '../wam/readout.ts';
 import { fuzzParams } from './settings.ts';
@@ -29,6 +30,9 @@ const parameterValue = fc.oneof(
 const scenario = fc.record({
   instances: fc.array(fc.record({ mode: fc.integer({ min: 0, max: 3 }), link: fc.integer({ min: 1, max: 3 }), channels: fc.integer({ min: 1, max: 8 }) }), { minLength: 1, maxLength: 4 }),
   sampleRate: fc.constantFrom(44100, 48000, 96000, 8000, 384000),
+  // One shared WebAssembly instance (the processor's EnginePool) with the link rings in its memory, or an
+  // instance per core with rings of their own.
+  shared: fc.boolean(),
   clock: fc.oneof(fc.constant(0), fc.constantFrom(2 ** 30, 2 ** 31, 2 ** 32, 2 ** 40).chain((k) => fc.integer({ min: -5000, max: 5000 }).map((d) => k + d * 128))),
   quanta: fc.array(fc.record({
     frames: fc.oneof(fc.constant(128), fc.integer({ min: 1, max: 700 })),
@@ -41,10 +45,11 @@ const scenario = fc.record({
 });
 
 test('plugin core: any parameters, events, audio, order and clock: no throw, no trap, finite output, readouts on time', () => {
-  fc.assert(fc.property(scenario, ({ instances, sampleRate, clock, quanta }) => {
-    const bus = new LinkBus(sampleRate);
+  fc.assert(fc.property(scenario, ({ instances, sampleRate, clock, quanta, shared }) => {
+    const pool = shared ? new EnginePool(() => instantiateDsp(module) as unknown as EngineExports) : undefined;
+    const bus = new LinkBus(sampleRate, pool ? (floats) => pool.allocateFloats(floats) : null);
     const cores = instances.map((spec) => {
-      const core = new LevelMatchCore({ sampleRate, channels: spec.channels, bus, engine: instantiateDsp(module) as unknown as EngineExports });
+      const core = new LevelMatchCore({ sampleRate, channels: spec.channels, bus, engine: pool ? null : instantiateDsp(module) as unknown as EngineExports, pool });
       core.setParameter(P.link, spec.link);
       core.setParameter(P.mode, spec.mode);
       return core;
