@@ -167,12 +167,6 @@ export class FrameRing {
     return !(this.heap instanceof OwnHeap);
   }
 
-  /** The heap the samples live in (for a reader: same heap, same Float32Array, means readTo is a memmove). */
-  get heapView(): Float32Array {
-    this.heap.refresh();
-    return this.heap.f32;
-  }
-
   get empty(): boolean {
     return this.end === this.start;
   }
