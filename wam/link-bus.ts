@@ -108,10 +108,11 @@ class OwnHeap implements RingHeap {
  * Multichannel audio indexed by absolute frame: keeps the most recent `capacity` frames of one contiguous run.
  *
  * Storage: channel c occupies heap slots [at[c], at[c] + capacity). With an allocator the heap is the engines'
- * WebAssembly memory, so a match instance whose engine lives in the same memory reads the reference with
- * copyWithin (a memmove, no JavaScript loop, nothing allocated: readTo) and a reference publishes with a block
- * copy and one SIMD sanitising pass (writeSanitized). That is most of what a linked pair costs in JavaScript
- * (issue 16). Without one (tests, sidechain rings, a failed engine) the ring has an array of its own.
+ * WebAssembly memory, so a match instance whose engine lives in the same memory reads the reference with one
+ * memory.copy call per segment for every channel (readTo; no JavaScript loop, nothing allocated) and a reference
+ * publishes with a block copy and one SIMD sanitising pass (writeSanitized). Element-by-element copies here were
+ * most of what a linked pair cost in JavaScript (issue 16). Without an allocator (tests, sidechain rings, a
+ * module without allocateFloats) the ring has an array of its own.
  */
 export class FrameRing {
   readonly capacity: number;

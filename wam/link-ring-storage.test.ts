@@ -1,6 +1,6 @@
 // Link rings in the engines' WebAssembly memory (issue 16, link-bus.ts FrameRing "Storage"): the same frames
-// come out as from a ring of its own, across the ring's end and across a memory growth; copyWithin reads into
-// the same memory, element copies into another; the SIMD sanitising pass replaces and counts non-finite samples.
+// come out as from a ring of its own, across the ring's end and across a memory growth; copyStrided and
+// copyWithin read into the same memory, element copies into another; the SIMD sanitising pass replaces and counts non-finite samples.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileDsp } from '../lib/wasm.ts';
