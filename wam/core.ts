@@ -238,6 +238,7 @@ export class LevelMatchCore {
   setWatched(on: boolean): void {
     if (on === this.watched) return;
     this.watched = on;
+    this.idleKnown = false;
     if (this.engine !== null && typeof this.engine.engineSetWatched === 'function') this.engine.engineSetWatched(this.handle, on ? 1 : 0);
     if (on) {
       this.idle = false;
@@ -256,6 +257,11 @@ export class LevelMatchCore {
 
   /** A reference instance whose readings nobody watches, its gain at 0 dB: the engine is not run (see begin). */
   private idle = false;
+  /**
+   * Whether `idle` (when true) still holds without asking the engine: while idle the engine does not run, so
+   * only a call into it from here (a parameter, a state, watching, meters, transport) can change its idleness.
+   */
+  private idleKnown = false;
 
   get hasEngine(): boolean {
     return this.engine !== null;
@@ -276,6 +282,7 @@ export class LevelMatchCore {
     if (v !== v) return NaN;
     if (v === this.values[slot]) return v;
     this.values[slot] = v;
+    this.idleKnown = false;
     if (slot === P.mode || slot === P.target) this.sendModeAndTarget();
     else if (this.engine !== null) this.engine.engineSetParam(this.handle, slot, v);
     // A mode change may allocate the latency detector (the memory may grow): views are rebuilt now, within
@@ -287,6 +294,7 @@ export class LevelMatchCore {
 
   /** Track mode's target: a reference track's integrated loudness in LUFS (NaN or Infinity: no track). */
   setTrackLoudness(lufs: number): void {
+    this.idleKnown = false;
     this.trackLoudness = Number.isFinite(lufs) ? lufs : NaN;
     this.sendModeAndTarget();
   }
@@ -323,6 +331,7 @@ export class LevelMatchCore {
    * crossfaded like a detection).
    */
   applyState(state: LevelMatchState): void {
+    this.idleKnown = false;
     this.setTrackLoudness(state.referenceTrack?.integrated ?? NaN);
     for (let slot = 0; slot < PARAMETERS.length; slot++) this.setParameter(slot, state.parameters[PARAMETERS[slot].id]);
     this.lastGain = state.gain;
@@ -346,11 +355,13 @@ export class LevelMatchCore {
   }
 
   resetMeters(): void {
+    this.idleKnown = false;
     if (this.engine !== null) this.engine.engineResetMeters(this.handle);
   }
 
   /** A transport start or position jump: the engine's detectors start afresh (a held gain stays held). */
   reacquire(): void {
+    this.idleKnown = false;
     const e = this.engine;
     if (e !== null && e.engineReacquire !== undefined) e.engineReacquire(this.handle);
   }
@@ -497,7 +508,10 @@ export class LevelMatchCore {
   private begin(inputs: Float32Array[][]): void {
     this.needBegin = false;
     const mode = this.values[P.mode];
-    this.idle = mode === MODE_REFERENCE && !this.watched && this.engine !== null && this.engine.engineIsIdle(this.handle) === 1;
+    if (!(this.idle && this.idleKnown)) {
+      this.idle = mode === MODE_REFERENCE && !this.watched && this.engine !== null && this.engine.engineIsIdle(this.handle) === 1;
+      this.idleKnown = this.idle;
+    }
     if (mode === MODE_REFERENCE) {
       if (this.claimedLink === 0) this.tryClaim();
       this.linkBits = this.claimedLink !== 0 ? S.linked : S.duplicateReference;
