@@ -238,7 +238,7 @@ export class LevelMatchCore {
   setWatched(on: boolean): void {
     if (on === this.watched) return;
     this.watched = on;
-    this.idleKnown = false;
+    this.engineChanged();
     if (this.engine !== null && typeof this.engine.engineSetWatched === 'function') this.engine.engineSetWatched(this.handle, on ? 1 : 0);
     if (on) {
       this.idle = false;
@@ -262,6 +262,14 @@ export class LevelMatchCore {
    * only a call into it from here (a parameter, a state, watching, meters, transport) can change its idleness.
    */
   private idleKnown = false;
+  /** Whether detectorAt / detectorBAt are current (the same invalidation: a call into the engine). */
+  private detectorKnown = false;
+
+  /** A call into the engine that may change what it reports per quantum (idleness, detector buffers). */
+  private engineChanged(): void {
+    this.idleKnown = false;
+    this.detectorKnown = false;
+  }
 
   get hasEngine(): boolean {
     return this.engine !== null;
@@ -282,7 +290,7 @@ export class LevelMatchCore {
     if (v !== v) return NaN;
     if (v === this.values[slot]) return v;
     this.values[slot] = v;
-    this.idleKnown = false;
+    this.engineChanged();
     if (slot === P.mode || slot === P.target) this.sendModeAndTarget();
     else if (this.engine !== null) this.engine.engineSetParam(this.handle, slot, v);
     // A mode change may allocate the latency detector (the memory may grow): views are rebuilt now, within
@@ -294,7 +302,7 @@ export class LevelMatchCore {
 
   /** Track mode's target: a reference track's integrated loudness in LUFS (NaN or Infinity: no track). */
   setTrackLoudness(lufs: number): void {
-    this.idleKnown = false;
+    this.engineChanged();
     this.trackLoudness = Number.isFinite(lufs) ? lufs : NaN;
     this.sendModeAndTarget();
   }
@@ -331,7 +339,7 @@ export class LevelMatchCore {
    * crossfaded like a detection).
    */
   applyState(state: LevelMatchState): void {
-    this.idleKnown = false;
+    this.engineChanged();
     this.setTrackLoudness(state.referenceTrack?.integrated ?? NaN);
     for (let slot = 0; slot < PARAMETERS.length; slot++) this.setParameter(slot, state.parameters[PARAMETERS[slot].id]);
     this.lastGain = state.gain;
@@ -355,13 +363,13 @@ export class LevelMatchCore {
   }
 
   resetMeters(): void {
-    this.idleKnown = false;
+    this.engineChanged();
     if (this.engine !== null) this.engine.engineResetMeters(this.handle);
   }
 
   /** A transport start or position jump: the engine's detectors start afresh (a held gain stays held). */
   reacquire(): void {
-    this.idleKnown = false;
+    this.engineChanged();
     const e = this.engine;
     if (e !== null && e.engineReacquire !== undefined) e.engineReacquire(this.handle);
   }
@@ -702,17 +710,20 @@ export class LevelMatchCore {
    * two staging buffers for its latency detector, which mixes them (engine-abi engineLatencyReference / B).
    */
   private feedDetector(mode: number, frame: number, n: number, usable: boolean): void {
-    const e = this.engine!;
-    const ptr = e.engineLatencyReference(this.handle);
-    if (ptr === 0) return;
-    const ptrB = e.engineLatencyReferenceB(this.handle);
-    if (ptr !== this.detectorAt || ptrB !== this.detectorBAt) {
-      // The detector was just allocated (once per engine).
+    if (!this.detectorKnown) {
+      // Asked after a call into the engine only (its detector is allocated, or turned off, by a parameter).
+      const e = this.engine!;
+      const ptr = e.engineLatencyReference(this.handle);
+      const ptrB = ptr === 0 ? 0 : e.engineLatencyReferenceB(this.handle);
       this.detectorAt = ptr;
       this.detectorBAt = ptrB;
       this.detectorIdx[0] = ptr >>> 2;
       this.detectorIdx[1] = ptrB >>> 2;
+      this.detectorKnown = true;
     }
+    const ptr = this.detectorAt;
+    if (ptr === 0) return;
+    const ptrB = this.detectorBAt;
     const heap = this.shard!.f32;
     const got = usable ? this.readReferenceTo(mode, frame, n, 0, this.detectorIdx, 2, this.detectorIdx[1] - this.detectorIdx[0]) : 0;
     if (got <= 0) heap.fill(0, ptr >>> 2, (ptr >>> 2) + n);
