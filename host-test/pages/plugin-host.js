@@ -3,6 +3,7 @@
 // (initializeWamHost from the SDK, import() of dist/plugin/index.js, createInstance) and renders
 // OfflineAudioContexts. Every function returns plain data (structured-cloneable) for the test to check.
 import { initializeWamHost } from '/node_modules/@webaudiomodules/sdk/dist/index.js';
+import { programme } from '/host-test/hosts/pages/lib.js';
 
 const PLUGIN_URL = '/dist/plugin/index.js';
 
@@ -11,23 +12,8 @@ export async function loadPlugin() {
   return plugin;
 }
 
-/** A deterministic stereo programme: two tones, slow tremolo, a little noise. */
-export function programme(ctx, seconds) {
-  const sr = ctx.sampleRate;
-  const buf = ctx.createBuffer(2, sr * seconds, sr);
-  let seed = 12345;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-  const l = buf.getChannelData(0);
-  const r = buf.getChannelData(1);
-  for (let i = 0; i < l.length; i++) {
-    const t = i / sr;
-    const env = 0.6 + 0.4 * Math.sin(2 * Math.PI * 0.7 * t);
-    const v = env * (0.25 * Math.sin(2 * Math.PI * 220 * t) + 0.12 * Math.sin(2 * Math.PI * 1375 * t)) + 0.03 * rnd();
-    l[i] = v;
-    r[i] = 0.8 * v + 0.02 * rnd();
-  }
-  return buf;
-}
+/** A deterministic stereo programme (tones, tremolo, a little noise): the host reproductions' own. */
+export { programme };
 
 /** Mean-square level (dB) of channels c0 and c0 + 1 of a rendered buffer over [from, to) seconds. */
 export function level(buf, c0, from, to) {

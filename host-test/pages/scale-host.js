@@ -7,6 +7,7 @@
 // replaced by a pass-through AudioWorklet (the floor of any worklet plugin: it copies input to output), so the
 // same graph measures the floor and each role's cost.
 import { initializeWamHost } from '/node_modules/@webaudiomodules/sdk/dist/index.js';
+import { programme } from '/host-test/hosts/pages/lib.js';
 
 const PLUGIN_URL = '/dist/plugin/index.js';
 const PASS_THROUGH = `registerProcessor('levelmatch-bench-pass-through', class extends AudioWorkletProcessor {
@@ -19,24 +20,6 @@ const PASS_THROUGH = `registerProcessor('levelmatch-bench-pass-through', class e
 
 const state = (parameters) => ({ format: 'levelmatch', version: 1, parameters });
 const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
-
-/** A deterministic stereo programme: two tones, slow tremolo, a little noise. */
-function programme(ctx, seconds) {
-  const sr = ctx.sampleRate;
-  const buf = ctx.createBuffer(2, sr * seconds, sr);
-  let seed = 12345;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-  const l = buf.getChannelData(0);
-  const r = buf.getChannelData(1);
-  for (let i = 0; i < l.length; i++) {
-    const t = i / sr;
-    const env = 0.6 + 0.4 * Math.sin(2 * Math.PI * 0.7 * t);
-    const v = env * (0.25 * Math.sin(2 * Math.PI * 220 * t) + 0.12 * Math.sin(2 * Math.PI * 1375 * t)) + 0.03 * rnd();
-    l[i] = v;
-    r[i] = 0.8 * v + 0.02 * rnd();
-  }
-  return buf;
-}
 
 /**
  * Builds a session in a new OfflineAudioContext. `roles`: { reference, match, target } each 'plugin' or 'pass'
