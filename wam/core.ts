@@ -293,10 +293,10 @@ export class LevelMatchCore {
     this.engineChanged();
     if (slot === P.mode || slot === P.target) this.sendModeAndTarget();
     else if (this.engine !== null) this.engine.engineSetParam(this.handle, slot, v);
-    // A mode change may allocate the latency detector (the memory may grow): views are rebuilt now, within
-    // the quantum if an event brought it, before any further chunk uses them.
-    this.checkViews();
     if (slot === P.link || slot === P.mode) this.relink();
+    // A mode change may allocate the latency detector, and a claim a link's first ring (the memory may grow):
+    // views are rebuilt now, within the quantum if an event brought it, before any further chunk uses them.
+    this.checkViews();
     return v;
   }
 
@@ -415,13 +415,16 @@ export class LevelMatchCore {
     // unoptimised code would box a frame number past 2^30 into a new heap number.
     this.readout[READOUT_FRAME] = this.clock[0] + quantum;
     this.quantum = quantum;
-    this.checkViews();
     this.begin(inputs);
+    this.checkViews(); // after begin(): a claim there may allocate a ring (the memory may grow)
   }
 
   /** Processes frames [start, end) of the current quantum. */
   processSlice(inputs: Float32Array[][], outputs: Float32Array[][], start: number, end: number): void {
-    if (this.needBegin) this.begin(inputs);
+    if (this.needBegin) {
+      this.begin(inputs);
+      this.checkViews();
+    }
     let s = start;
     while (s < end) {
       const n = end - s < ENGINE_MAX_FRAMES ? end - s : ENGINE_MAX_FRAMES;
@@ -615,6 +618,8 @@ export class LevelMatchCore {
     let valid = 0;
     if (mode === MODE_REFERENCE) {
       if (this.publishSanitized(inputs, s, n) < 0) this.publish(inputs, s, n);
+      // More channels than the ring had: it took a new block (the memory may have grown).
+      this.checkViews();
     } else if (mode === MODE_MATCH || mode === MODE_SIDECHAIN) {
       if (mode === MODE_SIDECHAIN && sc > 0) this.sideRing!.write(frame, side!, sc, s, n);
       const usable = mode === MODE_MATCH || sc > 0;
@@ -637,6 +642,7 @@ export class LevelMatchCore {
     this.processed = true;
 
     // Output: engine output c for the input's channels; a mono input also feeds output 1; others silent.
+    const outHeap = this.shard!.f32; // read again: publishing above may have grown the memory
     const out = outputs.length > 0 ? outputs[0] : undefined;
     const co = out === undefined ? 0 : out.length;
     for (let c = 0; c < co; c++) {
@@ -653,7 +659,7 @@ export class LevelMatchCore {
       }
       const at = this.outAt[from];
       for (let i = 0; i < n; i++) {
-        const v = heap[at + i];
+        const v = outHeap[at + i];
         d[s + i] = v - v === 0 ? v : 0;
       }
     }

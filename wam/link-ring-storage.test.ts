@@ -7,6 +7,8 @@ import { compileDsp } from '../lib/wasm.ts';
 import type { EngineExports } from './engine-abi.ts';
 import { EnginePool } from './engine-pool.ts';
 import { FrameRing, LinkBus } from './link-bus.ts';
+import { LevelMatchCore } from './core.ts';
+import { P, S } from './engine-abi.ts';
 
 const module = await compileDsp();
 const newPool = () => new EnginePool(() => new WebAssembly.Instance(module, {}).exports as unknown as EngineExports);
@@ -106,6 +108,51 @@ test('the bus prepares a ring before any claim, in the engines memory; a claim w
   const plain = new LinkBus(48000);
   plain.prepare(1, 2);
   assert.not.ok(plain.channel(1).ring!.shared);
+});
+
+/** Fills the shard's memory up to its end, so that the next allocation must grow it (detaching every view). */
+function fillMemory(pool: EnginePool): void {
+  const probe = pool.allocateFloats(4)!;
+  const left = probe.heap.f32.length - (probe.at + 4);
+  if (left > 64) pool.allocateFloats(left - 64);
+}
+
+test('the memory grows inside a quantum (a reference claims a new link, or gets more channels): its output and its link stay right', () => {
+  const pool = newPool();
+  const bus = new LinkBus(48000, (floats) => pool.allocateFloats(floats));
+  const ref = new LevelMatchCore({ sampleRate: 48000, channels: 2, bus, engine: null, pool, watched: true, initialState: { format: 'levelmatch', version: 1, parameters: { mode: 0, link: 1 } } as never });
+  const match = new LevelMatchCore({ sampleRate: 48000, channels: 2, bus, engine: null, pool, watched: true, initialState: { format: 'levelmatch', version: 1, parameters: { mode: 1, link: 3 } } as never });
+  const shard = ref.engineLease!.shard;
+  const sig = (f: number, c: number) => Math.sin(f * 0.01 + c) * 0.25;
+  const block = (f0: number, n: number, channels: number) => Array.from({ length: channels }, (_, c) => Float32Array.from({ length: n }, (_, i) => sig(f0 + i, c)));
+  const out = [new Float32Array(128), new Float32Array(128)];
+  let grew = 0;
+  for (let q = 0; q < 200; q++) {
+    const f0 = q * 128;
+    // Quantum 50: link 1 -> 9 by an event at frame 64, with the memory full (link 9 has no ring yet); the match
+    // instance follows it to link 9 at quantum 60.
+    // Quantum 120: four input channels on a two-channel ring (a new block), the memory full again.
+    if (q === 50 || q === 120) fillMemory(pool);
+    const before = shard.generation;
+    const input = [block(f0, 128, q >= 120 ? 4 : 2)];
+    ref.beginQuantum(input, f0, 128);
+    if (q === 50) {
+      ref.processSlice(input, [out], 0, 64);
+      ref.setParameter(P.link, 9);
+      ref.processSlice(input, [out], 64, 128);
+    } else ref.processSlice(input, [out], 0, 128);
+    ref.endQuantum();
+    if (shard.generation > before) grew++;
+    assert.is(ref.error, null, `quantum ${q}: the engine is still there`);
+    for (let c = 0; c < 2; c++) for (let i = 0; i < 128; i += 17) assert.is(out[c][i], Math.fround(sig(f0 + i, c)), `quantum ${q}, channel ${c}, frame ${i}: the reference passes its input`);
+    if (q === 60) match.setParameter(P.link, 9);
+    match.beginQuantum([block(f0, 128, 2)], f0, 128);
+    match.processSlice([block(f0, 128, 2)], [out.map((x) => new Float32Array(x.length))], 0, 128);
+    match.endQuantum();
+  }
+  assert.ok(grew >= 2, `the memory grew inside ${grew} quanta`);
+  assert.ok(bus.channel(9).ring!.shared, 'link 9 rings in the WebAssembly memory');
+  assert.is(match.linkStatus & S.linked, S.linked, 'the match instance on link 9 hears the reference');
 });
 
 test.run();
