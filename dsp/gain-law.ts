@@ -25,6 +25,8 @@
  */
 import { Meter } from './meter';
 import { clamp } from './db';
+// Auto-lock's settledness (LOCK_SECONDS of estimate, LOCK_DRIFT_DB of drift), shared with the GUI.
+import { LOCK_SECONDS, LOCK_DRIFT_DB } from './settle-constants';
 import {
   MODE_REFERENCE, MODE_MATCH, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS,
   FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, S_GATED, S_AT_RANGE_LIMIT, S_TRACKING, S_LOCKED, S_HELD, S_ACQUIRING,
@@ -117,10 +119,6 @@ const GATED_SLOTS: i32 = 30;
 const GATED_RELATIVE: f64 = 0.1;
 /** Drift: W's spread over the last DRIFT_SLOTS slots of 100 ms (3 s). */
 const DRIFT_SLOTS: i32 = 30;
-/** Auto-lock: the estimate has been built from at least this much ungated audio, s ... */
-const LOCK_SECONDS: f64 = 6.0;
-/** ... and W has moved less than this over the last 3 s, dB. */
-const LOCK_DRIFT_DB: f64 = 0.3;
 
 /**
  * The loudness a detector reads on a meter. Short-term and rms read the part of the 3 s window filled so far
