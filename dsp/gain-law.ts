@@ -28,7 +28,7 @@ import { clamp } from './db';
 // Auto-lock's settledness (LOCK_SECONDS of estimate, LOCK_DRIFT_DB of drift), shared with the GUI.
 import { LOCK_SECONDS, LOCK_DRIFT_DB } from './settle-constants';
 import {
-  MODE_REFERENCE, MODE_MATCH, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS,
+  MODE_REFERENCE, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS,
   FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, S_GATED, S_AT_RANGE_LIMIT, S_TRACKING, S_LOCKED, S_HELD, S_ACQUIRING,
 } from './engine-slots';
 
@@ -56,27 +56,6 @@ const ACQUIRE_WINDOWS: f64 = 2.0;
  * momentary error at 1 s, -1.05 -> -0.43 LU). A static effect's ratio is the same on any span.
  */
 const ACQUIRE_MEMORY: f64 = 1.0;
-/**
- * Match mode's long estimate, s: with a 3 s detector (short-term, rms) the wanted gain of match mode is the ratio
- * of the two sides' energies accumulated since the estimate last started afresh (a start, a reset, a section
- * change, a transport jump), forgetting as the first estimate does (a time constant of the audio heard) but never
- * with a time constant longer than this. A dynamic effect's gain moves with the programme (a compressor gives
- * loud phrases more reduction): a 3 s ratio follows those moves, and a gain that follows them with any lag
- * leaves the output's integrated loudness off the reference (field, speech through an 8:1 compressor: +0.72 LU
- * with the 3 s window; windows under about 10 s are biased on it). A jump still restarts the estimate at once
- * (section change), so this costs only the response to changes smaller than the section band.
- */
-const LONG_MATCH_SECONDS: f64 = 12.0;
-/**
- * A lasting change smaller than the section band (an effect's knob turned by a dB) would take the long
- * estimate about LONG_MATCH_SECONDS to follow; the 3 s detector sees it within its window. When the detector's
- * wanted gain stays on one side of the long estimate, by more than LONG_BAND_DB and by more than
- * SECTION_SPREAD_K x its own rms difference from it (learnt as the section band's spread is), for
- * LONG_SWITCH_SECONDS, the long estimate restarts from the detector's window. Steady programme through a static
- * effect differs by a few hundredths; a compressor on speech by several dB either way, so it keeps the long one.
- */
-const LONG_BAND_DB: f64 = 0.1;
-const LONG_SWITCH_SECONDS: f64 = 1.0;
 /** While acquiring, G's time constant is this fraction of the audio accumulated so far (never above tau). */
 const ACQUIRE_TAU_FRACTION: f64 = 0.25;
 /**
@@ -183,11 +162,6 @@ export class GainLaw {
   private sectionSide: i32 = 0; // sign of the momentary error outside the band (0 inside)
   private spread: f64 = 0.0; // mean square of the in-band momentary error, dB^2 (SECTION_SPREAD_K)
   private spreadFrames: f64 = 0.0; // frames behind `spread`
-  private longSpread: f64 = 0.0; // mean square of the detector's in-band difference from the long estimate, dB^2
-  private longSpreadFrames: f64 = 0.0;
-  private longFrames: f64 = 0.0; // frames the detector has stayed outside the long band, on one side
-  private longSide: i32 = 0;
-  private viaDetector: bool = false; // the long estimate restarted (LONG_BAND_DB): the detector stands in
   // Gated short-term ring (target mode, GATED_SLOTS): K-weighted energy and frames per 100 ms slot.
   private gatedRing: usize;
   private gatedSlotEnergy: f64 = 0.0; // the slot being filled
@@ -234,8 +208,6 @@ export class GainLaw {
     this.clearGated();
     this.spread = 0.0;
     this.spreadFrames = 0.0;
-    this.longSpread = 0.0;
-    this.longSpreadFrames = 0.0;
     this.locked = false;
   }
 
@@ -300,9 +272,6 @@ export class GainLaw {
     this.accWeight = 0.0;
     this.sectionFrames = 0.0;
     this.afterSection = false;
-    this.longFrames = 0.0;
-    this.longSide = 0;
-    this.viaDetector = false;
     this.estimateFrames = 0.0;
     this.driftSlots = 0;
     this.driftFill = 0.0;
@@ -345,8 +314,6 @@ export class GainLaw {
     const detector = follow == FOLLOW_LEARN ? DETECTOR_INTEGRATED : this.detector;
     const window = (detector == DETECTOR_MOMENTARY ? 0.4 : 3.0) * sampleRate;
     const rms = detector == DETECTOR_RMS;
-    // Match mode, 3 s detectors: the long estimate (LONG_MATCH_SECONDS) is the wanted gain.
-    const longEstimate = mode == MODE_MATCH && (detector == DETECTOR_SHORT_TERM || rms);
 
     // The first estimate's energies (K-weighted, or unweighted for rms), from the first block above the gate.
     const eIn = rms ? input.lastBlockRawEnergy() : input.lastBlockEnergy();
@@ -355,13 +322,10 @@ export class GainLaw {
     const blockOpen = eIn >= gateEnergy && (!needsReference || eRef >= gateEnergy);
     // Target mode counts open blocks only (a pause is not programme, as in the gated short-term below); match
     // mode every block from the first open one (a pause is silent on both sides).
-    const firstWindow = this.acquiring && this.accFrames < window;
-    if ((firstWindow || longEstimate) && (blockOpen || (needsReference && this.accFrames > 0.0))) {
+    if (this.acquiring && this.accFrames < window && (blockOpen || (needsReference && this.accFrames > 0.0))) {
       // Older blocks fade with a time constant of ACQUIRE_MEMORY x the audio heard: a static effect's ratio is
       // the same on any span, and an effect's start-up (a compressor that has not clamped down yet) fades out.
-      let memory = ACQUIRE_MEMORY * this.accFrames;
-      if (memory > LONG_MATCH_SECONDS * sampleRate) memory = LONG_MATCH_SECONDS * sampleRate;
-      const keep = this.accFrames > 0.0 ? Math.exp(-n / memory) : 0.0;
+      const keep = this.accFrames > 0.0 ? Math.exp(-n / (ACQUIRE_MEMORY * this.accFrames)) : 0.0;
       this.accIn = this.accIn * keep + eIn;
       this.accRef = this.accRef * keep + eRef;
       this.accWeight = this.accWeight * keep + n;
@@ -371,9 +335,7 @@ export class GainLaw {
     const inM = input.momentary();
     const refM = reference.momentary();
     const momentaryOpen = inM >= this.gate && (!needsReference || refM >= this.gate);
-    const inFirst = this.acquiring && this.accFrames > 0.0 && this.accFrames < window;
-    if (this.viaDetector && this.accFrames >= window) this.viaDetector = false;
-    const useFirst = inFirst || (longEstimate && this.accFrames > 0.0 && !this.viaDetector);
+    const useFirst = this.acquiring && this.accFrames > 0.0 && this.accFrames < window;
 
     let hold = false;
     let w: f64 = 0.0;
@@ -409,39 +371,6 @@ export class GainLaw {
       return; // G does not move; `tracking` resumes where it was when the gate opens
     }
 
-    // Match mode's long estimate against the 3 s detector, once the detector's window holds only audio the
-    // estimate has heard (LONG_BAND_DB).
-    if (longEstimate && follow == FOLLOW_CONTINUOUS && !this.locked && ready(input, detector, false) && ready(reference, detector, false)) {
-      const ws = level(reference, detector) - level(input, detector) + this.offset;
-      if (isFinite<f64>(ws)) {
-        const e = ws - w;
-        let band2 = SECTION_SPREAD_K * SECTION_SPREAD_K * this.longSpread;
-        if (band2 < LONG_BAND_DB * LONG_BAND_DB) band2 = LONG_BAND_DB * LONG_BAND_DB;
-        // Every difference counts (a compressor's swing is what widens the band), over a span as long as the
-        // estimate's: a lasting change widens it too slowly to hide itself within LONG_SWITCH_SECONDS.
-        this.longSpreadFrames += n;
-        const span = this.longSpreadFrames < LONG_MATCH_SECONDS * sampleRate ? this.longSpreadFrames : LONG_MATCH_SECONDS * sampleRate;
-        this.longSpread += (e * e - this.longSpread) * (n / span);
-        // Only once the detector's window holds nothing older than the estimate.
-        const outside = e * e > band2 && this.accFrames >= window;
-        const side: i32 = !outside ? 0 : e > 0.0 ? 1 : -1;
-        this.longFrames = side != 0 && side == this.longSide ? this.longFrames + n : side != 0 ? n : 0.0;
-        this.longSide = side;
-        if (this.longFrames >= LONG_SWITCH_SECONDS * sampleRate) {
-          // The estimate restarts from this block; until it covers the detector's window again, the detector's
-          // wanted gain stands in (its window still holds some audio from before the change).
-          this.accIn = eIn;
-          this.accRef = eRef;
-          this.accFrames = n;
-          this.accWeight = n;
-          this.viaDetector = true;
-          this.longFrames = 0.0;
-          this.longSide = 0;
-          w = ws;
-        }
-      }
-    }
-
     // Section change: a large momentary error that lasts restarts the estimate from the momentary window.
     if (follow == FOLLOW_CONTINUOUS && !this.locked && input.momentaryReady()) {
       const wm = clamp((needsReference ? refM : this.target) - inM + this.offset, -this.maxCut, this.maxBoost);
@@ -459,7 +388,7 @@ export class GainLaw {
         const span = this.spreadFrames < SPREAD_SECONDS * sampleRate ? this.spreadFrames : SPREAD_SECONDS * sampleRate;
         this.spread += (e * e - this.spread) * (n / span);
       }
-      const side: i32 = inFirst || !outside ? 0 : e > 0.0 ? 1 : -1;
+      const side: i32 = useFirst || !outside ? 0 : e > 0.0 ? 1 : -1;
       this.sectionFrames = side != 0 && side == this.sectionSide ? this.sectionFrames + n : side != 0 ? n : 0.0;
       this.sectionSide = side;
       if (this.sectionFrames >= SECTION_SECONDS * sampleRate) {
