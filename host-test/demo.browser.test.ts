@@ -395,7 +395,7 @@ t('example 2 holds its bus at -18 LUFS: share of the loop within 1 LU (its secti
     const r = await offline<{ metrics: { within05: number; within1: number; meanError: number; worstError: number; settle: number[]; freshError: number; freshGain?: number; truePeakOver: number }; nonFinite: number; target: number; ceiling: number; sectionSeconds: number }>('busLoop', { ride });
     const m = r.metrics;
     rows.push(`${ride ? 'fader riding' : 'defaults    '}: within 1 LU ${(m.within1 * 100).toFixed(0)} %, within 0.5 LU ${(m.within05 * 100).toFixed(0)} % (after 2 s), mean ${m.meanError.toFixed(2)} LU, worst ${m.worstError.toFixed(2)} LU, ` +
-      `settle after the section jumps ${m.settle.map((x) => fmt(x, 1).replace('+', '')).join('/')} s, gain error at 1 s ${fmt(m.freshGain ?? m.freshError)} dB, true peak ${fmt(m.truePeakOver)} dB over the ${r.ceiling} dBTP ceiling`);
+      `settle after the section jumps ${m.settle.map((x) => fmt(x, 1).replace('+', '')).join('/')} s, gain error at 1 s ${fmt(m.freshGain ?? m.freshError)} dB (M - target ${fmt(m.freshError)}, a constant gain's ${fmt((m as { freshStatic?: number }).freshStatic ?? NaN)}), true peak ${fmt(m.truePeakOver)} dB over the ${r.ceiling} dBTP ceiling`);
     assert.is(r.nonFinite, 0);
     assert.is(r.target, -18);
     assert.ok(r.sectionSeconds < 15, 'sections under 15 s: the 85 % goal is for sections of 15 s or more; the share is reported');
