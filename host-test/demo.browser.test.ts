@@ -186,8 +186,15 @@ t('Space, A, B, 1 and 2 work after clicking each control of the page, and not wh
   ];
   for (const [name, selector] of controls) {
     await page.locator(selector).first().click();
-    await sleep(60);
-    const before = await pageState();
+    // What the click itself changes (a GUI toggle's parameter makes a round trip through the node) must have
+    // arrived before Space is judged: the state read twice 100 ms apart, the same.
+    let before = await pageState();
+    for (let k = 0; k < 20; k++) {
+      await sleep(100);
+      const again = await pageState();
+      if (JSON.stringify(again) === JSON.stringify(before)) break;
+      before = again;
+    }
     await page.keyboard.press('Space');
     const played = await until(pageState, (s) => s.playing !== before.playing);
     assert.is.not(played.playing, before.playing, `Space plays / stops after clicking the ${name}`);
