@@ -16,7 +16,8 @@
  *    Steady programme never leaves those bands, so the deadband below holds as before.
  *  - G follows W as a one-pole in dB (tau = response / 3), only when the error leaves the tolerance band
  *    (deadband with hysteresis, so a steady programme does not make the gain breathe); no deadband while
- *    acquiring or learning.
+ *    acquiring or learning. While acquiring, G's time constant is a fraction of the audio heard (a quarter after
+ *    a start, ACQUIRE_TAU_FRACTION; three quarters after a section change, SECTION_TAU_FRACTION).
  *  - Settledness: `estimateFrames` (ungated audio behind the estimate since it last started afresh) and
  *    drift() (spread of W over the last DRIFT_SLOTS x 100 ms); with autoLock on, G locks once settled.
  *
@@ -25,6 +26,8 @@
  */
 import { Meter } from './meter';
 import { clamp } from './db';
+// Auto-lock's settledness (LOCK_SECONDS of estimate, LOCK_DRIFT_DB of drift), shared with the GUI.
+import { LOCK_SECONDS, LOCK_DRIFT_DB } from './settle-constants';
 import {
   MODE_REFERENCE, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS,
   FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, S_GATED, S_AT_RANGE_LIMIT, S_TRACKING, S_LOCKED, S_HELD, S_ACQUIRING,
@@ -86,6 +89,15 @@ const SPREAD_SECONDS: f64 = 4.0;
 /** After a section change G's time constant stays above this while the new estimate builds up, s. */
 const SECTION_TAU_MIN: f64 = 0.03;
 /**
+ * After a section change G's time constant is this fraction of the audio heard since the change (a fresh start's
+ * is ACQUIRE_TAU_FRACTION; neither above tau). A fresh start has nothing better than its first blocks; after a
+ * jump, G is already near the new level from the change's first block on, and the estimate built from the
+ * first few hundred ms of a section wanders with its bars (field, target music: the chorus's first bar, 2 dB
+ * under its mean, pulled the gain 1.9 dB high at 0.25, and its settle took 1.52 s; at 0.75: 1.20 s; 0.5 changed
+ * nothing). Match mode's jumps settle as before or sooner (0.5-0.9 s).
+ */
+const SECTION_TAU_FRACTION: f64 = 0.75;
+/**
  * Target mode's short-term detector counts only the 100 ms slots of its 3 s window (GATED_SLOTS) whose
  * loudness is at or above the gate: a pause in speech is not programme, and counted as silence it would read
  * the speech 1-1.5 LU quieter than its integrated loudness (BS.1770-5 gates silence out too), so the gain would
@@ -96,10 +108,6 @@ const GATED_SLOTS: i32 = 30;
 const GATED_RELATIVE: f64 = 0.1;
 /** Drift: W's spread over the last DRIFT_SLOTS slots of 100 ms (3 s). */
 const DRIFT_SLOTS: i32 = 30;
-/** Auto-lock: the estimate has been built from at least this much ungated audio, s ... */
-const LOCK_SECONDS: f64 = 6.0;
-/** ... and W has moved less than this over the last 3 s, dB. */
-const LOCK_DRIFT_DB: f64 = 0.3;
 
 /**
  * The loudness a detector reads on a meter. Short-term and rms read the part of the 3 s window filled so far
@@ -441,7 +449,7 @@ export class GainLaw {
     if (this.tracking) {
       let tau = this.response / RESPONSE_TIME_CONSTANTS;
       if (this.acquiring) {
-        let heard = ACQUIRE_TAU_FRACTION * (this.accFrames > n ? this.accFrames : n) / sampleRate;
+        let heard = (this.afterSection ? SECTION_TAU_FRACTION : ACQUIRE_TAU_FRACTION) * (this.accFrames > n ? this.accFrames : n) / sampleRate;
         if (this.afterSection && heard < SECTION_TAU_MIN) heard = SECTION_TAU_MIN;
         if (heard < tau) tau = heard;
       }

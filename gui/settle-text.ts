@@ -4,17 +4,19 @@
  * "Settling 3 s · drift 1.4 dB", "Locked 14 s · drift 0.2 dB". Pure (a readout in, words out), so every case is
  * tested in Node.
  *
- * "Settled" uses the estimate part of auto-lock's condition (dsp/gain-law.ts LOCK_SECONDS and LOCK_DRIFT_DB, in the
- * README): at least 6 s of ungated audio behind the estimate and a drift of at most 0.3 dB over the last 3 s (auto-lock
- * also waits for the gain to reach the wanted gain within the tolerance), so the word means what auto-lock acts on.
+ * "Settled" uses the estimate part of auto-lock's condition (LOCK_SECONDS and LOCK_DRIFT_DB, imported from their
+ * one home, dsp/settle-constants.ts: plain numbers, no DSP code): at least 6 s of ungated audio behind the
+ * estimate and a drift of at most 0.3 dB over the last 3 s (auto-lock also waits for the gain to reach the wanted
+ * gain within the tolerance), so the word means what auto-lock acts on.
  */
 import type { Readout } from '../wam/readout.ts';
+import { LOCK_DRIFT_DB, LOCK_SECONDS } from '../dsp/settle-constants.ts';
 import { formatSeconds } from './format.ts';
 
 /** Seconds of ungated audio behind an estimate before it can count as settled (auto-lock's LOCK_SECONDS). */
-export const SETTLED_SECONDS = 6;
+export const SETTLED_SECONDS: number = LOCK_SECONDS;
 /** Largest spread of the wanted gain over the last 3 s, dB, for a settled estimate (auto-lock's LOCK_DRIFT_DB). */
-export const SETTLED_DRIFT_DB = 0.3;
+export const SETTLED_DRIFT_DB: number = LOCK_DRIFT_DB;
 
 export type SettleState = 'none' | 'settling' | 'settled' | 'locked';
 

@@ -44,11 +44,16 @@ test('learning counts whole seconds', () => {
   assert.is(statusLine(readout(S.linked | S.learning, MATCH, { slots: { [R.learnSeconds]: 12.7 } })).text, 'Learning 12 s');
 });
 
-test('gated names the side below the gate and the gate value', () => {
-  const inputQuiet = readout(S.linked | S.gated, MATCH, { slots: { [R.inM]: -62 } });
-  assert.is(statusLine(inputQuiet).text, 'Gated: input below \u221250 LUFS');
-  const refQuiet = readout(S.linked | S.gated, MATCH, { params: { gate: -40 }, slots: { [R.inM]: -20, [R.refM]: -70 } });
-  assert.is(statusLine(refQuiet).text, 'Gated: reference below \u221240 LUFS');
+test('gated names the side below the gate, by how many dB, the gate value and the gain it holds', () => {
+  const inputQuiet = readout(S.linked | S.gated, MATCH, { slots: { [R.inM]: -62, [R.engineGain]: 3.24 } });
+  assert.is(statusLine(inputQuiet).text, 'Gated: input 12.0 dB below \u221250 LUFS, holding +3.2 dB');
+  const refQuiet = readout(S.linked | S.gated, MATCH, { params: { gate: -40 }, slots: { [R.inM]: -20, [R.refM]: -70, [R.engineGain]: -1 } });
+  assert.is(statusLine(refQuiet).text, 'Gated: reference 30.0 dB below \u221240 LUFS, holding \u22121.0 dB');
+  const silent = readout(S.linked | S.gated, MATCH, { slots: { [R.engineGain]: 0 } });
+  assert.is(statusLine(silent).text, 'Gated: input silent (below \u221250 LUFS), holding 0.0 dB');
+  // The first estimate's accumulated level can be under the gate while the momentary reading is over it.
+  const accumulated = readout(S.gated, 3, { slots: { [R.inM]: -49, [R.engineGain]: 2 } });
+  assert.is(statusLine(accumulated).text, 'Gated: input below \u221250 LUFS, holding +2.0 dB');
   assert.is(statusLine(readout(S.linked | S.gated, MATCH)).tone, 'warn');
 });
 
@@ -88,7 +93,7 @@ test('track mode: no track, matching the track at its loudness, gated on the inp
   assert.is(none.text, 'No reference track: pick or drop one');
   assert.is(none.tone, 'error');
   assert.is(statusLine(readout(S.tracking, 4, { slots: { [R.refI]: -9.25 } })).text, 'Matching the track at \u22129.3 LUFS');
-  assert.is(statusLine(readout(S.gated, 4)).text, 'Gated: input below \u221250 LUFS');
+  assert.is(statusLine(readout(S.gated, 4, { slots: { [R.inM]: -55, [R.engineGain]: 1.5 } })).text, 'Gated: input 5.0 dB below \u221250 LUFS, holding +1.5 dB');
 });
 
 test.run();

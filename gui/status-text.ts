@@ -1,11 +1,12 @@
 /**
  * The status line: what the plugin is doing, in words a producer reads at a glance ("Matching reference on
- * link 2", "Holding +3.2 dB", "Gated: input below −50 LUFS"). Pure: a readout (wam/readout.ts) in, a sentence and
- * a tone out, so every case is tested in Node.
+ * link 2", "Holding +3.2 dB", "Gated: input 12.0 dB below −50 LUFS, holding +3.2 dB"). Pure: a readout
+ * (wam/readout.ts) in, a sentence and a tone out, so every case is tested in Node.
  *
  * One primary message says what the gain is doing (the first that applies, in the order below: the reason the
  * gain cannot follow beats what it would otherwise do), and short notes add limits that act at the same time
- * ("Ceiling holds −3.2 dB", "At max boost +12.0 dB (−3.4 dB short)"): what holds the gain, and by how much.
+ * ("Ceiling holds −3.2 dB", "At max boost +12.0 dB (−3.4 dB short)"): what holds the gain, and by how much. The
+ * gate names the side under it, by how many dB, and the gain it holds.
  */
 import type { Readout } from '../wam/readout.ts';
 import { formatGain, formatLevel, formatSeconds } from './format.ts';
@@ -74,7 +75,8 @@ export function statusLine(r: Readout): StatusLine {
     primary = `Holding ${held} dB`;
     tone = 'warn';
   } else if (s.gated) {
-    primary = `Gated: ${gatedSide(r)} below ${formatLevel(p.gate, 0)} LUFS`;
+    // What holds the gain (the gate), how far under it the quiet side is, and the gain it holds, dB.
+    primary = `Gated: ${gatedBy(r)}, holding ${held} dB`;
     tone = 'warn';
   } else if (s.learning) {
     primary = `Learning ${formatSeconds(r.learnSeconds)}`;
@@ -108,11 +110,26 @@ export function statusLine(r: Readout): StatusLine {
   return { text, primary, notes, tone };
 }
 
-/** Which side the gate is holding for: the input when its momentary loudness is below the gate, else the reference. */
-function gatedSide(r: Readout): string {
+/** The side the gate holds for; the reference when it is the quiet one (match, sidechain). */
+function gatedSide(r: Readout): 'input' | 'reference' | 'sidechain' {
   const gate = r.parameters.gate;
   const inM = r.input.momentary;
   if (!(inM >= gate)) return 'input';
   if (r.mode === 'target' || r.mode === 'track') return 'input';
   return r.mode === 'sidechain' ? 'sidechain' : 'reference';
+}
+
+/**
+ * "input 12.4 dB below −50 LUFS" (the side's momentary loudness under the gate, dB); "input silent (below
+ * −50 LUFS)" for digital silence; "input below −50 LUFS" when the momentary reading is over the gate (the first
+ * estimate's accumulated level is what is under it then).
+ */
+function gatedBy(r: Readout): string {
+  const gate = r.parameters.gate;
+  const side = gatedSide(r);
+  const level = side === 'input' ? r.input.momentary : r.reference.momentary;
+  const where = `below ${formatLevel(gate, 0)} LUFS`;
+  if (!(level > -Infinity)) return `${side} silent (${where})`;
+  const by = gate - level;
+  return by >= 0.05 ? `${side} ${formatLevel(by)} dB ${where}` : `${side} ${where}`;
 }

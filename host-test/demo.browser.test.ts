@@ -186,8 +186,15 @@ t('Space, A, B, 1 and 2 work after clicking each control of the page, and not wh
   ];
   for (const [name, selector] of controls) {
     await page.locator(selector).first().click();
-    await sleep(60);
-    const before = await pageState();
+    // What the click itself changes (a GUI toggle's parameter makes a round trip through the node) must have
+    // arrived before Space is judged: the state read twice 100 ms apart, the same.
+    let before = await pageState();
+    for (let k = 0; k < 20; k++) {
+      await sleep(100);
+      const again = await pageState();
+      if (JSON.stringify(again) === JSON.stringify(before)) break;
+      before = again;
+    }
     await page.keyboard.press('Space');
     const played = await until(pageState, (s) => s.playing !== before.playing);
     assert.is.not(played.playing, before.playing, `Space plays / stops after clicking the ${name}`);
@@ -360,9 +367,10 @@ interface MoveResult {
  */
 const RACK_PENDING: Record<string, number> = {};
 /**
- * Example 2's fresh start with the gain law of issue 9's merge (the first estimate forgets its oldest audio, which
- * helps an effect's start-up transient and costs this bus's opening): the gain's error at 1 s, dB, by ride setting.
- * Printed as NOT MET; asserted not to get worse by more than 0.3 dB.
+ * Example 2's fresh start: the gain's error at 1 s (against the constant gain for the opening 3 s, metrics.ts
+ * freshGain), dB, by ride setting. Riding, the fader glides from 0 to -5.2 dB in the first 0.2 s and then rises by
+ * 2.4 dB in the first second and 5 dB over the first 3 s: the wanted gain moves, and the first estimate (a mean
+ * over the second heard) lags it by about 1 dB. Printed as NOT MET; asserted not to get worse by more than 0.3 dB.
  */
 const FRESH_PENDING: Record<string, number> = { riding: 1.68 };
 
@@ -395,7 +403,7 @@ t('example 2 holds its bus at -18 LUFS: share of the loop within 1 LU (its secti
     const r = await offline<{ metrics: { within05: number; within1: number; meanError: number; worstError: number; settle: number[]; freshError: number; freshGain?: number; truePeakOver: number }; nonFinite: number; target: number; ceiling: number; sectionSeconds: number }>('busLoop', { ride });
     const m = r.metrics;
     rows.push(`${ride ? 'fader riding' : 'defaults    '}: within 1 LU ${(m.within1 * 100).toFixed(0)} %, within 0.5 LU ${(m.within05 * 100).toFixed(0)} % (after 2 s), mean ${m.meanError.toFixed(2)} LU, worst ${m.worstError.toFixed(2)} LU, ` +
-      `settle after the section jumps ${m.settle.map((x) => fmt(x, 1).replace('+', '')).join('/')} s, gain error at 1 s ${fmt(m.freshGain ?? m.freshError)} dB, true peak ${fmt(m.truePeakOver)} dB over the ${r.ceiling} dBTP ceiling`);
+      `settle after the section jumps ${m.settle.map((x) => fmt(x, 1).replace('+', '')).join('/')} s, gain error at 1 s ${fmt(m.freshGain ?? m.freshError)} dB (M - target ${fmt(m.freshError)}, a constant gain's ${fmt((m as { freshStatic?: number }).freshStatic ?? NaN)}), true peak ${fmt(m.truePeakOver)} dB over the ${r.ceiling} dBTP ceiling`);
     assert.is(r.nonFinite, 0);
     assert.is(r.target, -18);
     assert.ok(r.sectionSeconds < 15, 'sections under 15 s: the 85 % goal is for sections of 15 s or more; the share is reported');

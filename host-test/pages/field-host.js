@@ -154,10 +154,13 @@ export async function runField({ mode, programme: prog, effect = null, params = 
   for (let k = 0; k + 1 < bounds.length; k++) sections.push([bounds[k], bounds[k + 1]]);
   const val = (id) => pv[id].value;
   const run = {
-    scenario: { mode }, reference: [ch[0], ch[1]], input: [ch[2], ch[3]], sections, jumps,
-    target: val('target'), ceiling: val('ceiling'), maxBoost: val('maxBoost'), maxCut: val('maxCut'),
+    scenario: { mode, params }, reference: [ch[0], ch[1]], input: [ch[2], ch[3]], sections, jumps,
+    target: val('target'), ceiling: val('ceiling'), ceilingOn: val('ceilingOn') > 0, maxBoost: val('maxBoost'), maxCut: val('maxCut'),
+    readouts, // for the held-off measure (the engine gain G of each readout)
   };
-  const metrics = kit.evaluate(run, [ch[4], ch[5]], FS);
+  const output = [ch[4], ch[5]];
+  run.output = output;
+  const metrics = kit.evaluate(run, output, FS);
   const last = readouts.at(-1) ?? null;
   return {
     metrics, jumps, seconds: length / FS, nonFinite, readouts: readouts.length,

@@ -17,6 +17,7 @@ import { runScenario, type Scenario } from '../field/run.ts';
 import { evaluate, type Metrics } from '../field/metrics.ts';
 import { makeRig, runChain, steadyProgramme } from './rig.ts';
 import { movingGain } from '../field/effects.ts';
+import { BURST_LU, FRESH_LU, hasLongSections, rawBurstHeld, rawFreshHeld } from '../field/scope.ts';
 
 const table: string[] = [];
 const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));
@@ -40,26 +41,20 @@ interface Shortfall {
   jump?: number;
 }
 const SHORTFALLS: Shortfall[] = [
-  // The chorus's first bars are quieter than its mean (the bass's low notes lose more to the K-filter): the
-  // first estimate is about 1 dB high for 1.5 s.
-  { scenario: /target: music/, goal: 'settle', jump: 0, bound: 1.7 },
-  // The breakdown's first 2 s are 1.5-2 LU under its mean (a slow pad swell): its first estimate is 1.7 dB high.
+  // The breakdown's first 2 s are 1.5-2 LU under its mean (a slow pad swell): its first estimate is 1.7 dB high,
+  // and no causal estimate of the section from its first second can know better.
   { scenario: /target: music/, goal: 'settle', jump: 1, bound: 2.8 },
-  // An 8:1 compressor on speech: the short-term wanted gain itself wanders by +-4 dB with the phrases; a plain
-  // one-pole ride of the same detector is +0.64 LU, an integrated detector -0.11 LU, learn mode -0.03 LU.
+  // An 8:1 compressor on speech: the short-term wanted gain itself swings by 1.4-1.7 dB rms with the phrases,
+  // and a gain that follows it (with any lag) is louder than the reference over the whole; a plain one-pole ride of
+  // the same detector is +0.64 LU, an integrated detector -0.11 LU, learn mode -0.03 LU. A long match estimate
+  // (the energies since the last restart, 12 s memory, where the 3 s wanted gain swings by more than 1 dB) met it
+  // (-0.16 LU) but left the demo rack's moves 0.9-1.1 LU off (a rack whose drive and compressor lift quiet passages
+  // swings as much): not kept (README, field set).
   { scenario: /match: speech/, goal: 'integrated', bound: 0.85 },
 ];
 const shortfall = (s: Scenario, goal: string, jump?: number): Shortfall | undefined =>
   SHORTFALLS.find((x) => x.scenario.test(s.name) && x.goal === goal && (jump === undefined || x.jump === jump));
 const notes: string[] = [];
-/**
- * The fresh-start and burst goals are phrased against the reference (target). They are asserted so where a
- * constant gain, the matched opening, meets them with MARGIN LU to spare; elsewhere the programme's or the
- * effect's own momentary swing (a compressor's syllable-to-syllable gain, an EQ's bar-to-bar one) decides the
- * raw figure, and only the gain law's own part (against the matched opening) is asserted; the raw figure is
- * printed.
- */
-const MARGIN = 0.5;
 
 /** Asserts `value <= limit` (the goal) unless a shortfall is listed for it, then `value <= bound`. */
 function atMost(s: Scenario, goal: string, value: number, limit: number, jump?: number): void {
@@ -85,8 +80,8 @@ goals.before(async () => {
 
 const target = () => results.filter((r) => r.scenario.mode === 'target');
 const match = () => results.filter((r) => r.scenario.mode === 'match');
-/** Sections of 15 s or more (the issue's target-mode case): speech, whose phrases are its sections, is reported. */
-const longSections = (r: Result) => !/speech/.test(r.scenario.name);
+/** Sections of 15 s or more (the issue's target-mode case, host-test/field/scope.ts). */
+const longSections = (r: Result) => hasLongSections(r.scenario.name);
 
 goals('target mode, sections >= 15 s: within 1 LU (short-term) >= 85 % after 2 s, mean error < 0.7 LU, better than a one-pole', () => {
   const rs = target().filter(longSections);
@@ -150,18 +145,18 @@ goals('every jump of 10 LU or more (programme or rack move): within 1 dB of the 
 goals('fresh start, every scenario: 1 s after the programme starts, within 1 LU (momentary) of the matched opening; of the reference or target where a constant gain is', () => {
   for (const { scenario, m } of results) {
     table.push(`${scenario.name}: start ${f(m.start, 1)} s, M error at 1 s ${f(m.freshError)} LU (a constant gain ${f(m.freshStatic)}), against the matched opening ${f(m.freshGain)}`);
-    atMost(scenario, 'fresh gain', Math.abs(m.freshGain), 1);
-    if (Math.abs(m.freshStatic) <= 1 - MARGIN) atMost(scenario, 'fresh', Math.abs(m.freshError), 1);
-    else if (Math.abs(m.freshError) > 1) notes.push(`raw, not asserted: ${scenario.name}: M error at 1 s ${f(m.freshError)} LU, where a constant gain scores ${f(m.freshStatic)}`);
+    atMost(scenario, 'fresh gain', Math.abs(m.freshGain), FRESH_LU);
+    if (rawFreshHeld(m)) atMost(scenario, 'fresh', Math.abs(m.freshError), FRESH_LU);
+    else if (Math.abs(m.freshError) > FRESH_LU) notes.push(`raw, not asserted: ${scenario.name}: M error at 1 s ${f(m.freshError)} LU, where a constant gain scores ${f(m.freshStatic)}`);
   }
 });
 
 goals('match mode: no start-up burst: no 400 ms window of the first 3 s > 1.5 LU louder than the matched opening; than the reference where a constant gain is not', () => {
   for (const { scenario, m, plain } of match()) {
     table.push(`${scenario.name}: burst ${f(m.burst)} LU (one-pole ${f(plain.burst)}, a constant gain ${f(m.burstStatic)}), against the matched opening ${f(m.burstGain)}`);
-    atMost(scenario, 'burst gain', m.burstGain, 1.5);
-    if (m.burstStatic <= 1.5 - MARGIN) atMost(scenario, 'burst', m.burst, 1.5);
-    else if (m.burst > 1.5) notes.push(`raw, not asserted: ${scenario.name}: burst ${f(m.burst)} LU, where a constant gain scores ${f(m.burstStatic)}`);
+    atMost(scenario, 'burst gain', m.burstGain, BURST_LU);
+    if (rawBurstHeld(m)) atMost(scenario, 'burst', m.burst, BURST_LU);
+    else if (m.burst > BURST_LU) notes.push(`raw, not asserted: ${scenario.name}: burst ${f(m.burst)} LU, where a constant gain scores ${f(m.burstStatic)}`);
   }
 });
 
