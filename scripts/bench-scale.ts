@@ -35,51 +35,92 @@ type Roles = Partial<Record<'reference' | 'match' | 'target', 'plugin' | 'pass'>
 interface Timing { ms: number; cpuMs: number; quanta: number; errors: string[] }
 
 /**
- * CPU time (ms) of every thread of every process descended from this one (the Chromium we launched), from
- * /proc/<pid>/task/<tid>/schedstat (ns on a CPU). Unlike the wall clock it does not count time the render thread
- * waits for a core, so the rows stay comparable on a shared machine; NaN where /proc cannot tell.
+ * CPU time (ns) of every thread of every renderer process descended from this one (the Chromium we launched),
+ * by "pid/tid", from /proc/<pid>/task/<tid>/schedstat (ns on a CPU). Unlike the wall clock it does not count time
+ * the render thread waits for a core, so the rows stay comparable on a shared machine. Null where /proc cannot
+ * tell.
  */
-function chromiumCpuMs(): number {
+function chromiumThreadTimes(): Map<string, number> | null {
   try {
     const parent = new Map<number, number>();
     for (const d of readdirSync('/proc')) {
       if (!/^\d+$/.test(d)) continue;
       try {
         const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        parent.set(Number(d), ppid);
+        parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
       } catch {
         // the process ended meanwhile
       }
     }
-    let ns = 0;
+    const times = new Map<string, number>();
     for (const pid of parent.keys()) {
       let p = parent.get(pid);
       while (p !== undefined && p !== process.pid && p > 1) p = parent.get(p);
       if (p !== process.pid) continue;
       try {
+        // Renderers only (the page's audio rendering thread is in its renderer): the browser process's own work
+        // on opening and closing contexts between sessions is no part of a render.
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
         for (const tid of readdirSync(`/proc/${pid}/task`)) {
-          ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+          times.set(`${pid}/${tid}`, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
         }
       } catch {
         // ended meanwhile
       }
     }
-    return ns / 1e6;
+    return times;
   } catch {
-    return NaN;
+    return null;
   }
 }
 
+/**
+ * The page's marks (scale-host.js timeSession): 'start' takes a snapshot and returns 0; 'end' returns the CPU
+ * ms spent since, summed over the threads alive at both marks (a process that ends in between, such as an
+ * earlier session's renderer shutting down, must not count), NaN where /proc cannot tell.
+ */
+let cpuSnapshot: Map<string, number> | null = null;
+function cpuMark(phase: string): number {
+  const now = chromiumThreadTimes();
+  if (phase === 'start') {
+    cpuSnapshot = now;
+    return 0;
+  }
+  if (now === null || cpuSnapshot === null) return NaN;
+  let ns = 0;
+  for (const [k, v] of now) {
+    const before = cpuSnapshot.get(k);
+    if (before !== undefined) ns += v - before;
+  }
+  return ns / 1e6;
+}
+
 const server = await serveStatic(REPO_ROOT);
-const browser = await launchChromium();
+const browser = await launchChromium(['--js-flags=--expose-gc']);
 try {
   const page = await (await browser.newContext()).newPage();
-  await page.exposeFunction('levelmatchCpuMark', () => chromiumCpuMs());
-  await page.goto(`${server.url.replace(/\/$/, '')}/host-test/pages/blank.html`);
-  const once = (pairs: number, targets: number, roles: Roles, watch: boolean, warm: number, passInputs = 1): Promise<Timing> =>
-    page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeSession(a)),
-      { pairs, targets, seconds: SECONDS, warm, roles, watch, passInputs }) as Promise<Timing>;
+  await page.exposeFunction('levelmatchCpuMark', (phase: string) => cpuMark(phase));
+  const url = `${server.url.replace(/\/$/, '')}/host-test/pages/blank.html`;
+  await page.goto(url);
+  // A finished OfflineAudioContext keeps its worklet scope, and with it every instance's WebAssembly memory
+  // (about 1 GB at 256 instances), until the page's garbage collector frees the context: tens of sessions in a
+  // row filled this machine's 24 GB and sent the later rows into swap. So each session is followed by a fresh
+  // document and a collection (Chromium runs with --expose-gc for this bench).
+  const once = async (pairs: number, targets: number, roles: Roles, watch: boolean, warm: number, passInputs = 1): Promise<Timing> => {
+    const t = await page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeSession(a)),
+      { pairs, targets, seconds: SECONDS, warm, roles, watch, passInputs }) as Timing;
+    // A fresh document, then a collection: the old document's contexts are unreachable only once it is gone
+    // (the WAM host's registry holds every context it initialised).
+    await page.goto(url);
+    await page.evaluate(async () => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      for (let i = 0; i < 3 && gc; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    return t;
+  };
   const time = async (pairs: number, targets: number, roles: Roles, watch = false, warm = WARM): Promise<Timing> => {
     let best: Timing | null = null;
     for (let r = 0; r < REPEATS; r++) {
@@ -88,8 +129,8 @@ try {
     }
     return best!;
   };
-  const probe = chromiumCpuMs();
-  const cpuTimed = Number.isFinite(probe) && probe > 0;
+  const probe = chromiumThreadTimes();
+  const cpuTimed = probe !== null && probe.size > 0;
   /** What a timing costs: Chromium's CPU ms where it can be read, else the wall clock. */
   const cost = (t: Timing): number => (cpuTimed && Number.isFinite(t.cpuMs) ? t.cpuMs : t.ms);
   const PASS: Roles = { reference: 'pass', match: 'pass', target: 'pass' };

@@ -103,24 +103,24 @@ export async function renderMany({ contexts = 1, pairs, targets, seconds = 1 }) 
 export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles = {}, watch = false, passInputs = 1 }) {
   const s = await buildSession({ pairs, targets, seconds: warm + seconds, roles, watch, passInputs });
   s.start();
-  // The bench may expose a function that reads the browser's CPU time (scripts/bench-scale.ts): called at the
-  // start and the end of the timed part, with the rendering suspended at the start.
+  // The bench may expose a function that reads the browser's CPU time (scripts/bench-scale.ts): called with
+  // 'start' and 'end' around the timed part (the rendering suspended at the start); 'end' returns the CPU ms.
   const mark = typeof globalThis.levelmatchCpuMark === 'function' ? globalThis.levelmatchCpuMark : null;
   let cpu0 = 0;
   let t0 = performance.now();
   if (warm > 0) {
     s.ctx.suspend(warm).then(async () => {
-      if (mark) cpu0 = await mark();
+      if (mark) cpu0 = await mark('start');
       t0 = performance.now();
       s.ctx.resume();
     });
   } else if (mark) {
-    cpu0 = await mark();
+    cpu0 = await mark('start');
     t0 = performance.now();
   }
   await s.ctx.startRendering();
   const ms = performance.now() - t0;
-  const cpuMs = mark ? (await mark()) - cpu0 : NaN;
+  const cpuMs = mark ? (await mark('end')) - cpu0 : NaN;
   await settle(50);
   const errors = s.plugins.map((p) => p.node.engineError).filter((e) => e !== null);
   for (const p of s.plugins) p.node.destroy();
