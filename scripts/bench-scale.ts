@@ -79,6 +79,29 @@ function chromiumThreadTimes(): Map<string, number> | null {
  * ms spent since, summed over the threads alive at both marks (a process that ends in between, such as an
  * earlier session's renderer shutting down, must not count), NaN where /proc cannot tell.
  */
+/** Resident bytes of Chromium's renderer processes (0 where /proc cannot tell). */
+function rendererRss(): number {
+  let bytes = 0;
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        if (!readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${d}/status`, 'utf8'));
+        if (m) bytes += Number(m[1]) * 1024;
+      } catch {
+        // ended meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return bytes;
+}
+
+/** Renderer memory above which the page gets a fresh document between sessions (see `once`). */
+const RELOAD_RSS_BYTES = 6 * 2 ** 30;
+
 let cpuSnapshot: Map<string, number> | null = null;
 function cpuMark(phase: string): number {
   const now = chromiumThreadTimes();
@@ -103,23 +126,26 @@ try {
   const url = `${server.url.replace(/\/$/, '')}/host-test/pages/blank.html`;
   await page.goto(url);
   // A finished OfflineAudioContext keeps its worklet scope, and with it every instance's WebAssembly memory
-  // (about 1 GB at 256 instances), until the page's garbage collector frees the context: tens of sessions in a
-  // row filled this machine's 24 GB and sent the later rows into swap. So each session is followed by a fresh
-  // document and a collection (Chromium runs with --expose-gc for this bench).
-  const once = async (pairs: number, targets: number, roles: Roles, watch: boolean, warm: number, passInputs = 1): Promise<Timing> => {
-    const t = await page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeSession(a)),
-      { pairs, targets, seconds: SECONDS, warm, roles, watch, passInputs }) as Timing;
-    // A fresh document, then a collection: the old document's contexts are unreachable only once it is gone
-    // (the WAM host's registry holds every context it initialised).
+  // (about 1 GB at 256 instances): the WAM host's registry holds every context it initialised, so nothing is
+  // freed while the document lives, and a full run reached this machine's 24 GB. When the renderers hold more
+  // than RELOAD_RSS_BYTES the page gets a fresh document (and a collection, Chromium runs with --expose-gc),
+  // then one untimed session so that what follows runs warm, as every other session does.
+  const fresh = async (): Promise<void> => {
     await page.goto(url);
     await page.evaluate(async () => {
       const gc = (globalThis as { gc?: () => void }).gc;
       for (let i = 0; i < 3 && gc; i++) {
         gc();
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 200));
       }
     });
-    return t;
+    await page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeSession(a)),
+      { pairs: 16, targets: 4, seconds: 1, warm: 1, roles: {}, watch: false, passInputs: 1 });
+  };
+  const once = async (pairs: number, targets: number, roles: Roles, watch: boolean, warm: number, passInputs = 1): Promise<Timing> => {
+    if (rendererRss() > RELOAD_RSS_BYTES) await fresh();
+    return await page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeSession(a)),
+      { pairs, targets, seconds: SECONDS, warm, roles, watch, passInputs }) as Timing;
   };
   const time = async (pairs: number, targets: number, roles: Roles, watch = false, warm = WARM): Promise<Timing> => {
     let best: Timing | null = null;
