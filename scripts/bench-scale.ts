@@ -126,8 +126,9 @@ try {
   const url = `${server.url.replace(/\/$/, '')}/host-test/pages/blank.html`;
   await page.goto(url);
   // A finished OfflineAudioContext keeps its worklet scope, and with it every instance's WebAssembly memory
-  // (about 1 GB at 256 instances): the WAM host's registry holds every context it initialised, so nothing is
-  // freed while the document lives, and a full run reached this machine's 24 GB. When the renderers hold more
+  // (about 1 GB at 256 instances), and none was freed while the document lived (forced collections did not
+  // free them; most likely the WAM host's record of the contexts it initialised holds them): a full run
+  // reached this machine's 24 GB. When the renderers hold more
   // than RELOAD_RSS_BYTES the page gets a fresh document (and a collection, Chromium runs with --expose-gc),
   // then one untimed session so that what follows runs warm, as every other session does.
   const fresh = async (): Promise<void> => {
