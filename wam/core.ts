@@ -81,6 +81,11 @@ function evenStride(at: Int32Array): number {
   return d;
 }
 
+/** The input channel output c carries: its own, input 0 for output 1 of a mono input, else -1 (silent). */
+function sourceChannel(c: number, inputChannels: number): number {
+  return c < inputChannels ? c : inputChannels === 1 && c === 1 ? 0 : -1;
+}
+
 /** Frames a non-finite input sample keeps the nonFiniteInput status on (the engine's NON_FINITE_HOLD_SECONDS). */
 const NON_FINITE_HOLD_SECONDS = 1;
 
@@ -647,7 +652,7 @@ export class LevelMatchCore {
     const co = out === undefined ? 0 : out.length;
     for (let c = 0; c < co; c++) {
       const d = out![c];
-      const from = c < inCh ? c : inCh === 1 && c === 1 ? 0 : -1;
+      const from = sourceChannel(c, inCh);
       if (from < 0) {
         d.fill(0, s, s + n);
         continue;
@@ -777,7 +782,7 @@ export class LevelMatchCore {
       for (let c = 0; c < co; c++) if (out![c].length !== n) fast = false;
       if (fast) {
         for (let c = 0; c < co; c++) {
-          const from = c < ci ? c : ci === 1 && c === 1 ? 0 : -1;
+          const from = sourceChannel(c, ci);
           if (from < 0) out![c].fill(0);
           else out![c].set(input[from]);
         }
@@ -832,7 +837,7 @@ export class LevelMatchCore {
     let checked = ci > 0 && ci <= co;
     for (let c = 0; c < co; c++) {
       const d = out![c];
-      const from = c < ci ? c : ci === 1 && c === 1 ? 0 : -1;
+      const from = sourceChannel(c, ci);
       if (from < 0) {
         d.fill(0, s, s + n);
         continue;
