@@ -631,6 +631,11 @@ export class Engine {
     set(r, R_REF_RMS, t);
   }
 
+  /** The status slot of the readout as the last updateReadout left it. */
+  readoutStatus(): i32 {
+    return <i32>load<f64>(this.readout + (<usize>R_STATUS << 3));
+  }
+
   /** The readout slots of the gain and its state (both readouts). */
   private gainReadout(r: usize): void {
     set(r, R_GAIN_APPLIED, this.applied);

@@ -166,6 +166,11 @@ export function engineUpdateReadout(h: usize): usize {
   return h == 0 ? 0 : changetype<Engine>(h).updateReadout();
 }
 
+/** The readout's status slot as the last engineUpdateReadout left it (an integer: see wam/engine-abi.ts). */
+export function engineReadoutStatus(h: usize): i32 {
+  return h == 0 ? 0 : changetype<Engine>(h).readoutStatus();
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Latency detector (dsp/latency.ts) and its FFT (dsp/fft.ts), exported on their own for tests on plain arrays.
 

@@ -112,9 +112,17 @@ export class LevelMatchCore {
   private passThroughChecked = false;
   /** Non-finite input samples counted here while an idle reference (the engine did not see them). */
   private idleNonFinite = 0;
-  private framesSinceIdleNonFinite = Infinity;
+  /**
+   * Frames since the last one, counted up to nonFiniteHoldFrames only: a small integer from the start (a field
+   * that ever held Infinity or a fraction is boxed, and reading it unoptimised allocates).
+   */
+  private framesSinceIdleNonFinite: number;
+  private readonly nonFiniteHoldFrames: number;
   /** The engine gain (dB) last read or set: what getState reports if the engine is gone. */
   private lastGain = 0;
+  /** Integer copies of the follow and bypass parameters, for readouts (copyReadout reads no doubles). */
+  private follow = 0;
+  private bypassOn = false;
   private handle = 0;
   private readonly bus: LinkBus;
   private readonly reader = new LinkReader();
@@ -173,6 +181,8 @@ export class LevelMatchCore {
 
   constructor(options: CoreOptions) {
     this.sampleRate = options.sampleRate;
+    this.nonFiniteHoldFrames = Math.round(NON_FINITE_HOLD_SECONDS * options.sampleRate) | 0;
+    this.framesSinceIdleNonFinite = this.nonFiniteHoldFrames;
     this.channels = Math.min(MAX_RING_CHANNELS, Math.max(1, options.channels | 0));
     this.bus = options.bus;
     const initial = options.initialState;
@@ -182,6 +192,8 @@ export class LevelMatchCore {
         if (v === v) this.values[slot] = v;
       }
     }
+    this.follow = this.values[P.follow] | 0;
+    this.bypassOn = this.values[P.bypass] === 1;
     this.linkChannel = this.bus.channel(this.values[P.link]);
     this.inChannels = this.channels;
     this.refChannels = this.channels;
@@ -295,6 +307,8 @@ export class LevelMatchCore {
     if (v !== v) return NaN;
     if (v === this.values[slot]) return v;
     this.values[slot] = v;
+    if (slot === P.follow) this.follow = v | 0; // an integer: a Smi field
+    if (slot === P.bypass) this.bypassOn = v === 1;
     this.engineChanged();
     if (slot === P.mode || slot === P.target) this.sendModeAndTarget();
     else if (this.engine !== null) this.engine.engineSetParam(this.handle, slot, v);
@@ -385,6 +399,12 @@ export class LevelMatchCore {
    */
   fail(reason: string): void {
     this.error = reason;
+    // The gain the last readout saw (the memory is still readable after a trap).
+    if (this.engine !== null) {
+      this.checkViews();
+      const g = this.readoutView.length > 0 ? this.readoutView[R.engineGain] : NaN;
+      if (Number.isFinite(g)) this.lastGain = g;
+    }
     this.engine = null;
     this.handle = 0;
     this.shard = null;
@@ -450,19 +470,15 @@ export class LevelMatchCore {
     if (this.engine === null) return false;
     this.sinceReadout += this.quantum;
     const interval = this.watched ? this.readoutInterval : this.unwatchedReadoutInterval;
-    const due = this.sinceReadout >= interval;
-    if (due) {
-      this.sinceReadout -= interval;
-      if (this.sinceReadout >= interval) this.sinceReadout = 0;
-      this.engine.engineUpdateReadout(this.handle);
-    }
-    // Copied every quantum, due or not: this way the copy runs in the hot, optimised path. Run only when due
-    // (once a second unwatched), V8 runs it unoptimised, and unoptimised code boxes every double it reads from a
-    // typed array into a new heap number: the status, link, mode and idle-status reads cost 7 x 16 B per
-    // readout (measured by the allocation tests). The engine part is one block copy. The frame slot is kept
-    // current by beginQuantumAtClock.
+    if (this.sinceReadout < interval) return false;
+    this.sinceReadout -= interval;
+    if (this.sinceReadout >= interval) this.sinceReadout = 0;
+    // Only when due (every 40 ms watched, once a second not): this path runs rarely, so V8 may run it
+    // unoptimised, where every double read from a typed array becomes a new heap number. copyReadout reads
+    // none (see there); the frame slot is kept current by beginQuantumAtClock.
+    this.engine.engineUpdateReadout(this.handle);
     this.copyReadout();
-    return due;
+    return true;
   }
 
   /** Fills `readout` now, taken at absolute frame `frame` (also used by tests). */
@@ -478,22 +494,35 @@ export class LevelMatchCore {
     this.copyReadout();
   }
 
-  /** Fills `readout` from the engine's readout slots as its last engineUpdateReadout left them, plus ours. */
+  /**
+   * Fills `readout` from the engine's readout slots as its last engineUpdateReadout left them, plus ours.
+   * Allocation-free even unoptimised (it runs once per readout): no double is read from a typed array into a
+   * JavaScript value. The engine part and the parameters are block copies; the link and mode slots are copied
+   * within the array; the status is composed from integers (engineReadoutStatus, small integers are never boxed).
+   */
   private copyReadout(): void {
     const d = this.readout;
-    if (this.engine !== null) {
+    const e = this.engine;
+    let status = 0;
+    if (e !== null) {
       this.checkViews();
       d.set(this.readoutView); // a block copy
-      this.lastGain = d[R.engineGain];
-      if (this.idleNonFinite > 0 || this.idle) this.idleReadout(d);
+      status = e.engineReadoutStatus !== undefined ? e.engineReadoutStatus(this.handle) : d[R.status];
+      // Counted while idle (the engine did not see them): only after non-finite input, so steady clean input
+      // never reads the slot.
+      if (this.idleNonFinite > 0) d[R.nonFinite] += this.idleNonFinite;
+      if (this.idle) {
+        status = this.idleStatus();
+        d[R.gainApplied] = 0;
+        d[R.gainWanted] = 0;
+      }
     } else {
       d.fill(NaN, 0, READOUT_COUNT);
-      d[R.status] = 0;
     }
-    d[R.status] = ((d[R.status] & ~LINK_STATUS_MASK) | this.linkBits) >>> 0;
-    d[READOUT_LINK] = this.values[P.link];
-    d[READOUT_MODE] = this.values[P.mode];
+    d[R.status] = ((status & ~LINK_STATUS_MASK) | this.linkBits) >>> 0;
     d.set(this.values, READOUT_PARAMETERS);
+    d.copyWithin(READOUT_LINK, READOUT_PARAMETERS + P.link, READOUT_PARAMETERS + P.link + 1);
+    d.copyWithin(READOUT_MODE, READOUT_PARAMETERS + P.mode, READOUT_PARAMETERS + P.mode + 1);
   }
 
   // ---- internals ----
@@ -542,21 +571,16 @@ export class LevelMatchCore {
   }
 
   /**
-   * The engine part of a readout while this is (or was) an idle reference: its non-finite count, and the status
-   * an engine in reference mode would report (the engine did not run).
+   * The status an engine in reference mode would report while this is an idle reference (the engine did not
+   * run), from the integer copies of follow and bypass (setParameter keeps them).
    */
-  private idleReadout(d: Float64Array): void {
-    d[R.nonFinite] += this.idleNonFinite;
-    if (!this.idle) return;
-    const v = this.values;
+  private idleStatus(): number {
     let st = 0;
-    if (v[P.follow] === 1) st |= S.learning;
-    if (v[P.follow] === 2) st |= S.held;
-    if (v[P.bypass] === 1) st |= S.bypassed;
-    if (this.framesSinceIdleNonFinite < NON_FINITE_HOLD_SECONDS * this.sampleRate) st |= S.nonFiniteInput;
-    d[R.status] = st;
-    d[R.gainApplied] = 0;
-    d[R.gainWanted] = 0;
+    if (this.follow === 1) st |= S.learning;
+    if (this.follow === 2) st |= S.held;
+    if (this.bypassOn) st |= S.bypassed;
+    if (this.framesSinceIdleNonFinite < this.nonFiniteHoldFrames) st |= S.nonFiniteInput;
+    return st;
   }
 
   /** Refreshes the shard's views if the memory grew (once for all its processors) and this core's ref views. */
@@ -821,7 +845,7 @@ export class LevelMatchCore {
   /** Frames since the last non-finite input sample, counted up to the hold only (stays a small integer). */
   private countCleanFrames(n: number): void {
     const f = this.framesSinceIdleNonFinite;
-    if (f < NON_FINITE_HOLD_SECONDS * this.sampleRate) this.framesSinceIdleNonFinite = f + n;
+    if (f < this.nonFiniteHoldFrames) this.framesSinceIdleNonFinite = f + n;
   }
 
   /**

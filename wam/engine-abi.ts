@@ -194,6 +194,11 @@ export interface EngineExports {
    * reference (reference mode, unwatched): the engine need not be called at all then.
    */
   engineSetWatched(h: number, watched: number): number;
+  /**
+   * The status slot of the readout as the last engineUpdateReadout left it, as an integer (R.status). Read
+   * this way, not from the readout's f64 slot: a double read by unoptimised JavaScript is a new heap number.
+   */
+  engineReadoutStatus?(h: number): number;
   /** 1 while an idle reference: reference mode, unwatched, applied gain 0 dB, no crossfade (engineSetWatched). */
   engineIsIdle(h: number): number;
   /**

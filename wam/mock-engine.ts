@@ -130,6 +130,9 @@ export function createMockEngine(options: { failCreate?: boolean } = {}): MockEn
     engineIsIdle() {
       return m.params[P.mode] === 0 && !m.watched ? 1 : 0;
     },
+    engineReadoutStatus() {
+      return new Float64Array(memory.buffer, readoutAt(), READOUT_COUNT)[R.status];
+    },
     engineUpdateReadout() {
       const d = new Float64Array(memory.buffer, readoutAt(), READOUT_COUNT);
       d.fill(-Infinity);
