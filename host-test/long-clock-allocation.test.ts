@@ -40,7 +40,7 @@ const params = {};
 let cursor = 0;
 
 /** The worklet clock: clock.frames[clock.at[0]] is currentFrame. PACKED_ELEMENTS: reads return the stored numbers. */
-const clock = { frames: [null] as (number | null)[], at: new Int32Array(1) };
+const clock = { frames: [null] as (number | null)[], at: new Int32Array(1), on: new Int32Array(1) };
 const posts = new Int32Array(2);
 const readoutFrames = new Float64Array(8192);
 
@@ -66,10 +66,21 @@ function setClock(first: number, quanta: number): void {
   clock.frames.length = 1;
   for (let q = 0; q < quanta; q++) clock.frames.push(first + q * Q);
   clock.at[0] = 1;
+  clock.on[0] = 1;
 }
 
 test.before(async () => {
   host = await createHost({ sampleRate: SR, quantum: Q, quiet: true });
+  // Before the plugin loads: its processor finds the scope's currentFrame getter once, when its module runs
+  // (wam/processor.ts scopeClock). Until setClock runs, the harness's own clock answers.
+  host.workletGlobal.__levelmatchTestClock = clock;
+  host.evaluate(`(() => {
+    const harness = Object.getOwnPropertyDescriptor(globalThis, 'currentFrame').get;
+    Object.defineProperty(globalThis, 'currentFrame', {
+      get() { const c = globalThis.__levelmatchTestClock; return c.on[0] === 1 ? c.frames[c.at[0]] : harness.call(this); },
+      configurable: true, enumerable: true,
+    });
+  })()`);
   const [groupId] = await host.initializeWamHost();
   const { default: LevelMatch } = await host.importPlugin();
   const state = (parameters: Record<string, number>) => ({ format: 'levelmatch', version: 1, parameters });
@@ -80,10 +91,6 @@ test.before(async () => {
   ref = host.instanceOf(r.audioNode);
   match = host.instanceOf(m.audioNode);
   await host.flush();
-  host.workletGlobal.__levelmatchTestClock = clock;
-  host.evaluate(`Object.defineProperty(globalThis, 'currentFrame', {
-    get() { const c = globalThis.__levelmatchTestClock; return c.frames[c.at[0]]; }, configurable: true, enumerable: true,
-  })`);
   const matchCore = (match.processor as any).core;
   ref.processor.port.postMessage = () => {
     posts[0]++;

