@@ -135,10 +135,15 @@ export function engineSetParam(h: usize, slot: i32, value: f64): void {
   if (h != 0) changetype<Engine>(h).setParam(slot, value);
 }
 
-export function engineProcess(h: usize, frames: i32, referenceValid: i32): void {
-  if (h == 0) return;
+/**
+ * Returns the frames to delay the reference by for the next call (engineLatencyFrames after this block): the
+ * processor needs it every quantum, and one call across the JavaScript/WebAssembly boundary is saved.
+ */
+export function engineProcess(h: usize, frames: i32, referenceValid: i32): i32 {
+  if (h == 0) return 0;
   const e = changetype<Engine>(h);
   if (frames >= 1 && frames <= e.maxFrames) e.process(frames, referenceValid != 0);
+  return e.latencyFrames();
 }
 
 export function engineSetGain(h: usize, db: f64, immediate: i32): void {

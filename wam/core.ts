@@ -120,6 +120,9 @@ export class LevelMatchCore {
   private readonly nonFiniteHoldFrames: number;
   /** The engine gain (dB) last read or set: what getState reports if the engine is gone. */
   private lastGain = 0;
+  /** The engine's latency target (engineLatencyFrames), valid while latencyKnown (see engineChanged). */
+  private latencyTarget = 0;
+  private latencyKnown = false;
   /** Integer copies of the follow and bypass parameters, for readouts (copyReadout reads no doubles). */
   private follow = 0;
   private bypassOn = false;
@@ -242,6 +245,7 @@ export class LevelMatchCore {
       this.outAt[c] = e.engineOutput(h, c) >>> 2;
     }
     this.refStride = evenStride(this.refAt);
+    this.engineChanged();
     e.engineSetChannels(h, this.inChannels, this.refChannels);
     for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
     this.readoutPtr = e.engineUpdateReadout(h);
@@ -286,6 +290,7 @@ export class LevelMatchCore {
   private engineChanged(): void {
     this.idleKnown = false;
     this.detectorKnown = false;
+    this.latencyKnown = false;
   }
 
   get hasEngine(): boolean {
@@ -603,6 +608,7 @@ export class LevelMatchCore {
     this.inChannels = inCh;
     this.refChannels = refCh;
     this.engine!.engineSetChannels(this.handle, inCh, refCh);
+    this.engineChanged();
     this.checkViews();
   }
 
@@ -652,7 +658,12 @@ export class LevelMatchCore {
     } else if (mode === MODE_MATCH || mode === MODE_SIDECHAIN) {
       if (mode === MODE_SIDECHAIN && sc > 0) this.sideRing!.write(frame, side!, sc, s, n);
       const usable = mode === MODE_MATCH || sc > 0;
-      const target = e.engineLatencyFrames(h);
+      // What engineProcess returned last time; asked again only after a call that may change it.
+      if (!this.latencyKnown) {
+        this.latencyTarget = e.engineLatencyFrames(h);
+        this.latencyKnown = true;
+      }
+      const target = this.latencyTarget;
       if (this.latencyNow < 0) this.latencyNow = this.latencyNext = target;
       else if (this.latencyNext === this.latencyNow && target !== this.latencyNow) {
         this.latencyNext = target;
@@ -667,7 +678,9 @@ export class LevelMatchCore {
       this.feedDetector(mode, frame, n, false);
     }
 
-    e.engineProcess(h, n, valid);
+    const latency = e.engineProcess(h, n, valid);
+    if (typeof latency === 'number') this.latencyTarget = latency;
+    else this.latencyKnown = false; // an engine that does not say
     this.processed = true;
 
     // Output: engine output c for the input's channels; a mono input also feeds output 1; others silent.

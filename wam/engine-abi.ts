@@ -154,8 +154,9 @@ export interface EngineExports {
   /**
    * Processes `frames` (1..maxFrames) frames: input buffers -> output buffers. `referenceValid` (0/1) says
    * whether the reference buffers hold real, aligned reference audio for these frames (match / sidechain).
+   * Returns engineLatencyFrames as it stands after these frames (an engine that returns nothing: ask it).
    */
-  engineProcess(h: number, frames: number, referenceValid: number): void;
+  engineProcess(h: number, frames: number, referenceValid: number): number | void;
   /** Sets the engine gain (dB), e.g. a held or learned gain from a saved state; immediate = no glide. */
   engineSetGain(h: number, db: number, immediate: number): void;
   /** Resets the meters and the readings (not the gain). */
