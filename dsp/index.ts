@@ -330,6 +330,18 @@ export function truePeakSkips(h: usize): f64 {
   return changetype<Meter>(h).truePeakSkips;
 }
 
+/** Parts of the other channel blocks (truepeak.ts SUB_BLOCK frames) the oversampler skipped, likewise. */
+export function truePeakPartSkips(h: usize): f64 {
+  return changetype<Meter>(h).truePeakPartSkips;
+}
+
+/** truePeakPartSkips of an engine's input + output meters. */
+export function engineTruePeakPartSkips(h: usize): f64 {
+  if (h == 0) return 0.0;
+  const e = changetype<Engine>(h);
+  return e.input.truePeakPartSkips + e.output.truePeakPartSkips;
+}
+
 /** Allows (default) or forbids skipping provably irrelevant true-peak blocks, for every meter of this instance. */
 export function setTruePeakSkip(on: i32): void {
   allowTruePeakSkip(on != 0);

@@ -23,7 +23,7 @@
  * Memory: everything is allocated in the constructor; process() never allocates.
  */
 import { kWeightingCoefficients } from './kweighting';
-import { TAPS, TP_INPUT_SCALE, TP_FLUSH_BELOW, designOversampler, oversampledPeak, horizontalMax, oversamplerGainBound, truePeakCannotExceed } from './truepeak';
+import { TAPS, TP_INPUT_SCALE, TP_FLUSH_BELOW, designOversampler, oversampledPeakBounded, horizontalMax, oversamplerGainBound, truePeakCannotExceed } from './truepeak';
 import { sanitizeAndPeak, sanitizePeakAndPrepare } from './sanitize';
 import { GatedHistogram, energyToLufs } from './histogram';
 
@@ -138,6 +138,8 @@ export class Meter {
   blockPeakFloor: f64 = 0.0;
   /** Channel blocks whose oversampling was skipped because they provably could not raise a maximum. */
   truePeakSkips: f64 = 0.0;
+  /** Parts (truepeak.ts SUB_BLOCK frames) of the remaining channel blocks the oversampler skipped. */
+  truePeakPartSkips: f64 = 0.0;
 
   private pairs: i32; // active channel pairs (an odd count pads the last pair with a silent, weight-0 channel)
   private allocatedPairs: i32;
@@ -394,8 +396,10 @@ export class Meter {
       for (let c = 0; c < channels; c++) {
         if (this.truePeakSkippable(c)) continue;
         v128.store(scratch, zero);
-        oversampledPeak(this.tpInput(c), frames, this.tpCoef, scratch);
         const at = this.truePeaks + (<usize>c << 4);
+        const held = <f64>horizontalMax(at);
+        const blockFloor = this.blockPeakEnabled ? this.blockPeakFloor * <f64>TP_INPUT_SCALE : Infinity;
+        this.truePeakPartSkips += <f64>oversampledPeakBounded(this.tpInput(c), frames, this.tpCoef, scratch, this.tpGainBound, held, blockFloor);
         v128.store(at, f32x4.pmax(v128.load(at), v128.load(scratch)));
         const p = <f64>horizontalMax(scratch) / <f64>TP_INPUT_SCALE;
         if (p > blockPeak) blockPeak = p;

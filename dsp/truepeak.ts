@@ -103,28 +103,35 @@ export function oversampledPeak(x: usize, frames: i32, coef: usize, maxAt: usize
   const c6 = v128.load(coef, 96);
   const c7 = v128.load(coef, 112);
   for (let j = 0; j < frames; j++) {
-    const p = x + (<usize>j << 2);
-    // Taps 0..7 from registers, 8..15 from memory: x86 has 16 vector registers and we need a few more.
-    let acc = f32x4.mul(c0, v128.load32_splat(p));
-    acc = f32x4.add(acc, f32x4.mul(c1, v128.load32_splat(p - 4)));
-    acc = f32x4.add(acc, f32x4.mul(c2, v128.load32_splat(p - 8)));
-    acc = f32x4.add(acc, f32x4.mul(c3, v128.load32_splat(p - 12)));
-    acc = f32x4.add(acc, f32x4.mul(c4, v128.load32_splat(p - 16)));
-    acc = f32x4.add(acc, f32x4.mul(c5, v128.load32_splat(p - 20)));
-    acc = f32x4.add(acc, f32x4.mul(c6, v128.load32_splat(p - 24)));
-    acc = f32x4.add(acc, f32x4.mul(c7, v128.load32_splat(p - 28)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 128), v128.load32_splat(p - 32)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 144), v128.load32_splat(p - 36)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 160), v128.load32_splat(p - 40)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 176), v128.load32_splat(p - 44)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 192), v128.load32_splat(p - 48)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 208), v128.load32_splat(p - 52)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 224), v128.load32_splat(p - 56)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 240), v128.load32_splat(p - 60)));
     // pmax is a single maxps (no NaN fix-up); inputs were sanitised, so no NaN can reach here.
-    vmax = f32x4.pmax(vmax, f32x4.abs(acc));
+    vmax = f32x4.pmax(vmax, f32x4.abs(fir16(x + (<usize>j << 2), coef, c0, c1, c2, c3, c4, c5, c6, c7)));
   }
   v128.store(maxAt, vmax);
+}
+
+/**
+ * The four phases of one oversampled output at sample p: taps 0..7 from registers (c0..c7), 8..15 from memory
+ * (x86 has 16 vector registers and the loop needs a few more).
+ */
+// @ts-ignore: decorator
+@inline function fir16(p: usize, coef: usize, c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128): v128 {
+  let acc = f32x4.mul(c0, v128.load32_splat(p));
+  acc = f32x4.add(acc, f32x4.mul(c1, v128.load32_splat(p - 4)));
+  acc = f32x4.add(acc, f32x4.mul(c2, v128.load32_splat(p - 8)));
+  acc = f32x4.add(acc, f32x4.mul(c3, v128.load32_splat(p - 12)));
+  acc = f32x4.add(acc, f32x4.mul(c4, v128.load32_splat(p - 16)));
+  acc = f32x4.add(acc, f32x4.mul(c5, v128.load32_splat(p - 20)));
+  acc = f32x4.add(acc, f32x4.mul(c6, v128.load32_splat(p - 24)));
+  acc = f32x4.add(acc, f32x4.mul(c7, v128.load32_splat(p - 28)));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 128), v128.load32_splat(p - 32)));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 144), v128.load32_splat(p - 36)));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 160), v128.load32_splat(p - 40)));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 176), v128.load32_splat(p - 44)));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 192), v128.load32_splat(p - 48)));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 208), v128.load32_splat(p - 52)));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 224), v128.load32_splat(p - 56)));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(coef, 240), v128.load32_splat(p - 60)));
+  return acc;
 }
 
 /** Largest of the four lanes of the vector at `at`. */
@@ -151,6 +158,69 @@ let skipAllowed: bool = true;
 
 export function allowTruePeakSkip(on: bool): void {
   skipAllowed = on;
+}
+
+/**
+ * Frames per sub-block of oversampledPeakBounded: a block that must be oversampled is skipped in parts whose own
+ * bound stays under the floor. 16: the bound needs the part's TAPS - 1 history too (a superset: the previous
+ * part), and shorter parts would cost more in bounds than they save.
+ */
+export const SUB_BLOCK: i32 = 16;
+
+/** The largest |x| of n f32 samples at x (four lanes at a time; NaN-free input). */
+function absMax(x: usize, n: i32): f32 {
+  let v = f32x4.splat(0.0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v = f32x4.pmax(v, f32x4.abs(v128.load(x + (<usize>i << 2))));
+  let m = f32x4.extract_lane(v, 0);
+  const b = f32x4.extract_lane(v, 1);
+  const c = f32x4.extract_lane(v, 2);
+  const d = f32x4.extract_lane(v, 3);
+  if (b > m) m = b;
+  if (c > m) m = c;
+  if (d > m) m = d;
+  for (; i < n; i++) {
+    const a = Mathf.abs(load<f32>(x + (<usize>i << 2)));
+    if (a > m) m = a;
+  }
+  return m;
+}
+
+/**
+ * oversampledPeak over a block that could not be skipped whole, in SUB_BLOCK parts: a part none of whose
+ * oversampled values can exceed the floor is skipped (the bound of truePeakCannotExceed, over the part and its
+ * history). The floor is what the block may reach without changing any reading: the channel's maximum `held`
+ * (scaled units), and with a block floor (the ceiling's memory for this slot, scaled; +Infinity when there is
+ * none) the larger of that and the block's own peak so far, since the block's peak is only ever used in a
+ * maximum with it. Both floors rise with each part computed. Parts are computed by the same FIR in the same
+ * order, so whatever is computed is bit-identical to one pass; the maximum read afterwards is exact. `blockMaxAt`
+ * (zeroed by the caller) receives the computed parts' maximum vector. Returns how many parts were skipped.
+ */
+export function oversampledPeakBounded(x: usize, frames: i32, coef: usize, blockMaxAt: usize, gainBound: f64, held: f64, blockFloor: f64): i32 {
+  const floor = held < blockFloor ? held : blockFloor;
+  let skipped = 0;
+  let prev = absMax(x - (<usize>(TAPS - 1) << 2), TAPS - 1);
+  // Runs of consecutive parts that must be computed go to the FIR in one call each (its coefficients are loaded
+  // once per call, and its loop keeps them in registers).
+  let runStart = -1;
+  for (let s = 0; s < frames; s += SUB_BLOCK) {
+    const len = frames - s < SUB_BLOCK ? frames - s : SUB_BLOCK;
+    const cur = absMax(x + (<usize>s << 2), len);
+    const m = cur > prev ? cur : prev;
+    prev = cur;
+    const skip = skipAllowed && (m == 0.0 || (floor > 0.0 && <f64>m * gainBound <= floor));
+    if (!skip) {
+      if (runStart < 0) runStart = s;
+      continue;
+    }
+    skipped++;
+    if (runStart >= 0) {
+      oversampledPeak(x + (<usize>runStart << 2), s - runStart, coef, blockMaxAt);
+      runStart = -1;
+    }
+  }
+  if (runStart >= 0) oversampledPeak(x + (<usize>runStart << 2), frames - runStart, coef, blockMaxAt);
+  return skipped;
 }
 
 /** Slack for f32 rounding in the FIR (16 products and sums, each within 2^-24 relative): 1e-5 is far above it. */

@@ -29,6 +29,8 @@ export interface DspExports extends EngineExports {
   /** Diagnostics of the true-peak skip (dsp/truepeak.ts): blocks skipped, and a switch for tests. */
   truePeakSkips(h: number): number;
   engineTruePeakSkips(h: number): number;
+  truePeakPartSkips(h: number): number;
+  engineTruePeakPartSkips(h: number): number;
   setTruePeakSkip(on: number): void;
 }
 

@@ -18,6 +18,11 @@ const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 2);
 const WARM = Number(process.env.BENCH_SCALE_WARM ?? 3);
 /** Each configuration is rendered this many times and the fastest kept (the machine is shared: noise is one-sided). */
 const REPEATS = Number(process.env.BENCH_SCALE_REPEATS ?? 3);
+/**
+ * Rounds of the per-role runs: each role's cost is a difference of two renders, so their noise adds up; more
+ * rounds than the size rows, and the spread over the rounds is printed beside the best-of figure.
+ */
+const ROLE_REPEATS = Number(process.env.BENCH_SCALE_ROLE_REPEATS ?? 5);
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '64,128,256,512').split(',').map(Number);
 /**
  * Instances of the per-role runs: 128, below the size where the instances' working set outgrows the caches
@@ -35,8 +40,8 @@ type Roles = Partial<Record<'reference' | 'match' | 'target', 'plugin' | 'pass'>
 interface Timing { ms: number; cpuMs: number; quanta: number; errors: string[] }
 
 /**
- * CPU time (ns) of every thread of every renderer process descended from this one (the Chromium we launched),
- * by "pid/tid", from /proc/<pid>/task/<tid>/schedstat (ns on a CPU). Unlike the wall clock it does not count time
+ * CPU time (ns) of the audio threads of every renderer process descended from this one (the Chromium we
+ * launched), by "pid/tid", from /proc/<pid>/task/<tid>/schedstat (ns on a CPU). Unlike the wall clock it does not count time
  * the render thread waits for a core, so the rows stay comparable on a shared machine. Null where /proc cannot
  * tell.
  */
@@ -62,6 +67,10 @@ function chromiumThreadTimes(): Map<string, number> | null {
         // on opening and closing contexts between sessions is no part of a render.
         if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
         for (const tid of readdirSync(`/proc/${pid}/task`)) {
+          // The audio rendering thread only ("Offline AudioWorklet..."): it is where every node runs, and where
+          // 97-99 % of a render's CPU time goes; the renderer's other threads (the page, the compositor, V8's
+          // helpers) add a few ms that vary from run to run and are no part of the plugin's cost.
+          if (!readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').includes('Audio')) continue;
           times.set(`${pid}/${tid}`, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
         }
       } catch {
@@ -156,8 +165,8 @@ try {
     }
     return best!;
   };
-  const probe = chromiumThreadTimes();
-  const cpuTimed = probe !== null && probe.size > 0;
+  /** Whether the audio threads' CPU time can be read (decided after the warm-up, once such a thread ran). */
+  let cpuTimed = false;
   /** What a timing costs: Chromium's CPU ms where it can be read, else the wall clock. */
   const cost = (t: Timing): number => (cpuTimed && Number.isFinite(t.cpuMs) ? t.cpuMs : t.ms);
   const PASS: Roles = { reference: 'pass', match: 'pass', target: 'pass' };
@@ -167,6 +176,8 @@ try {
 
   await time(16, 4, {}); // warm-up (JIT tiers, module compile caches)
   await time(16, 4, PASS);
+  const probe = await once(16, 4, PASS, false, WARM);
+  cpuTimed = Number.isFinite(probe.cpuMs) && probe.cpuMs > 0;
 
   console.log(`\nChromium (${browser.version()}), OfflineAudioContext, stereo 48 kHz, ${SECONDS} s timed after ${WARM} s rendered, best of ${REPEATS}; floor = pass-through AudioWorklet in every plugin's place`);
   console.log('instances  (pairs+targets)    plugin: x real time  µs/inst/quantum    floor: x real time  µs/inst/quantum    plugin / floor');
@@ -195,9 +206,11 @@ try {
     // itself spends on a node of that shape.
     const graphs: Roles[] = [PASS, { match: 'pass', target: 'pass' }, { target: 'pass' }, {}, PASS];
     const bestOf: (Timing | null)[] = graphs.map(() => null);
-    for (let r = 0; r < REPEATS; r++) {
+    const rounds: Timing[][] = graphs.map(() => []);
+    for (let r = 0; r < ROLE_REPEATS; r++) {
       for (let g = 0; g < graphs.length; g++) {
         const t = await once(pairs, targets, graphs[g], false, WARM, g === 4 ? 2 : 1);
+        rounds[g].push(t);
         if (bestOf[g] === null || cost(t) < cost(bestOf[g]!)) bestOf[g] = t;
       }
     }
@@ -209,12 +222,21 @@ try {
     const ref = f + extra(refs, floor, pairs);
     const match = f + extra(refsMatches, refs, pairs);
     const target = f + extra(all, refsMatches, targets);
-    console.log(`\nper role at ${count} instances (floor ${f.toFixed(2)} µs per instance per quantum):`);
+    // The same differences within each round (renders minutes apart compared with each other never): their
+    // median and range say how far the best-of figures can be trusted on this machine.
+    const perRound = (role: (fl: number, r: number) => number) => {
+      const v = rounds[0].map((_, r) => role(usPer(rounds[0][r], count), r) / usPer(rounds[0][r], count)).sort((a, b) => a - b);
+      return `rounds: median ${v[Math.floor(v.length / 2)].toFixed(2)}, ${v[0].toFixed(2)}-${v[v.length - 1].toFixed(2)}`;
+    };
+    const refRounds = perRound((fl, r) => fl + extra(rounds[1][r], rounds[0][r], pairs));
+    const matchRounds = perRound((fl, r) => fl + extra(rounds[2][r], rounds[1][r], pairs));
+    const targetRounds = perRound((fl, r) => fl + extra(rounds[3][r], rounds[2][r], targets));
+    console.log(`\nper role at ${count} instances (floor ${f.toFixed(2)} µs per instance per quantum; best of ${ROLE_REPEATS} rounds each):`);
     const f2 = usPer(floor2, count);
     console.log(`  (the pass-through with two inputs, LevelMatch's node shape: ${f2.toFixed(2)} µs, ${(f2 / f).toFixed(2)} x floor)`);
-    console.log(`  reference instance (unwatched)  ${ref.toFixed(2).padStart(6)} µs  ${(ref / f).toFixed(2).padStart(5)} x floor   (goal <= 1.5)`);
-    console.log(`  match instance (unwatched)      ${match.toFixed(2).padStart(6)} µs  ${(match / f).toFixed(2).padStart(5)} x floor   (goal <= 3)`);
-    console.log(`  target instance (unwatched)     ${target.toFixed(2).padStart(6)} µs  ${(target / f).toFixed(2).padStart(5)} x floor`);
+    console.log(`  reference instance (unwatched)  ${ref.toFixed(2).padStart(6)} µs  ${(ref / f).toFixed(2).padStart(5)} x floor   (goal <= 1.5; ${refRounds})`);
+    console.log(`  match instance (unwatched)      ${match.toFixed(2).padStart(6)} µs  ${(match / f).toFixed(2).padStart(5)} x floor   (goal <= 3; ${matchRounds})`);
+    console.log(`  target instance (unwatched)     ${target.toFixed(2).padStart(6)} µs  ${(target / f).toFixed(2).padStart(5)} x floor   (${targetRounds})`);
     if (roleSize !== ROLE_SIZES[ROLE_SIZES.length - 1]) continue;
     // The largest role size only: every instance watched, and the first seconds of a session.
     const watched = await time(pairs, targets, {}, true);
@@ -227,7 +249,7 @@ try {
   const at256 = perSize.get(256);
   if (at256) console.log(`goal: 256 instances at >= 4 x real time: ${xrt(at256.plugin).toFixed(2)} x${allAt256 ? ` (${xrt(allAt256).toFixed(2)} x in the role run)` : ''}; the floor alone: ${xrt(at256.floor).toFixed(2)} x`);
   console.log(cpuTimed
-    ? '(times are CPU time of Chromium\'s threads during the timed part, so waiting for a core on a shared machine does not count; x real time = audio seconds per CPU second; compare ratios within this run only)'
+    ? '(times are CPU time of Chromium\'s audio thread during the timed part, so waiting for a core on a shared machine does not count; x real time = audio seconds per CPU second; compare ratios within this run only)'
     : '(timings on a shared machine: compare ratios within this run only)');
 } finally {
   await browser.close();

@@ -4,6 +4,8 @@
  * skip does happen; (2) an engine reset with engineReset behaves exactly like a freshly created one; (3) many
  * engines live in one module instance, and unwatched engines skip only what feeds readings.
  */
+// @ts-expect-error: a plain JS module without declarations
+import { programme } from '../../scripts/programme.mjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileDsp, instantiateDsp, type DspExports } from '../../lib/wasm.ts';
@@ -118,6 +120,32 @@ test('true-peak skip: an engine with the ceiling boosting (match, +6 dB wanted) 
   // The ceiling's memory releases after about 1.1 s (dsp/ceiling.ts), so it limits during the run, not at its end.
   assert.ok(a.readouts.some((r) => (r[R.status]! & S.atCeiling) !== 0), "the ceiling limited the boost during the run");
   assert.is(exact.engineTruePeakSkips(he), 0);
+});
+
+test('true-peak skip in parts: a target engine with the ceiling on gives the same output and readouts, and skips parts of blocks', () => {
+  // Target mode at the defaults (ceiling on, 0 dBTP): the ceiling's memory for the current 100 ms slot is the
+  // floor. Blocks that cannot be skipped whole are oversampled in 16-frame parts (truepeak.ts SUB_BLOCK), and a
+  // part whose bound stays under the floor is skipped: every reading and every output sample stay identical.
+  // Music-like programme (scripts/programme.mjs: drums, bass, chords), where peaks come and go within a slot.
+  const audio = programme(FS, 8, 5) as Float32Array[];
+  const skipping = instantiateDsp(module);
+  const exact = instantiateDsp(module);
+  exact.setTruePeakSkip(0);
+  const params = { [P.mode]: Mode.target, [P.target]: -14 };
+  const hs = skipping.createEngine(FS, Q);
+  const he = exact.createEngine(FS, Q);
+  // Unwatched (a bus nobody looks at): the input meter alone measures true peak, for the ceiling.
+  skipping.engineSetWatched(hs, 0);
+  exact.engineSetWatched(he, 0);
+  const a = engineRun(skipping, hs, audio, params);
+  const b = engineRun(exact, he, audio, params);
+  assertSameRun(a, b, 'parts skipped vs exact');
+  const blocks = 2 * Math.floor(audio[0]!.length / Q);
+  const whole = skipping.engineTruePeakSkips(hs);
+  const parts = skipping.engineTruePeakPartSkips(hs);
+  console.log(`  target engine: ${whole} of ${blocks} channel blocks skipped whole, ${parts} of the other ${(blocks - whole) * 8} parts`);
+  assert.ok(parts > (blocks - whole) * 8 * 0.1, `parts skipped: ${parts}`);
+  assert.is(exact.engineTruePeakPartSkips(he), 0);
 });
 
 test('engineReset: an engine used before and reset runs exactly like a fresh one', () => {
