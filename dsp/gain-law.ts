@@ -185,6 +185,7 @@ export class GainLaw {
   private accWeight: f64 = 0.0; // accFrames with the same forgetting as accIn and accRef (ACQUIRE_MEMORY)
   private sectionFrames: f64 = 0.0; // frames the momentary error has stayed outside the section band
   private afterSection: bool = false; // the current acquisition follows a section change
+  private episodeFrom: f64 = 0.0; // G when the current tracking episode began
   private sectionSide: i32 = 0; // sign of the momentary error outside the band (0 inside)
   private spread: f64 = 0.0; // mean square of the in-band momentary error, dB^2 (SECTION_SPREAD_K)
   private spreadFrames: f64 = 0.0; // frames behind `spread`
@@ -358,9 +359,12 @@ export class GainLaw {
       const longest = MATCH_MEMORY_PER_RESPONSE * this.response * sampleRate;
       if (longMatch && memory > longest) memory = longest;
       const keep = this.accFrames > 0.0 ? Math.exp(-n / memory) : 0.0;
-      this.accIn = this.accIn * keep + eIn;
-      this.accRef = this.accRef * keep + eRef;
-      this.accWeight = this.accWeight * keep + n;
+      // Past the first window a block under the gate on either side ages the estimate but adds nothing: the
+      // ratio stays as it was through a pause, and one side falling silent does not pull it.
+      const add = first || blockOpen ? 1.0 : 0.0;
+      this.accIn = this.accIn * keep + add * eIn;
+      this.accRef = this.accRef * keep + add * eRef;
+      this.accWeight = this.accWeight * keep + add * n;
       this.accFrames += n;
     }
     if (!needsReference) this.noteGated(n, input.lastBlockEnergy());
@@ -372,6 +376,11 @@ export class GainLaw {
 
     let hold = false;
     let w: f64 = 0.0;
+    // The deadband's reading in match mode's long estimate: the ratio of the two meters' 3 s windows (MATCH_BAND_NOTE).
+    let band: f64 = NaN;
+    if (longMatch && !firstWindow && ready(input, detector, false) && ready(reference, detector, false)) {
+      band = clamp(level(reference, detector) - level(input, detector) + this.offset, -this.maxCut, this.maxBoost);
+    }
     if (useFirst) {
       // The gate reads the accumulated level (both sides), and the momentary one too once its window is full.
       const gateMs = lufsToMeanSquare(this.gate) * this.accWeight;
@@ -467,7 +476,19 @@ export class GainLaw {
     // integrated difference without a deadband (it moves smoothly by nature); so does acquisition.
     this.acquiredFrames += n;
     const free = this.acquiring || follow == FOLLOW_LEARN;
-    if (!this.tracking && (free || Math.abs(w - g) > this.tolerance)) this.tracking = true;
+    // What the deadband and the end of tracking read: W, or in match mode's long estimate the 3 s windows' ratio.
+    const settleOn = isFinite<f64>(band) && Math.abs(band - w) < this.tolerance ? band : w;
+    if (!this.tracking && (free || Math.abs(settleOn - g) > this.tolerance)) {
+      this.tracking = true;
+      this.episodeFrom = g;
+    }
+    // A long estimate that has carried G more than SECTION_MATCH_DB in one go has followed a jump (a new section, a
+    // rack move that did not stay off G long enough to restart the estimate): the deadband stays off until the
+    // estimate has settled again, as after a section change, so G does not stop in the 3 s windows' transition.
+    if (longMatch && this.tracking && !this.acquiring && Math.abs(g - this.episodeFrom) > SECTION_MATCH_DB) {
+      this.acquiring = true;
+      this.acquiredFrames = 0.0;
+    }
     if (this.acquiring) this.status |= S_ACQUIRING;
     if (this.tracking) {
       let tau = this.response / RESPONSE_TIME_CONSTANTS;
@@ -480,7 +501,8 @@ export class GainLaw {
       // The first block of a fresh acquisition takes its estimate whole (an exact static match from the start).
       if (this.acquiring && !this.afterSection && this.accFrames <= n) g = w;
       else g += (w - g) * (1.0 - Math.exp(-n / (tau * sampleRate)));
-      if (Math.abs(w - g) < CONVERGED_DB) {
+      // In match mode's long estimate tracking ends only where the 3 s windows agree with it (not in a transition).
+      if (Math.abs(settleOn - g) < CONVERGED_DB && (!isFinite<f64>(band) || settleOn == band)) {
         if (this.acquiring && this.acquiredFrames >= ACQUIRE_WINDOWS * window) this.acquiring = false;
         if (!free) this.tracking = false;
       }
