@@ -14,6 +14,10 @@
  *    sidechain) or SECTION_TARGET_DB (target) away from G for SECTION_SECONDS, the programme has jumped
  *    (a new section, a rack move): the estimate restarts from the current block and acquires again.
  *    Steady programme never leaves those bands, so the deadband below holds as before.
+ *  - Match mode, short-term and rms detectors: past the first window the first estimate goes on with a memory of
+ *    0.75 x response (MATCH_MEMORY_PER_RESPONSE) instead of the two meters' 3 s windows, and G follows it at once
+ *    (MATCH_TAU); the deadband reads the 3 s windows' ratio, and a tracking move of over 2 dB (a jump the section
+ *    change did not catch) turns the deadband off until the estimate has settled.
  *  - G follows W as a one-pole in dB (tau = response / 3), only when the error leaves the tolerance band
  *    (deadband with hysteresis, so a steady programme does not make the gain breathe); no deadband while
  *    acquiring or learning. While acquiring, G's time constant is a fraction of the audio heard (a quarter after
@@ -67,12 +71,21 @@ const ACQUIRE_MEMORY: f64 = 1.0;
  * Why (field, speech through an 8:1 compressor and a tilt, I(out) - I(ref)): the wanted gain of such a chain swings
  * with the phrases, and a ratio of two 3 s windows followed with a lag (tau 0.67 s) lands +0.72 LU loud; the
  * same windows followed at once +0.75, an exponentially forgetting energy ratio followed at once +0.08 .. +0.09
- * (memories 1.5 .. 3 s, an offline model), followed with tau 0.67 s +0.31. Here: +0.13 LU. A longer memory follows
- * a quieter input slowly (a ratio of energy sums is led by the louder past): demo example 1's rack, the
- * compressor switched off, -0.61 LU from 2 s after the move at 1.5 s, -0.97 at 2 s, -1.7 at 3 s with tau 0.1 s.
+ * (memories 1.5 .. 3 s, an offline model), with tau 0.67 s +0.31; any weighting that gives the newest audio less
+ * than the most weight (a 3 s window, two cascaded one-poles) +0.4 .. +0.9. Here: +0.11 (Chromium +0.15). A
+ * longer memory follows a quieter input slowly (a ratio of energy sums is led by the louder past): demo example
+ * 1's rack, the compressor switched off, -0.61 LU from 2 s after the move at 1.5 s, -0.97 at 2 s (tau 0.05 s).
  */
 const MATCH_MEMORY_PER_RESPONSE: f64 = 0.75;
 const MATCH_TAU: f64 = 0.05;
+/**
+ * In match mode's long estimate, the deadband reads the ratio of the two meters' 3 s windows (a steady
+ * programme's reading has no ripple there, while the estimate's short memory ripples with a bar's pattern: an 8 dB
+ * tilt on the steady 1 s pattern moved it by 0.7 dB), and tracking ends only once G has reached that reading and
+ * it has stopped moving: within BAND_STEADY_DB of itself through a one-pole of response / 3 (a reading in a
+ * transition crosses G before it arrives).
+ */
+const BAND_STEADY_DB: f64 = 0.05;
 /** While acquiring, G's time constant is this fraction of the audio accumulated so far (never above tau). */
 const ACQUIRE_TAU_FRACTION: f64 = 0.25;
 /**
@@ -186,6 +199,7 @@ export class GainLaw {
   private sectionFrames: f64 = 0.0; // frames the momentary error has stayed outside the section band
   private afterSection: bool = false; // the current acquisition follows a section change
   private episodeFrom: f64 = 0.0; // G when the current tracking episode began
+  private bandSlow: f64 = NaN; // the 3 s windows' ratio through a one-pole of response / 3
   private sectionSide: i32 = 0; // sign of the momentary error outside the band (0 inside)
   private spread: f64 = 0.0; // mean square of the in-band momentary error, dB^2 (SECTION_SPREAD_K)
   private spreadFrames: f64 = 0.0; // frames behind `spread`
@@ -476,8 +490,18 @@ export class GainLaw {
     // integrated difference without a deadband (it moves smoothly by nature); so does acquisition.
     this.acquiredFrames += n;
     const free = this.acquiring || follow == FOLLOW_LEARN;
-    // What the deadband and the end of tracking read: W, or in match mode's long estimate the 3 s windows' ratio.
-    const settleOn = isFinite<f64>(band) && Math.abs(band - w) < this.tolerance ? band : w;
+    // What the deadband and the end of tracking read: W, or in match mode's long estimate the 3 s windows' ratio,
+    // whose reading of a steady programme has no ripple (BAND_STEADY_DB).
+    const banded = isFinite<f64>(band);
+    const settleOn = banded ? band : w;
+    let bandSteady = true;
+    if (banded) {
+      const slow = this.response / RESPONSE_TIME_CONSTANTS;
+      this.bandSlow = isFinite<f64>(this.bandSlow) ? this.bandSlow + (band - this.bandSlow) * (1.0 - Math.exp(-n / (slow * sampleRate))) : band;
+      bandSteady = Math.abs(band - this.bandSlow) < BAND_STEADY_DB;
+    } else {
+      this.bandSlow = NaN;
+    }
     if (!this.tracking && (free || Math.abs(settleOn - g) > this.tolerance)) {
       this.tracking = true;
       this.episodeFrom = g;
@@ -491,6 +515,12 @@ export class GainLaw {
     }
     if (this.acquiring) this.status |= S_ACQUIRING;
     if (this.tracking) {
+      // Match mode's long estimate: G heads for the 3 s windows' reading where the two agree (within the
+      // tolerance), for the estimate itself where they part (a jump, a compressor's phrase-to-phrase swing); both
+      // with a time constant of at most MATCH_TAU.
+      const arrive = banded && bandSteady && Math.abs(band - g) < this.tolerance;
+      const onBand = arrive || (banded && Math.abs(band - w) < this.tolerance);
+      const to = onBand ? band : w;
       let tau = this.response / RESPONSE_TIME_CONSTANTS;
       if (longMatch && !firstWindow && tau > MATCH_TAU) tau = MATCH_TAU;
       if (this.acquiring) {
@@ -498,12 +528,15 @@ export class GainLaw {
         if (this.afterSection && heard < SECTION_TAU_MIN) heard = SECTION_TAU_MIN;
         if (heard < tau) tau = heard;
       }
+      // Tracking ends once the 3 s windows' reading has stopped moving and G has arrived there (`arrive`).
       // The first block of a fresh acquisition takes its estimate whole (an exact static match from the start).
       if (this.acquiring && !this.afterSection && this.accFrames <= n) g = w;
-      else g += (w - g) * (1.0 - Math.exp(-n / (tau * sampleRate)));
-      // In match mode's long estimate tracking ends only where the 3 s windows agree with it (not in a transition).
-      if (Math.abs(settleOn - g) < CONVERGED_DB && (!isFinite<f64>(band) || settleOn == band)) {
-        if (this.acquiring && this.acquiredFrames >= ACQUIRE_WINDOWS * window) this.acquiring = false;
+      else g += (to - g) * (1.0 - Math.exp(-n / (tau * sampleRate)));
+      if (Math.abs(to - g) < CONVERGED_DB && (!banded || arrive)) {
+        if (this.acquiring && this.acquiredFrames >= ACQUIRE_WINDOWS * window) {
+          this.acquiring = false;
+          this.episodeFrom = g; // what acquisition carried is not a jump
+        }
         if (!free) this.tracking = false;
       }
       this.gain = g;
