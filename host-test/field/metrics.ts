@@ -247,6 +247,30 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
   };
 }
 
+/**
+ * The best a causal estimate of a section's level can do, for target mode's settle (issue 9): after the jump at
+ * `a`, a gain of target - I(input, a .. t) (the exact integrated loudness of the section heard so far, the jump's
+ * time known; from t = a + 0.4 s, a first gating block), every 40 ms, against the section's ideal gain, with the
+ * settle measure of evaluate(): the time after the jump from which it stays within 1 dB for 1 s. Test support.
+ */
+export function causalSettle(run: Run, a: number, b: number, fs = 48000): number {
+  const ia = Math.round(a * fs);
+  const ideal = Math.min(run.maxBoost, Math.max(-run.maxCut, run.target - integrated(sub(run.input, ia, Math.round(b * fs)), fs)));
+  const win = 0.04;
+  const meter = LoudnessMeter.createSync({ sampleRate: fs, channels: run.input.length, truePeak: false });
+  const ok: boolean[] = [];
+  const hop = Math.round(win * fs);
+  for (let i = ia; i + hop <= Math.round(b * fs); i += hop) {
+    meter.push(sub(run.input, i, i + hop));
+    const t = (i + hop - ia) / fs;
+    const g = Math.min(run.maxBoost, Math.max(-run.maxCut, run.target - meter.result().integrated));
+    ok.push(t >= 0.4 && Math.abs(g - ideal) <= 1);
+  }
+  const hold = Math.round(1 / win);
+  for (let w = 0; w + hold <= ok.length; w++) if (ok.slice(w, w + hold).every(Boolean)) return (w + 1) * win;
+  return Infinity;
+}
+
 const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : x > 0 ? 'never' : '-');
 
 /** One table row. */
