@@ -394,12 +394,11 @@ export class Meter {
     }
     if (this.oversampled()) {
       for (let c = 0; c < channels; c++) {
-        if (this.truePeakSkippable(c)) continue;
-        v128.store(scratch, zero);
         const at = this.truePeaks + (<usize>c << 4);
-        const held = <f64>horizontalMax(at);
-        const blockFloor = this.blockPeakEnabled ? this.blockPeakFloor * <f64>TP_INPUT_SCALE : Infinity;
-        this.truePeakPartSkips += <f64>oversampledPeakBounded(this.tpInput(c), frames, this.tpCoef, scratch, this.tpGainBound, held, blockFloor);
+        const floor = this.truePeakFloor(c);
+        if (this.truePeakSkippable(c, floor)) continue;
+        v128.store(scratch, zero);
+        this.truePeakPartSkips += <f64>oversampledPeakBounded(this.tpInput(c), frames, this.tpCoef, scratch, this.tpGainBound, floor);
         v128.store(at, f32x4.pmax(v128.load(at), v128.load(scratch)));
         const p = <f64>horizontalMax(scratch) / <f64>TP_INPUT_SCALE;
         if (p > blockPeak) blockPeak = p;
@@ -409,15 +408,23 @@ export class Meter {
   }
 
   /**
-   * Whether channel c's block can skip the oversampler: its bound (truepeak.ts truePeakCannotExceed) is at or
-   * below the channel's true-peak maximum and, with blockPeakEnabled, below blockPeakFloor. Readings stay exact.
-   * The bound is taken on the oversampler's own prepared copy (scaled by TP_INPUT_SCALE, tiny samples flushed),
-   * so it is compared in those units: truePeaks are stored scaled, blockPeakFloor (linear) is scaled here.
+   * What channel c's block may reach without changing a reading (scaled units, see truePeakSkippable): the
+   * channel's true-peak maximum and, with blockPeakEnabled, at most blockPeakFloor. Taken once per block, for the
+   * whole-block skip and for its parts.
    */
-  private truePeakSkippable(c: i32): bool {
-    let floor = <f64>horizontalMax(this.truePeaks + (<usize>c << 4));
+  private truePeakFloor(c: i32): f64 {
+    const floor = <f64>horizontalMax(this.truePeaks + (<usize>c << 4));
     const blockFloor = this.blockPeakFloor * <f64>TP_INPUT_SCALE;
-    if (this.blockPeakEnabled && blockFloor < floor) floor = blockFloor;
+    return this.blockPeakEnabled && blockFloor < floor ? blockFloor : floor;
+  }
+
+  /**
+   * Whether channel c's block can skip the oversampler: its bound (truepeak.ts truePeakCannotExceed) is at or
+   * below `floor` (truePeakFloor). Readings stay exact. The bound is taken on the oversampler's own prepared
+   * copy (scaled by TP_INPUT_SCALE, tiny samples flushed), so it is compared in those units: truePeaks are
+   * stored scaled, blockPeakFloor (linear) is scaled by truePeakFloor.
+   */
+  private truePeakSkippable(c: i32, floor: f64): bool {
     // A block whose samples are all below TP_FLUSH_BELOW reaches the oversampler as zeros (sanitize.ts).
     const raw = load<f32>(this.blockSamplePeaks + (<usize>c << 2));
     const bp = raw < TP_FLUSH_BELOW ? <f32>0.0 : raw * TP_INPUT_SCALE;

@@ -155,9 +155,9 @@ export function allowTruePeakSkip(on: bool): void {
 }
 
 /**
- * Frames per sub-block of oversampledPeakBounded: a block that must be oversampled is skipped in parts whose own
- * bound stays under the floor. 16: the bound needs the part's TAPS - 1 history too (a superset: the previous
- * part), and shorter parts would cost more in bounds than they save.
+ * Frames per part of oversampledPeakBounded. 16: a part's bound needs its TAPS - 1 samples of history too (the
+ * previous part's maximum stands in for them, a superset), and shorter parts would cost more in bounds than
+ * they save.
  */
 export const SUB_BLOCK: i32 = 16;
 
@@ -182,16 +182,14 @@ function absMax(x: usize, n: i32): f32 {
 
 /**
  * oversampledPeak over a block that could not be skipped whole, in SUB_BLOCK parts: a part none of whose
- * oversampled values can exceed the floor is skipped (the bound of truePeakCannotExceed, over the part and its
- * history). The floor is what the block may reach without changing any reading: the channel's maximum `held`
- * (scaled units), and with a block floor (the ceiling's memory for this slot, scaled; +Infinity when there is
- * none) the larger of that and the block's own peak so far, since the block's peak is only ever used in a
- * maximum with it. Both floors rise with each part computed. Parts are computed by the same FIR in the same
- * order, so whatever is computed is bit-identical to one pass; the maximum read afterwards is exact. `blockMaxAt`
- * (zeroed by the caller) receives the computed parts' maximum vector. Returns how many parts were skipped.
+ * oversampled values can exceed `floor` (the bound of truePeakCannotExceed, over the part and its history) is
+ * skipped. `floor` is what the block may reach without changing any reading (dsp/meter.ts truePeakFloor: the
+ * channel's maximum, at most the ceiling's memory for this slot, whose maximum with the block's peak is all that
+ * is used of it). Computed parts run the same FIR in the same order, so their values are bit-identical to one
+ * pass and the maximum read afterwards is exact. `blockMaxAt` (zeroed by the caller) receives the computed
+ * parts' maximum vector. Returns how many parts were skipped.
  */
-export function oversampledPeakBounded(x: usize, frames: i32, coef: usize, blockMaxAt: usize, gainBound: f64, held: f64, blockFloor: f64): i32 {
-  const floor = held < blockFloor ? held : blockFloor;
+export function oversampledPeakBounded(x: usize, frames: i32, coef: usize, blockMaxAt: usize, gainBound: f64, floor: f64): i32 {
   let skipped = 0;
   let prev = absMax(x - (<usize>(TAPS - 1) << 2), TAPS - 1);
   // Runs of consecutive parts that must be computed go to the FIR in one call each (its coefficients are loaded
@@ -238,11 +236,8 @@ export function oversamplerGainBound(coef: usize): f64 {
  */
 export function truePeakCannotExceed(x: usize, blockPeak: f32, gainBound: f64, floor: f64): bool {
   if (!skipAllowed) return false;
-  let m = blockPeak;
-  for (let k = 1; k < TAPS; k++) {
-    const a = Mathf.abs(load<f32>(x - (<usize>k << 2)));
-    if (a > m) m = a;
-  }
+  const history = absMax(x - (<usize>(TAPS - 1) << 2), TAPS - 1);
+  const m = history > blockPeak ? history : blockPeak;
   // All zeros (silence, or tiny samples flushed): every oversampled value is exactly 0, which raises no maximum,
   // so silence and subnormal tails cost no more than programme that skips (issue 11's cost bound).
   if (m == 0.0) return true;
