@@ -4,23 +4,13 @@
 // as a global, ten times through the cached getter, or not at all. Each render is the best of REPEATS (the
 // machine is shared: noise is one-sided); a read's cost is the difference over 10 x nodes x quanta reads,
 // beside the pass-through's own cost per node and quantum. Part of `npm run bench`; timings belong here.
-import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from '../host-test/browser.ts';
-import { serveStatic } from '../host-test/static-server.ts';
-import { REPO_ROOT } from '../host-test/browser-session.ts';
+import { withBenchPage } from './bench-page.ts';
 
 const REPEATS = 4;
 const NODES = 256;
 const SECONDS = 6;
 
-if (!chromiumAvailable()) {
-  console.log(`\n(clock bench skipped: no Chromium at ${CHROMIUM_PATH})`);
-  process.exit(0);
-}
-const server = await serveStatic(REPO_ROOT);
-const browser = await launchChromium();
-try {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.url.replace(/\/$/, '')}/host-test/pages/blank.html`);
+await withBenchPage('clock', async (page, browser) => {
   // The page's code as plain text: the TypeScript loader would add helpers to a function passed in.
   const best = (await page.evaluate(`(async (nodes, seconds, repeats) => {
     const code = [
@@ -59,7 +49,4 @@ try {
     const us = perRead(name);
     console.log(`${label.padEnd(34)} ${us.toFixed(3)} µs per read   ${((100 * us) / floor).toFixed(1)} % of the node's own cost`);
   }
-} finally {
-  await browser.close();
-  await server.close();
-}
+});

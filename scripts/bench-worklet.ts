@@ -3,22 +3,12 @@
 // programme as is, scaled to subnormal floats (x 1e-40), to tiny normal floats (x 1e-37, x 1e-30), and silent.
 // Each row is the best of REPEATS renders and its ratio to the programme's render in the same run: WebAssembly has
 // no flush-to-zero, so before issue 11 the tiny rows cost 27-73x. Part of `npm run bench`; timings belong here.
-import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from '../host-test/browser.ts';
-import { serveStatic } from '../host-test/static-server.ts';
-import { REPO_ROOT } from '../host-test/browser-session.ts';
+import { withBenchPage } from './bench-page.ts';
 
 const REPEATS = 3;
 const CASES: [string, number][] = [['programme', 1], ['subnormal (x 1e-40)', 1e-40], ['tiny (x 1e-37)', 1e-37], ['tiny (x 1e-30)', 1e-30], ['silence', 0]];
 
-if (!chromiumAvailable()) {
-  console.log(`\n(worklet bench skipped: no Chromium at ${CHROMIUM_PATH})`);
-  process.exit(0);
-}
-const server = await serveStatic(REPO_ROOT);
-const browser = await launchChromium();
-try {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.url.replace(/\/$/, '')}/host-test/pages/blank.html`);
+await withBenchPage('worklet', async (page) => {
   // The page's code as plain text: the TypeScript loader would add helpers to a function passed in (not defined there).
   const times = (await page.evaluate(`(async (cases, repeats) => {
     const { programme } = await import('/scripts/programme.mjs');
@@ -55,7 +45,4 @@ try {
   for (const [name] of CASES) {
     console.log(`${`worklet, ${name}`.padEnd(34)} ${times[name]!.toFixed(0).padStart(6)} ms   ${(times[name]! / times.programme!).toFixed(2).padStart(5)} x programme`);
   }
-} finally {
-  await browser.close();
-  await server.close();
-}
+});

@@ -66,9 +66,9 @@ if (Base === undefined) {
  * A reader of one of the scope's clock attributes (currentFrame, currentTime) that calls the attribute's getter,
  * found once on the scope's prototype chain. Why: read as a global (`scope.currentFrame` or a bare
  * `currentFrame`), an accessor on the global object's prototype takes V8's slow path. Measured in headless
- * Chromium 156, 256 pass-through worklet nodes (scripts/bench-clock.ts): a global read costs 0.18-0.25 µs, 7-8 %
- * of such a node's whole cost per quantum; the same read through the cached getter about 0.02 µs. Hosts without an accessor
- * (the headless test host's plain properties) read the property.
+ * Chromium 156, 256 pass-through worklet nodes (scripts/bench-clock.ts, three runs): a global read costs
+ * 0.18-0.38 µs, 7-16 % of such a node's whole cost per quantum; through the cached getter 0.02-0.06 µs. Hosts
+ * without an accessor (the headless test host's plain properties) read the property.
  */
 function scopeClock(name: 'currentFrame' | 'currentTime'): () => number {
   for (let o: object | null = scope; o !== null; o = Object.getPrototypeOf(o) as object | null) {
