@@ -190,6 +190,34 @@ export async function rackExtremes(): Promise<{ moves: MoveResult[]; nonFinite: 
 }
 
 /**
+ * Example 1 at the rack's defaults for the verse's first 8 s (a steady 1 s pattern): the match instance's applied
+ * gain from every readout between `from` and `to` s, dB, and the sample count of non-finite output.
+ */
+export async function verseGain({ from = 5, to = 7.5 } = {}): Promise<{ gains: number[]; nonFinite: number }> {
+  const seconds = 8;
+  const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: seconds * FS, sampleRate: FS });
+  const { groupId, LevelMatch } = await loadLevelMatch(ctx);
+  const player = await programmeSource(ctx);
+  const rack = new EffectRack(ctx);
+  const reference = await createLevelMatch(LevelMatch, groupId, ctx, REFERENCE_STATE);
+  const match = await createLevelMatch(LevelMatch, groupId, ctx, MATCH_STATE);
+  player.mix.connect(reference.audioNode);
+  reference.audioNode.connect(rack.input);
+  rack.output.connect(match.audioNode);
+  match.audioNode.connect(ctx.destination);
+  const gains: number[] = [];
+  match.audioNode.addEventListener('readout', (e) => {
+    const r = (e as CustomEvent<Readout>).detail;
+    if (r.frame >= from * FS && r.frame <= to * FS) gains.push(r.gain.applied);
+  });
+  const out = await ctx.startRendering();
+  await new Promise((r) => setTimeout(r, 200)); // readouts posted during the render arrive afterwards
+  reference.audioNode.destroy();
+  match.audioNode.destroy();
+  return { gains, nonFinite: nonFinite(pair(out, 0)) };
+}
+
+/**
  * Example 2: the programme's stems -> the demo's Bus (its defaults: level -6 dB, drums on; `ride` presses "Ride
  * the fader") -> target instance (TARGET_STATE), for `seconds`. Measured by the field set's evaluate() in
  * target mode against TARGET_LUFS, with the loop's sections as its sections.
