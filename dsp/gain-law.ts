@@ -91,9 +91,9 @@ const BAND_STEADY_DB: f64 = 0.05;
  * change or a jump) match mode's long estimate ripples with the programme's bars: demo example 1's verse, a 1 s
  * pattern through the rack's compressor, moves it by +-0.45 dB around the 3 s windows' steady reading. Switching
  * G from that reading to the estimate whenever they part by the tolerance dipped the gain by 0.4 dB at each
- * bar's peak (a 0.50 dB spread over 5-7.5 s of the steady verse, every readout; the demo's test allows 0.5 and failed 1 run in
- * 5). Heading for the reading clamped to within the tolerance of the estimate moves G continuously instead:
- * 0.29 dB over the same span. After a jump the estimate leads, as before: speech through a compressor needs G to
+ * bar's peak (a 0.50 dB spread over 5-7.5 s of the steady verse, every readout; the demo's real-time test allows
+ * 0.5 and failed 1 run in 5). Heading for the reading clamped to within the tolerance of the estimate moves G
+ * continuously instead: 0.29 dB over the same span. After a jump the estimate leads, as before: speech through a compressor needs G to
  * follow its phrase-to-phrase swings (field, I(out) - I(ref): +0.11 LU without the clamp, +0.15 with it in the
  * opening only, +0.28 with it in every acquisition).
  */
