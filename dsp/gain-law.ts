@@ -93,9 +93,9 @@ const BAND_STEADY_DB: f64 = 0.05;
  * G from that reading to the estimate whenever they part by the tolerance dipped the gain by 0.4 dB at each
  * bar's peak (a 0.50 dB spread over 5-7.5 s of the steady verse, every readout; the demo's real-time test allows
  * 0.5 and failed 1 run in 5). Heading for the reading clamped to within the tolerance of the estimate moves G
- * continuously instead: 0.29 dB over the same span. After a jump the estimate leads, as before: speech through a compressor needs G to
- * follow its phrase-to-phrase swings (field, I(out) - I(ref): +0.11 LU without the clamp, +0.15 with it in the
- * opening only, +0.28 with it in every acquisition).
+ * continuously instead: 0.29 dB over the same span. After a jump the estimate leads, as before: speech through a
+ * compressor needs G to follow its phrase-to-phrase swings (field, I(out) - I(ref): +0.11 LU without the clamp,
+ * +0.15 with it in the opening only, +0.28 with it in every acquisition).
  */
 /** While acquiring, G's time constant is this fraction of the audio accumulated so far (never above tau). */
 const ACQUIRE_TAU_FRACTION: f64 = 0.25;
@@ -469,6 +469,7 @@ export class GainLaw {
         this.accFrames = n;
         this.accWeight = n;
         this.afterSection = true;
+        this.opening = false;
         w = (needsReference ? refM : this.target) - inM + this.offset;
         this.tracking = true;
       }
@@ -535,7 +536,7 @@ export class GainLaw {
       // windows' reading kept within the tolerance of the estimate.
       const arrive = banded && bandSteady && Math.abs(band - g) < this.tolerance;
       const onBand = arrive || (banded && Math.abs(band - w) < this.tolerance);
-      const opening = banded && !arrive && this.acquiring && this.opening && !this.afterSection;
+      const opening = banded && !arrive && this.acquiring && this.opening;
       const to = opening ? clamp(band, w - this.tolerance, w + this.tolerance) : onBand ? band : w;
       let tau = this.response / RESPONSE_TIME_CONSTANTS;
       if (longMatch && !firstWindow && tau > MATCH_TAU) tau = MATCH_TAU;

@@ -30,6 +30,19 @@ async function programmeSource(ctx: BaseAudioContext): Promise<SourcePlayer> {
   return player;
 }
 
+/** Example 1's chain, as the demo builds it: programme -> reference (REFERENCE_STATE) -> EffectRack -> match (MATCH_STATE). */
+async function example1(ctx: BaseAudioContext) {
+  const { groupId, LevelMatch } = await loadLevelMatch(ctx);
+  const player = await programmeSource(ctx);
+  const rack = new EffectRack(ctx);
+  const reference = await createLevelMatch(LevelMatch, groupId, ctx, REFERENCE_STATE);
+  const match = await createLevelMatch(LevelMatch, groupId, ctx, MATCH_STATE);
+  player.mix.connect(reference.audioNode);
+  reference.audioNode.connect(rack.input);
+  rack.output.connect(match.audioNode);
+  return { rack, reference, match };
+}
+
 /** Records `nodes` (stereo each) on consecutive channel pairs of the context's destination. */
 function record(ctx: OfflineAudioContext, nodes: AudioNode[]): void {
   const merger = new ChannelMergerNode(ctx, { numberOfInputs: 2 * nodes.length });
@@ -132,16 +145,9 @@ export async function rackExtremes(): Promise<{ moves: MoveResult[]; nonFinite: 
   const count = 17;
   const seconds = first + count * step;
   const ctx = new OfflineAudioContext({ numberOfChannels: 6, length: seconds * FS, sampleRate: FS });
-  const { groupId, LevelMatch } = await loadLevelMatch(ctx);
-  const player = await programmeSource(ctx);
-  const rack = new EffectRack(ctx);
+  const { rack, reference, match } = await example1(ctx);
   const moves = plan(rack);
   if (moves.length !== count) throw new Error(`plan has ${moves.length} moves`);
-  const reference = await createLevelMatch(LevelMatch, groupId, ctx, REFERENCE_STATE);
-  const match = await createLevelMatch(LevelMatch, groupId, ctx, MATCH_STATE);
-  player.mix.connect(reference.audioNode);
-  reference.audioNode.connect(rack.input);
-  rack.output.connect(match.audioNode);
   record(ctx, [reference.audioNode, rack.output, match.audioNode]);
   const readouts: Readout[] = [];
   match.audioNode.addEventListener('readout', (e) => readouts.push((e as CustomEvent<Readout>).detail));
@@ -196,14 +202,7 @@ export async function rackExtremes(): Promise<{ moves: MoveResult[]; nonFinite: 
 export async function verseGain({ from = 5, to = 7.5 } = {}): Promise<{ gains: number[]; nonFinite: number }> {
   const seconds = 8;
   const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: seconds * FS, sampleRate: FS });
-  const { groupId, LevelMatch } = await loadLevelMatch(ctx);
-  const player = await programmeSource(ctx);
-  const rack = new EffectRack(ctx);
-  const reference = await createLevelMatch(LevelMatch, groupId, ctx, REFERENCE_STATE);
-  const match = await createLevelMatch(LevelMatch, groupId, ctx, MATCH_STATE);
-  player.mix.connect(reference.audioNode);
-  reference.audioNode.connect(rack.input);
-  rack.output.connect(match.audioNode);
+  const { reference, match } = await example1(ctx);
   match.audioNode.connect(ctx.destination);
   const gains: number[] = [];
   match.audioNode.addEventListener('readout', (e) => {
