@@ -10,6 +10,11 @@ export function linearToDb(x: f64): f64 {
   return x > 0.0 ? 20.0 * Math.log10(x) : -Infinity;
 }
 
+/** Mean square (K-weighted energy per frame) of a loudness in LUFS: BS.1770-5 eq. 2 inverted. */
+export function lufsToMeanSquare(lufs: f64): f64 {
+  return Math.pow(10.0, (lufs + 0.691) / 10.0);
+}
+
 export function clamp(x: f64, lo: f64, hi: f64): f64 {
   return x < lo ? lo : x > hi ? hi : x;
 }

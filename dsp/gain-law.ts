@@ -23,13 +23,15 @@
  *    acquiring or learning. While acquiring, G's time constant is a fraction of the audio heard (a quarter after
  *    a start, ACQUIRE_TAU_FRACTION; three quarters after a section change, SECTION_TAU_FRACTION).
  *  - Settledness: `estimateFrames` (ungated audio behind the estimate since it last started afresh) and
- *    drift() (spread of W over the last DRIFT_SLOTS x 100 ms); with autoLock on, G locks once settled.
+ *    drift() (spread of W over the last 3 s, dsp/drift-window.ts); with autoLock on, G locks once settled.
  *
  * Units: loudness in LUFS (BS.1770-5 eq. 2), gains in dB (= LU for loudness differences), times in seconds at
  * the parameter boundary and in samples inside.
  */
 import { Meter } from './meter';
-import { clamp } from './db';
+import { clamp, lufsToMeanSquare } from './db';
+import { GatedShortTerm } from './gated-short-term';
+import { DriftWindow } from './drift-window';
 // Auto-lock's settledness (LOCK_SECONDS of estimate, LOCK_DRIFT_DB of drift), shared with the GUI.
 import { LOCK_SECONDS, LOCK_DRIFT_DB } from './settle-constants';
 import {
@@ -137,17 +139,6 @@ const SECTION_TAU_MIN: f64 = 0.03;
  * nothing). Match mode's jumps settle as before or sooner (0.5-0.9 s).
  */
 const SECTION_TAU_FRACTION: f64 = 0.75;
-/**
- * Target mode's short-term detector counts only the 100 ms slots of its 3 s window (GATED_SLOTS) whose
- * loudness is at or above the gate: a pause in speech is not programme, and counted as silence it would read
- * the speech 1-1.5 LU quieter than its integrated loudness (BS.1770-5 gates silence out too), so the gain would
- * ride up by as much. Match mode needs no such gate: a pause is silent on both sides.
- */
-const GATED_SLOTS: i32 = 30;
-/** The relative gate of the gated short-term, as a mean-square ratio: -10 LU (BS.1770-5's relative gate). */
-const GATED_RELATIVE: f64 = 0.1;
-/** Drift: W's spread over the last DRIFT_SLOTS slots of 100 ms (3 s). */
-const DRIFT_SLOTS: i32 = 30;
 
 /**
  * The loudness a detector reads on a meter. Short-term and rms read the part of the 3 s window filled so far
@@ -171,10 +162,6 @@ function ready(m: Meter, detector: i32, fullWindow: bool): bool {
   return m.momentaryReady();
 }
 
-/** Mean square (energy per frame) of a loudness, BS.1770-5 eq. 2 inverted. */
-function lufsToMeanSquare(lufs: f64): f64 {
-  return Math.pow(10.0, (lufs + 0.691) / 10.0);
-}
 
 export class GainLaw {
   // The law's parameters (clamped by the engine's setParam). Defaults as in wam/parameters.ts.
@@ -215,50 +202,34 @@ export class GainLaw {
   private sectionSide: i32 = 0; // sign of the momentary error outside the band (0 inside)
   private spread: f64 = 0.0; // mean square of the in-band momentary error, dB^2 (SECTION_SPREAD_K)
   private spreadFrames: f64 = 0.0; // frames behind `spread`
-  // Gated short-term ring (target mode, GATED_SLOTS): K-weighted energy and frames per 100 ms slot.
-  private gatedRing: usize;
-  private gatedSlotEnergy: f64 = 0.0; // the slot being filled
-  private gatedSlotFill: f64 = 0.0;
-  private gatedIndex: i32 = 0;
-  private gatedEnergy: f64 = 0.0; // sums over the filled slots at or above the gate
-  private gatedFrames: f64 = 0.0;
-  // Drift ring: min and max of W per 100 ms slot.
-  private driftRing: usize;
-  private driftSlotFrames: f64;
-  private driftFill: f64 = 0.0;
-  private driftIndex: i32 = 0;
-  private driftSlots: i32 = 0; // slots filled since the estimate started afresh
-  private slotMin: f64 = Infinity;
-  private slotMax: f64 = -Infinity;
-  private driftValue: f64 = NaN;
+  private gated: GatedShortTerm; // target mode's short-term detector (dsp/gated-short-term.ts)
+  private driftWindow: DriftWindow; // W's spread over the last 3 s (dsp/drift-window.ts)
 
   /** A copy of this object's fields as constructed, restored by reset(). */
   private pristine: usize = 0;
 
   constructor(sampleRate: f64) {
-    this.driftRing = heap.alloc(<usize>DRIFT_SLOTS << 4);
-    memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
-    this.gatedRing = heap.alloc(<usize>GATED_SLOTS << 4);
-    memory.fill(this.gatedRing, 0, <usize>GATED_SLOTS << 4);
-    this.driftSlotFrames = sampleRate / 10.0;
+    this.gated = new GatedShortTerm(sampleRate);
+    this.driftWindow = new DriftWindow(sampleRate);
     this.pristine = heap.alloc(offsetof<GainLaw>());
     memory.copy(this.pristine, changetype<usize>(this), offsetof<GainLaw>());
   }
 
   /**
    * Back to a freshly constructed law in the same memory (an engine handed to a new plugin instance): every field
-   * from the copy taken at construction, so fields added later are covered too.
+   * from the copy taken at construction, so fields added later are covered too (the two windows are the same
+   * objects, reset in place).
    */
   reset(): void {
     memory.copy(changetype<usize>(this), this.pristine, offsetof<GainLaw>());
-    memory.fill(this.driftRing, 0, <usize>DRIFT_SLOTS << 4);
-    memory.fill(this.gatedRing, 0, <usize>GATED_SLOTS << 4);
+    this.gated.clear();
+    this.driftWindow.reset();
   }
 
   /** Starts acquisition afresh (first estimate, no deadband): a start, reset, mode or follow change. */
   startAcquiring(): void {
     this.restartEstimate();
-    this.clearGated();
+    this.gated.clear();
     this.spread = 0.0;
     this.spreadFrames = 0.0;
     this.locked = false;
@@ -267,53 +238,7 @@ export class GainLaw {
   /** A transport start or jump: the estimate restarts, a held or locked gain stays held. */
   reacquire(): void {
     this.restartEstimate();
-    this.clearGated();
-  }
-
-  private clearGated(): void {
-    memory.fill(this.gatedRing, 0, <usize>GATED_SLOTS << 4);
-    this.gatedSlotEnergy = 0.0;
-    this.gatedSlotFill = 0.0;
-    this.gatedIndex = 0;
-    this.gatedEnergy = 0.0;
-    this.gatedFrames = 0.0;
-  }
-
-  /**
-   * Adds a block's K-weighted energy to the gated short-term ring; at the end of each 100 ms slot, sums the
-   * window's slots at or above the gate (GATED_SLOTS iterations per slot, not per block).
-   */
-  private noteGated(n: f64, e: f64): void {
-    this.gatedSlotEnergy += e;
-    this.gatedSlotFill += n;
-    if (this.gatedSlotFill < this.driftSlotFrames) return;
-    const at = this.gatedRing + (<usize>this.gatedIndex << 4);
-    store<f64>(at, this.gatedSlotEnergy);
-    store<f64>(at + 8, this.gatedSlotFill);
-    this.gatedIndex = this.gatedIndex + 1 == GATED_SLOTS ? 0 : this.gatedIndex + 1;
-    this.gatedSlotEnergy = 0.0;
-    this.gatedSlotFill = 0.0;
-    // Two passes, as BS.1770-5 gates: the absolute gate (the law's `gate`), then GATED_RELATIVE below the mean of
-    // what passed it.
-    let gateMs = lufsToMeanSquare(this.gate);
-    for (let pass = 0; pass < 2; pass++) {
-      let se: f64 = 0.0;
-      let sn: f64 = 0.0;
-      for (let i = 0; i < GATED_SLOTS; i++) {
-        const p = this.gatedRing + (<usize>i << 4);
-        const fe = load<f64>(p);
-        const fn = load<f64>(p + 8);
-        if (fn > 0.0 && fe >= gateMs * fn) {
-          se += fe;
-          sn += fn;
-        }
-      }
-      this.gatedEnergy = se;
-      this.gatedFrames = sn;
-      if (sn == 0.0) break;
-      const relative = (se / sn) * GATED_RELATIVE;
-      if (relative > gateMs) gateMs = relative;
-    }
+    this.gated.clear();
   }
 
   private restartEstimate(): void {
@@ -327,11 +252,7 @@ export class GainLaw {
     this.sectionFrames = 0.0;
     this.afterSection = false;
     this.estimateFrames = 0.0;
-    this.driftSlots = 0;
-    this.driftFill = 0.0;
-    this.slotMin = Infinity;
-    this.slotMax = -Infinity;
-    this.driftValue = NaN;
+    this.driftWindow.restart();
   }
 
   /** Sets G (clamped to the range) and stops tracking, e.g. for a restored state. */
@@ -344,7 +265,7 @@ export class GainLaw {
 
   /** W's spread (max - min, dB) over the last 3 s of ungated audio; NaN before the first 100 ms slot. */
   drift(): f64 {
-    return this.driftValue;
+    return this.driftWindow.value;
   }
 
   /** One block of `frames` frames, after the meters have measured it: W and G's movement towards it. */
@@ -394,7 +315,7 @@ export class GainLaw {
       this.accWeight = this.accWeight * keep + add * n;
       this.accFrames += n;
     }
-    if (!needsReference) this.noteGated(n, input.lastBlockEnergy());
+    if (!needsReference) this.gated.note(n, input.lastBlockEnergy(), this.gate);
     const inM = input.momentary();
     const refM = reference.momentary();
     const momentaryOpen = inM >= this.gate && (!needsReference || refM >= this.gate);
@@ -424,8 +345,9 @@ export class GainLaw {
     } else if (!momentaryOpen || !ready(input, detector, !needsReference) || (needsReference && !ready(reference, detector, false))) {
       hold = true;
     } else if (!needsReference && detector == DETECTOR_SHORT_TERM) {
-      // Target mode, short-term: the gated window (GATED_SLOTS); all of it below the gate holds.
-      if (this.gatedFrames > 0.0) w = this.target - (-0.691 + 10.0 * Math.log10(this.gatedEnergy / this.gatedFrames)) + this.offset;
+      // Target mode, short-term: the gated window (dsp/gated-short-term.ts); all of it below the gate holds.
+      const gated = this.gated;
+      if (gated.frames > 0.0) w = this.target - (-0.691 + 10.0 * Math.log10(gated.energy / gated.frames)) + this.offset;
       else hold = true;
     } else {
       w = (needsReference ? level(reference, detector) : this.target) - level(input, detector) + this.offset;
@@ -484,12 +406,12 @@ export class GainLaw {
       w = -this.maxCut;
       this.status |= S_AT_RANGE_LIMIT;
     }
-    this.noteDrift(n, w);
+    this.driftWindow.note(n, w);
     this.estimateFrames += n;
 
     // Auto-lock: once settled, G holds (until a reset, a mode or follow change, or autoLock off).
     if (this.autoLock && !this.locked && !this.acquiring && this.estimateFrames >= LOCK_SECONDS * sampleRate &&
-        this.driftValue <= LOCK_DRIFT_DB && Math.abs(w - g) <= this.tolerance) {
+        this.driftWindow.value <= LOCK_DRIFT_DB && Math.abs(w - g) <= this.tolerance) {
       this.locked = true;
     }
     if (this.locked) {
@@ -559,34 +481,5 @@ export class GainLaw {
       this.gain = g;
       if (Math.abs(w - g) >= CONVERGED_DB) this.status |= S_TRACKING;
     }
-  }
-
-  /** Keeps W's min and max per 100 ms slot and their spread over the last DRIFT_SLOTS slots. */
-  private noteDrift(n: f64, w: f64): void {
-    if (w < this.slotMin) this.slotMin = w;
-    if (w > this.slotMax) this.slotMax = w;
-    this.driftFill += n;
-    if (this.driftFill < this.driftSlotFrames) return;
-    this.driftFill -= this.driftSlotFrames;
-    const at = this.driftRing + (<usize>this.driftIndex << 4);
-    store<f64>(at, this.slotMin);
-    store<f64>(at + 8, this.slotMax);
-    this.driftIndex = this.driftIndex + 1 == DRIFT_SLOTS ? 0 : this.driftIndex + 1;
-    if (this.driftSlots < DRIFT_SLOTS) this.driftSlots++;
-    this.slotMin = Infinity;
-    this.slotMax = -Infinity;
-    let lo: f64 = Infinity;
-    let hi: f64 = -Infinity;
-    for (let i = 0; i < this.driftSlots; i++) {
-      // The filled slots are the driftSlots ones before driftIndex (the ring may not be full yet).
-      let k = this.driftIndex - 1 - i;
-      if (k < 0) k += DRIFT_SLOTS;
-      const p = this.driftRing + (<usize>k << 4);
-      const a = load<f64>(p);
-      const b = load<f64>(p + 8);
-      if (a < lo) lo = a;
-      if (b > hi) hi = b;
-    }
-    this.driftValue = hi - lo;
   }
 }
