@@ -376,7 +376,10 @@ const RACK_PENDING: Record<string, number> = {};
  * Example 2's fresh start: the gain's error at 1 s (against the constant gain for the opening 3 s, metrics.ts
  * freshGain), dB, by ride setting. Riding, the fader glides from 0 to -5.2 dB in the first 0.2 s and then rises by
  * 2.4 dB in the first second and 5 dB over the first 3 s: the wanted gain moves, and the first estimate (a mean
- * over the second heard) lags it by about 1 dB. Printed as NOT MET; asserted not to get worse by more than 0.3 dB.
+ * over the second heard) lags it by about 1 dB. Printed as NOT MET. Asserted: no worse than 0.3 dB past the
+ * recorded value, and the measure out of reach of any exact causal gain too (metrics.ts freshOracleHeard,
+ * freshOracleWindow: the ideal gains of all the audio heard and of the last 400 ms miss 1 dB), with the law
+ * within 0.3 dB of the nearer of the two.
  */
 const FRESH_PENDING: Record<string, number> = { riding: 1.68 };
 
@@ -418,10 +421,10 @@ t('example 1, the verse at the rack\'s defaults: the match gain does not breathe
 t('example 2 holds its bus at -18 LUFS: share of the loop within 1 LU (its sections are 8 s), true peak under the ceiling', async () => {
   const rows: string[] = [];
   for (const ride of [false, true]) {
-    const r = await offline<{ metrics: { within05: number; within1: number; meanError: number; worstError: number; settle: number[]; freshError: number; freshGain?: number; truePeakOver: number }; nonFinite: number; target: number; ceiling: number; sectionSeconds: number }>('busLoop', { ride });
+    const r = await offline<{ metrics: { within05: number; within1: number; meanError: number; worstError: number; settle: number[]; freshError: number; freshGain?: number; freshStatic: number; freshOracleHeard: number; freshOracleWindow: number; truePeakOver: number }; nonFinite: number; target: number; ceiling: number; sectionSeconds: number }>('busLoop', { ride });
     const m = r.metrics;
     rows.push(`${ride ? 'fader riding' : 'defaults    '}: within 1 LU ${(m.within1 * 100).toFixed(0)} %, within 0.5 LU ${(m.within05 * 100).toFixed(0)} % (after 2 s), mean ${m.meanError.toFixed(2)} LU, worst ${m.worstError.toFixed(2)} LU, ` +
-      `settle after the section jumps ${m.settle.map((x) => fmt(x, 1).replace('+', '')).join('/')} s, gain error at 1 s ${fmt(m.freshGain ?? m.freshError)} dB (M - target ${fmt(m.freshError)}, a constant gain's ${fmt((m as { freshStatic?: number }).freshStatic ?? NaN)}), true peak ${fmt(m.truePeakOver)} dB over the ${r.ceiling} dBTP ceiling`);
+      `settle after the section jumps ${m.settle.map((x) => fmt(x, 1).replace('+', '')).join('/')} s, gain error at 1 s ${fmt(m.freshGain ?? m.freshError)} dB (M - target ${fmt(m.freshError)}, a constant gain's ${fmt(m.freshStatic)}; exact causal gains: of all heard ${fmt(m.freshOracleHeard)}, of the last 400 ms ${fmt(m.freshOracleWindow)}), true peak ${fmt(m.truePeakOver)} dB over the ${r.ceiling} dBTP ceiling`);
     assert.is(r.nonFinite, 0);
     assert.is(r.target, -18);
     assert.ok(r.sectionSeconds < 15, 'sections under 15 s: the 85 % goal is for sections of 15 s or more; the share is reported');
@@ -431,8 +434,11 @@ t('example 2 holds its bus at -18 LUFS: share of the loop within 1 LU (its secti
     const was = FRESH_PENDING[ride ? 'riding' : 'defaults'];
     if (was === undefined) assert.ok(Math.abs(fresh) <= 1, `fresh gain ${fmt(fresh)} dB off at 1 s`);
     else {
-      console.log(`  !!! issue 9 goal (fresh start within 1 dB at 1 s) NOT MET on example 2 (${ride ? 'riding' : 'defaults'}): ${fmt(fresh)} dB${Math.abs(fresh) <= 1 ? ': met now, remove it from FRESH_PENDING' : ''}`);
+      const best = Math.min(Math.abs(m.freshOracleHeard), Math.abs(m.freshOracleWindow));
+      console.log(`  !!! issue 9 goal (fresh start within 1 dB at 1 s) NOT MET on example 2 (${ride ? 'riding' : 'defaults'}): ${fmt(fresh)} dB${Math.abs(fresh) <= 1 ? ': met now, remove it from FRESH_PENDING' : ''}; the nearer exact causal gain ${fmt(best)} dB`);
       assert.ok(Math.abs(fresh) <= was + 0.3, `fresh gain ${fmt(fresh)} dB off at 1 s: worse than the ${was} dB recorded as pending`);
+      assert.ok(best > 1, `an exact causal gain meets 1 dB here (${fmt(best)} dB): the law must too`);
+      assert.ok(Math.abs(fresh) <= best + 0.3, `fresh gain ${fmt(fresh)} dB, more than 0.3 dB past the nearer exact causal gain (${fmt(best)} dB)`);
     }
     // Floors a little under what main's gain law (eca88c3) measures (55 %, mean 1.02 LU; riding the fader 19 %,
     // 2.71 LU), so the demo's bus gets no worse; the issue's 85 % is for sections of 15 s or more.

@@ -51,6 +51,13 @@ export interface Metrics {
   freshGain: number;
   /** Largest momentary excess over the matched static output from 0.4 to 3 s after the start, LU. */
   burstGain: number;
+  /**
+   * What `freshGain` reads for two causal gains that know the audio exactly, dB: the ideal gain of everything heard
+   * in the first second (I over it), and of the momentary window at 1 s alone. Where both miss 1 dB, no estimate
+   * of the audio heard so far meets the measure (a level that moves in the first seconds).
+   */
+  freshOracleHeard: number;
+  freshOracleWindow: number;
   /** The matched static output's own momentary error 1 s after the start, and its burst, LU. */
   freshStatic: number;
   burstStatic: number;
@@ -161,6 +168,8 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
   const freshError = open(k1) ? out.m[k1] - wanted(k1) : NaN;
   const freshStatic = open(k1) ? stat.m[k1] - wanted(k1) : NaN;
   const freshGain = open(k1) ? out.m[k1] - stat.m[k1] : NaN;
+  const freshOracleHeard = open(k1) ? ideal(start, start + 1) - opening : NaN;
+  const freshOracleWindow = open(k1) ? ideal(start + 0.6, start + 1) - opening : NaN;
   let burst = -Infinity;
   let burstStatic = -Infinity;
   let burstGain = -Infinity;
@@ -240,6 +249,8 @@ export function evaluate(run: Run, output: Planar, fs = 48000): Metrics {
     jumpSizes,
     start,
     freshGain,
+    freshOracleHeard,
+    freshOracleWindow,
     burstGain,
     freshStatic,
     burstStatic,
