@@ -162,7 +162,6 @@ function ready(m: Meter, detector: i32, fullWindow: bool): bool {
   return m.momentaryReady();
 }
 
-
 export class GainLaw {
   // The law's parameters (clamped by the engine's setParam). Defaults as in wam/parameters.ts.
   detector: i32 = DETECTOR_SHORT_TERM;
