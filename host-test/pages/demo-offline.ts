@@ -18,6 +18,7 @@ import { LoudnessMeter } from '../../lib/index.ts';
 import { evaluate, type Metrics } from '../field/metrics.ts';
 import type { Run } from '../field/run.ts';
 import type { Readout } from '../../wam/readout.ts';
+import { watching } from './watching.js';
 
 const FS = 48000;
 type Planar = Float32Array[];
@@ -151,6 +152,7 @@ export async function rackExtremes(): Promise<{ moves: MoveResult[]; nonFinite: 
   record(ctx, [reference.audioNode, rack.output, match.audioNode]);
   const readouts: Readout[] = [];
   match.audioNode.addEventListener('readout', (e) => readouts.push((e as CustomEvent<Readout>).detail));
+  await watching(match.audioNode);
   moves.forEach(([, act], k) => {
     const at = first + k * step;
     void ctx.suspend(at).then(() => {
@@ -209,6 +211,7 @@ export async function verseGain({ from = 5, to = 7.5 } = {}): Promise<{ gains: n
     const r = (e as CustomEvent<Readout>).detail;
     if (r.frame >= from * FS && r.frame <= to * FS) gains.push(r.gain.applied);
   });
+  await watching(match.audioNode);
   const out = await ctx.startRendering();
   await new Promise((r) => setTimeout(r, 200)); // readouts posted during the render arrive afterwards
   reference.audioNode.destroy();

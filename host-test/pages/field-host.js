@@ -5,6 +5,7 @@
 // metrics.ts), bundled for the page by the test into /host-test/out/field-kit.js, so Chromium and the headless
 // host are judged by the same code, with the library's meter.
 import { initializeWamHost } from '/node_modules/@webaudiomodules/sdk/dist/index.js';
+import { watching } from '/host-test/pages/watching.js';
 
 const PLUGIN_URL = '/dist/plugin/index.js';
 const KIT_URL = '/host-test/out/field-kit.js';
@@ -138,6 +139,7 @@ export async function runField({ mode, programme: prog, effect = null, params = 
   merger.connect(ctx.destination);
   const readouts = [];
   inst.audioNode.addEventListener('readout', (e) => readouts.push(e.detail));
+  await watching(inst.audioNode);
   src.start();
   const out = await ctx.startRendering();
   await settle(); // readouts posted during the render arrive afterwards

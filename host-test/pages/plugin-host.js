@@ -3,6 +3,7 @@
 // (initializeWamHost from the SDK, import() of dist/plugin/index.js, createInstance) and renders
 // OfflineAudioContexts. Every function returns plain data (structured-cloneable) for the test to check.
 import { initializeWamHost } from '/node_modules/@webaudiomodules/sdk/dist/index.js';
+import { watching } from '/host-test/pages/watching.js';
 import { programme } from '/host-test/hosts/pages/lib.js';
 
 const PLUGIN_URL = '/dist/plugin/index.js';
@@ -64,6 +65,7 @@ export async function renderMatch({ downstream = true, seconds = 10, dB = -10 } 
     readouts++;
     last = e.detail;
   });
+  await watching(match.audioNode);
   src.start();
   const out = await ctx.startRendering();
   await settle(); // readouts posted during the render arrive afterwards
@@ -312,6 +314,7 @@ export async function effectChain({
   merger.connect(ctx.destination);
   const readouts = [];
   match.audioNode.addEventListener('readout', (e) => readouts.push(e.detail));
+  await watching(match.audioNode);
   src.start();
   const out = await ctx.startRendering();
   await settle(); // readouts posted during the render arrive afterwards
@@ -373,6 +376,7 @@ export async function autoLatency({ delayFrames = 1791, dB = -6, seconds = 8, li
   src.connect(ref.audioNode).connect(delay).connect(gain).connect(match.audioNode).connect(ctx.destination);
   const readouts = [];
   match.audioNode.addEventListener('readout', (e) => readouts.push({ frame: e.detail.frame, latency: e.detail.latency, listeningDelta: e.detail.status.listeningDelta }));
+  await watching(match.audioNode);
   src.start();
   const out = await ctx.startRendering();
   await settle();
