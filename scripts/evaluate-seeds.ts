@@ -8,18 +8,14 @@ import { SCENARIOS, FS } from '../host-test/field/scenarios.ts';
 import { speech, type Planar } from '../host-test/field/programmes.ts';
 import { runScenario } from '../host-test/field/run.ts';
 import { forgettingFollower } from '../host-test/field/follower.ts';
-import { LoudnessMeter } from '../lib/index.ts';
+import { integrated as integratedAt } from '../host-test/field/metrics.ts';
 
 const Q = 128;
 const MEMORIES = [0.5, 1.5, 6];
 const chain = SCENARIOS.find((s) => s.name.startsWith('match: speech'));
 if (!chain) throw new Error('the field set has no speech chain scenario');
 const seeds = process.argv[2] ? process.argv[2].split(',').map(Number) : Array.from({ length: 13 }, (_, k) => 5 + k);
-const integrated = (p: Planar): number => {
-  const m = LoudnessMeter.createSync({ sampleRate: FS, channels: p.length, truePeak: false });
-  m.push(p);
-  return m.result().integrated;
-};
+const integrated = (p: Planar): number => integratedAt(p, FS);
 
 const rows = new Map<string, number[]>();
 const add = (label: string, value: number): void => {

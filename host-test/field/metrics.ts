@@ -98,7 +98,8 @@ function windowPeaks(p: Planar, fs: number, n: number): number[] {
   return out;
 }
 
-const integrated = (p: Planar, fs: number): number => {
+/** Integrated loudness (BS.1770-5), LUFS, of a whole recording: the library's meter, no true peak. */
+export const integrated = (p: Planar, fs: number): number => {
   const meter = LoudnessMeter.createSync({ sampleRate: fs, channels: p.length, truePeak: false });
   meter.push(p);
   return meter.result().integrated;

@@ -14,8 +14,7 @@ import { Bus } from '../../demo/bus.ts';
 import { PROGRAMME_SECONDS, SECTIONS, renderProgrammeAsync } from '../../demo/programme.ts';
 import { createLevelMatch, loadLevelMatch } from '../../demo/host.ts';
 import { MATCH_STATE, REFERENCE_STATE, TARGET_LUFS, TARGET_STATE } from '../../demo/instances.ts';
-import { LoudnessMeter } from '../../lib/index.ts';
-import { evaluate, type Metrics } from '../field/metrics.ts';
+import { evaluate, integrated as integratedAt, type Metrics } from '../field/metrics.ts';
 import type { Run } from '../field/run.ts';
 import type { Readout } from '../../wam/readout.ts';
 import { watching } from './watching.js';
@@ -58,11 +57,7 @@ function record(ctx: OfflineAudioContext, nodes: AudioNode[]): void {
 
 const pair = (out: AudioBuffer, k: number): Planar => [out.getChannelData(2 * k), out.getChannelData(2 * k + 1)];
 const span = (p: Planar, a: number, b: number): Planar => p.map((x) => x.subarray(Math.round(a * FS), Math.round(b * FS)));
-function integrated(p: Planar): number {
-  const m = LoudnessMeter.createSync({ sampleRate: FS, channels: 2, truePeak: false });
-  m.push(p);
-  return m.result().integrated;
-}
+const integrated = (p: Planar): number => integratedAt(p, FS);
 function nonFinite(p: Planar): number {
   let n = 0;
   for (const x of p) for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) n++;
