@@ -15,7 +15,7 @@ import { allowTruePeakSkip } from './truepeak';
 import { Engine, ENGINE_PARAM_COUNT, ENGINE_READOUT_COUNT, ENGINE_MAX_FRAMES } from './engine';
 import { LatencyDetector } from './latency';
 import { Fft } from './fft';
-import { sanitizeAndPeak } from './sanitize';
+import { allFinite, sanitizeAndPeak } from './sanitize';
 
 export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
   if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
@@ -366,10 +366,23 @@ const sanitizePeakScratch = memory.data(16, 16);
 
 /**
  * Replaces NaN and infinities in the f32 samples [ptr, ptr + 4 n) by 0; returns how many there were (the link
- * rings' check of what a reference publishes: sanitizeAndPeak, its peak unused).
+ * rings' check of what a reference publishes). Clean audio takes one read-only pass (allFinite); only a block
+ * with a non-finite sample takes sanitizeAndPeak, its peak unused.
  */
 export function sanitizeBlock(ptr: usize, n: i32): i32 {
-  return ptr == 0 || n <= 0 ? 0 : sanitizeAndPeak(ptr, n, sanitizePeakScratch);
+  if (ptr == 0 || n <= 0 || allFinite(ptr, n)) return 0;
+  return sanitizeAndPeak(ptr, n, sanitizePeakScratch);
+}
+
+/**
+ * sanitizeBlock over `channels` runs of n samples, run c at byte address ptr + c * stride: a quantum of every
+ * channel of an idle reference (its link ring, or its engine's input buffers) in one call. Why one: from the
+ * audio thread's JavaScript a call costs about as much as checking a clean channel does.
+ */
+export function sanitizeChannels(ptr: usize, stride: i32, n: i32, channels: i32): i32 {
+  let bad = 0;
+  for (let c = 0; c < channels; c++) bad += sanitizeBlock(ptr + <usize>(c * stride), n);
+  return bad;
 }
 
 /**

@@ -9,6 +9,27 @@
 import { TP_INPUT_SCALE, TP_FLUSH_BELOW } from './truepeak';
 
 /**
+ * Whether x[0..frames) holds no NaN or infinity, without writing anything: x * 0 is +-0 for every finite x
+ * and NaN for NaN and +-Inf, and a NaN stays in a sum, so one multiply-add per sample (two independent vector
+ * sums, eight samples a step) tells. Clean audio, the usual case, then costs a read-only pass and no store.
+ */
+export function allFinite(x: usize, frames: i32): bool {
+  const zero = f32x4.splat(0.0);
+  let a = zero;
+  let b = zero;
+  const end = frames & ~7;
+  let j = 0;
+  for (; j < end; j += 8) {
+    const p = x + (<usize>j << 2);
+    a = f32x4.add(a, f32x4.mul(v128.load(p), zero));
+    b = f32x4.add(b, f32x4.mul(v128.load(p, 16), zero));
+  }
+  let tail: f32 = 0.0;
+  for (; j < frames; j++) tail += load<f32>(x + (<usize>j << 2)) * 0.0;
+  return !v128.any_true(f32x4.ne(f32x4.add(a, b), zero)) && tail == 0.0;
+}
+
+/**
  * Replaces non-finite samples in x[0..frames) by 0. Returns how many there were; writes the running
  * absolute-peak vector (four lanes, reduce when reading) back to `peakAt`.
  */

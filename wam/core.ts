@@ -145,6 +145,8 @@ export class LevelMatchCore {
   private readonly outAt = new Int32Array(MAX_RING_CHANNELS);
   /** refAt[c + 1] - refAt[c] when the reference buffers are evenly spaced (one call reads them all), else 0. */
   private refStride = 0;
+  /** inAt[c + 1] - inAt[c] when the input buffers are evenly spaced, else 0. */
+  private inStride = 0;
   /** The reference buffers as views for the link reader; rebuilt when the shard's views change. */
   private readonly refViews: Float32Array[] = [];
   /** The output buffers as views (block copies to the host's output); rebuilt likewise. */
@@ -245,6 +247,7 @@ export class LevelMatchCore {
       this.outAt[c] = e.engineOutput(h, c) >>> 2;
     }
     this.refStride = evenStride(this.refAt);
+    this.inStride = evenStride(this.inAt);
     this.engineChanged();
     e.engineSetChannels(h, this.inChannels, this.refChannels);
     for (let slot = 0; slot < PARAMETERS.length; slot++) e.engineSetParam(h, slot, this.values[slot]);
@@ -843,15 +846,13 @@ export class LevelMatchCore {
     const input = inputs.length > 0 ? inputs[0] : undefined;
     if (e === null || e.sanitizeBlock === undefined || s !== 0 || input === undefined || input.length === 0) return -1;
     const ci = input.length < MAX_RING_CHANNELS ? input.length : MAX_RING_CHANNELS;
+    for (let c = 0; c < ci; c++) if (input[c].length !== n) return -1;
     const heap = this.shard!.f32;
+    for (let c = 0; c < ci; c++) heap.set(input[c], this.inAt[c]);
+    // One call for every channel when the buffers are evenly spaced (the engine lays them out so).
+    if (this.inStride !== 0 && e.sanitizeChannels !== undefined) return e.sanitizeChannels(this.inAt[0] << 2, this.inStride << 2, n, ci);
     let bad = 0;
-    for (let c = 0; c < ci; c++) {
-      const src = input[c];
-      if (src.length !== n) return -1;
-      const at = this.inAt[c];
-      heap.set(src, at);
-      bad += e.sanitizeBlock(at << 2, n);
-    }
+    for (let c = 0; c < ci; c++) bad += e.sanitizeBlock(this.inAt[c] << 2, n);
     return bad;
   }
 

@@ -209,6 +209,8 @@ export interface EngineExports {
   allocateFloats?(floats: number): number;
   /** Replaces NaN and infinities in the f32 samples at byte address ptr .. ptr + 4 n by 0; returns how many. */
   sanitizeBlock?(ptr: number, n: number): number;
+  /** sanitizeBlock over `channels` runs of n samples, run c at byte address ptr + c stride; the total replaced. */
+  sanitizeChannels?(ptr: number, stride: number, n: number, channels: number): number;
   /** Copies `channels` runs of `floats` f32: run c from src + c srcStride to dst + c dstStride (bytes). */
   copyStrided?(dst: number, dstStride: number, src: number, srcStride: number, floats: number, channels: number): void;
 }

@@ -70,6 +70,19 @@ export class EngineShard {
     return this.canSanitize ? this.exports.sanitizeBlock!(byteAddress, n) : -1;
   }
 
+  /**
+   * sanitize() over `channels` runs of n samples, run c at byteAddress + c strideBytes: one call into the module
+   * when it has sanitizeChannels, else one per run.
+   */
+  sanitizeChannels(byteAddress: number, strideBytes: number, n: number, channels: number): number {
+    if (!this.canSanitize) return -1;
+    const e = this.exports;
+    if (e.sanitizeChannels !== undefined) return e.sanitizeChannels(byteAddress, strideBytes, n, channels);
+    let bad = 0;
+    for (let c = 0; c < channels; c++) bad += e.sanitizeBlock!(byteAddress + c * strideBytes, n);
+    return bad;
+  }
+
   /** copyStrided in this memory (byte addresses and strides), when canCopy. */
   copy(dst: number, dstStride: number, src: number, srcStride: number, floats: number, channels: number): void {
     this.exports.copyStrided!(dst, dstStride, src, srcStride, floats, channels);

@@ -74,7 +74,9 @@ export interface RingHeap {
    * there were (a WebAssembly heap's SIMD pass), or -1 when this heap has no such pass.
    */
   sanitize(byteAddress: number, n: number): number;
-  /** Whether sanitize() is there (it never returns -1). */
+  /** sanitize() over `channels` runs of n samples, run c at byteAddress + c strideBytes (one call). */
+  sanitizeChannels(byteAddress: number, strideBytes: number, n: number, channels: number): number;
+  /** Whether sanitize() and sanitizeChannels() are there (they never return -1). */
   readonly canSanitize: boolean;
   /**
    * Copies `channels` runs of `floats` samples within the heap, run c from byte src + c srcStride to dst + c
@@ -99,6 +101,9 @@ class OwnHeap implements RingHeap {
     return false;
   }
   sanitize(): number {
+    return -1;
+  }
+  sanitizeChannels(): number {
     return -1;
   }
   copy(): void {}
@@ -249,18 +254,21 @@ export class FrameRing {
     const pos = frame & (cap - 1);
     const first = n < cap - pos ? n : cap - pos;
     let bad = 0;
+    if (first === n) {
+      // The usual case: a block copy per channel, then one SIMD pass over every channel (the channels' blocks are
+      // `capacity` apart, see allocate).
+      for (let c = 0; c < ch; c++) heap.set(src[c], this.at[c] + pos);
+      bad = this.heap.sanitizeChannels((this.at[0] + pos) << 2, cap << 2, n, ch);
+      this.endWrite(frame, n);
+      return bad;
+    }
+    // Across the ring's end (a quantum not aligned to the capacity): two segments, element by element.
     for (let c = 0; c < ch; c++) {
       const s = src[c];
       const at = this.at[c];
-      if (first === n) {
-        heap.set(s, at + pos);
-        bad += this.heap.sanitize((at + pos) << 2, n);
-      } else {
-        // Across the ring's end (a quantum not aligned to the capacity): two segments, element by element.
-        for (let i = 0; i < first; i++) heap[at + pos + i] = s[i];
-        for (let i = first; i < n; i++) heap[at + i - first] = s[i];
-        bad += this.heap.sanitize((at + pos) << 2, first) + this.heap.sanitize(at << 2, n - first);
-      }
+      for (let i = 0; i < first; i++) heap[at + pos + i] = s[i];
+      for (let i = first; i < n; i++) heap[at + i - first] = s[i];
+      bad += this.heap.sanitize((at + pos) << 2, first) + this.heap.sanitize(at << 2, n - first);
     }
     this.endWrite(frame, n);
     return bad;

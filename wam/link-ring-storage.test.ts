@@ -88,6 +88,40 @@ test('publishing into the WebAssembly memory replaces NaN and infinities by 0 an
   assert.is(ring.writeSanitized(128, [new Float32Array(64), new Float32Array(64)], 2, 128), -1);
 });
 
+test('the sanitising pass: clean blocks stay bit for bit; one NaN or infinity is found at every position of every length; strided channels in one call', () => {
+  const e = new WebAssembly.Instance(module, {}).exports as unknown as EngineExports;
+  const at = e.allocateFloats!(3 * 300) >>> 2;
+  const f32 = new Float32Array((e.memory as WebAssembly.Memory).buffer);
+  const u32 = new Uint32Array(f32.buffer);
+  // Finite values that a sum of x * 0 must not mistake for a bad one: -0, subnormals, the largest floats.
+  const clean = [0, -0, 1e-45, -1e-40, 3.4028234663852886e38, -3.4028234663852886e38, 0.5, -1];
+  for (let n = 1; n <= 40; n++) {
+    for (let i = 0; i < n; i++) f32[at + i] = clean[(i * 5 + n) % clean.length];
+    const bits = Array.from(u32.subarray(at, at + n));
+    assert.is(e.sanitizeBlock!(at << 2, n), 0, `clean, ${n} samples`);
+    assert.equal(Array.from(u32.subarray(at, at + n)), bits, `left bit for bit, ${n} samples`);
+    for (let i = 0; i < n; i++) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        f32[at + i] = bad;
+        assert.is(e.sanitizeBlock!(at << 2, n), 1, `${bad} at ${i} of ${n}`);
+        assert.is(f32[at + i], 0, `${bad} at ${i} of ${n} replaced`);
+        u32[at + i] = bits[i];
+      }
+    }
+  }
+  // Three channels 300 floats apart, 128 each: bad samples in the first and the last, counted in one call.
+  for (let c = 0; c < 3; c++) f32.fill(0.25, at + c * 300, at + c * 300 + 128);
+  f32[at + 127] = NaN;
+  f32[at + 600] = -Infinity;
+  f32[at + 600 + 77] = NaN;
+  f32[at + 128] = NaN; // past channel 0's run: not part of the call
+  assert.is(e.sanitizeChannels!(at << 2, 300 * 4, 128, 3), 3);
+  assert.is(f32[at + 127], 0);
+  assert.is(f32[at + 677], 0);
+  assert.ok(Number.isNaN(f32[at + 128]), 'outside the runs: untouched');
+  assert.is(e.sanitizeChannels!(at << 2, 300 * 4, 128, 3), 0, 'clean now');
+});
+
 test('the bus prepares a ring before any claim, in the engines memory; a claim with more channels reallocates it', () => {
   const pool = newPool();
   const bus = new LinkBus(48000, (floats) => pool.allocateFloats(floats));
