@@ -161,6 +161,36 @@ test('link: a second reference on a channel is a duplicate, and takes over when 
   assert.is(a.core.linkStatus, S.linked, 'a now hears b');
 });
 
+test('link: idle references (unwatched) too: the duplicate passes audio and takes over when the owner is destroyed', () => {
+  const bus = new LinkBus(SR);
+  const idle = (opts: { bus: LinkBus; mode: number }) => {
+    const engine = createMockEngine();
+    const core = new LevelMatchCore({ sampleRate: SR, channels: 2, bus: opts.bus, engine, watched: false });
+    core.setParameter(P.mode, opts.mode);
+    return { core, engine };
+  };
+  const a = idle({ bus, mode: 0 });
+  const b = idle({ bus, mode: 0 });
+  const m = make({ bus, mode: 1 });
+  for (let q = 0; q < 4; q++) {
+    const ra = run(a.core, [block(q * 128, 128, 2)], q * 128, 128);
+    const rb = run(b.core, [block(q * 128, 128, 2)], q * 128, 128);
+    assert.is(ra.out[1][9], Math.fround(sig(q * 128 + 9, 1)), 'the owner passes its input');
+    assert.is(rb.out[0][3], Math.fround(sig(q * 128 + 3, 0)), 'so does the duplicate');
+  }
+  assert.equal(a.engine.calls.length + b.engine.calls.length, 0, 'idle: no engine ran');
+  assert.is(a.core.linkStatus, S.linked);
+  assert.is(b.core.linkStatus, S.duplicateReference);
+  a.core.destroy();
+  for (let q = 4; q < 8; q++) {
+    run(b.core, [block(q * 128, 128, 2)], q * 128, 128);
+    run(m.core, [block(q * 128, 128, 2)], q * 128, 128);
+  }
+  assert.is(b.core.linkStatus, S.linked, 'the duplicate claimed the freed channel');
+  assert.is(m.core.linkStatus, S.linked, 'and the match instance hears it');
+  assert.is(m.engine.calls.at(-1)!.referenceValid, 1);
+});
+
 test('sidechain: input 1 through a private ring (latency applies); no sidechain -> noReference', () => {
   const { core, engine } = make({ mode: 2 });
   core.setParameter(P.autoLatency, 0);

@@ -329,7 +329,14 @@ class LevelMatchProcessor extends Base {
 
     const core = this.core;
     try {
-      this.render(inputs, outputs, quantum, time, sampleRate);
+      if (queue.length === 0) {
+        // No event to place: the whole quantum is one slice.
+        core.beginQuantumAtClock(inputs, quantum);
+        core.processSlice(inputs, outputs, 0, quantum);
+        if (core.endQuantum()) this.port.postMessage(this.readoutMessage);
+      } else {
+        this.render(inputs, outputs, quantum, time, sampleRate);
+      }
     } catch (e) {
       // Only a WASM trap (an engine bug) can land here. Audio must go on: pass it through from now on.
       core.fail(`the engine failed (${e instanceof Error ? e.message : String(e)})`);
