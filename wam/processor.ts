@@ -329,14 +329,7 @@ class LevelMatchProcessor extends Base {
 
     const core = this.core;
     try {
-      if (queue.length === 0) {
-        // No event to place: the whole quantum is one slice.
-        core.beginQuantumAtClock(inputs, quantum);
-        core.processSlice(inputs, outputs, 0, quantum);
-        if (core.endQuantum()) this.port.postMessage(this.readoutMessage);
-      } else {
-        this.render(inputs, outputs, quantum, time, sampleRate);
-      }
+      this.render(inputs, outputs, quantum, time, sampleRate);
     } catch (e) {
       // Only a WASM trap (an engine bug) can land here. Audio must go on: pass it through from now on.
       core.fail(`the engine failed (${e instanceof Error ? e.message : String(e)})`);
@@ -352,22 +345,26 @@ class LevelMatchProcessor extends Base {
     const core = this.core;
     const queue = this._eventQueue;
     core.beginQuantumAtClock(inputs, quantum);
-    let start = 0;
-    while (start < quantum) {
-      // Apply the events due at `start`, then process up to the next event inside this quantum.
-      while (queue.length > 0 && this.eventOffset(queue[0].event, currentTime, sampleRate) <= start) {
-        const pending = queue.shift()!;
-        this.applyEvent(pending.event);
-        if (pending.id) this.port.postMessage({ id: pending.id, response: ADD_EVENT });
-        else this.echoEvent(pending.event);
+    if (queue.length === 0) {
+      core.processSlice(inputs, outputs, 0, quantum); // no event to place (the usual quantum): one slice
+    } else {
+      let start = 0;
+      while (start < quantum) {
+        // Apply the events due at `start`, then process up to the next event inside this quantum.
+        while (queue.length > 0 && this.eventOffset(queue[0].event, currentTime, sampleRate) <= start) {
+          const pending = queue.shift()!;
+          this.applyEvent(pending.event);
+          if (pending.id) this.port.postMessage({ id: pending.id, response: ADD_EVENT });
+          else this.echoEvent(pending.event);
+        }
+        let end = quantum;
+        if (queue.length > 0) {
+          const next = this.eventOffset(queue[0].event, currentTime, sampleRate);
+          if (next < end) end = next;
+        }
+        core.processSlice(inputs, outputs, start, end);
+        start = end;
       }
-      let end = quantum;
-      if (queue.length > 0) {
-        const next = this.eventOffset(queue[0].event, currentTime, sampleRate);
-        if (next < end) end = next;
-      }
-      core.processSlice(inputs, outputs, start, end);
-      start = end;
     }
     if (core.endQuantum()) this.port.postMessage(this.readoutMessage);
   }
