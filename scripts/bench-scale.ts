@@ -2,7 +2,8 @@
 // instances (7/16 linked pairs -- half references, half matches, on 16 links -- and 1/8 target instances; stereo,
 // 48 kHz, 128-frame quanta), each beside the same graph with a pass-through AudioWorklet in every plugin's place
 // (the floor of any worklet plugin), in the same run. Then, at 256, each role's cost from graphs where only that
-// role is the plugin, and the cost with every instance watched (a readout listener each, as open GUIs add).
+// role is the plugin, the same roles timed inside process() beside pass-through nodes (host-test/pages/
+// process-timer.js), and the cost with every instance watched (a readout listener each, as open GUIs add).
 // Rows: x real time, µs per instance per quantum, and ratios against the floor. Timings belong here, never in
 // tests. Run with `npm run bench` (after the Node rows), i.e. `node --import tsx scripts/bench-scale.ts`.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ const REPEATS = Number(process.env.BENCH_SCALE_REPEATS ?? 3);
  * rounds than the size rows, and the spread over the rounds is printed beside the best-of figure.
  */
 const ROLE_REPEATS = Number(process.env.BENCH_SCALE_ROLE_REPEATS ?? 5);
+/** Sessions of the inside-process() timing per role size (process-timer.js), the median kept. */
+const PROCESS_REPEATS = Number(process.env.BENCH_SCALE_PROCESS_REPEATS ?? 5);
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '64,128,256,512').split(',').map(Number);
 /**
  * Instances of the per-role runs: 128, below the size where the instances' working set outgrows the caches
@@ -237,6 +240,24 @@ try {
     console.log(`  reference instance (unwatched)  ${ref.toFixed(2).padStart(6)} µs  ${(ref / f).toFixed(2).padStart(5)} x floor   (goal <= 1.5; ${refRounds})`);
     console.log(`  match instance (unwatched)      ${match.toFixed(2).padStart(6)} µs  ${(match / f).toFixed(2).padStart(5)} x floor   (goal <= 3; ${matchRounds})`);
     console.log(`  target instance (unwatched)     ${target.toFixed(2).padStart(6)} µs  ${(target / f).toFixed(2).padStart(5)} x floor   (${targetRounds})`);
+    // The same roles timed inside process(), beside pass-through nodes in the same quanta (process-timer.js):
+    // far less noisy than the differences above, but blind to what Chromium spends outside process(), which
+    // for a node of LevelMatch's shape is the floor plus the two-input pass-through's extra.
+    const inside: Record<string, number[]> = {};
+    for (let r = 0; r < PROCESS_REPEATS; r++) {
+      if (rendererRss() > RELOAD_RSS_BYTES) await fresh();
+      const us = await page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeProcesses(a)),
+        { pairs, targets, seconds: SECONDS, warm: WARM, passes: Math.max(16, count / 4) }) as Record<string, number>;
+      for (const [kind, v] of Object.entries(us)) (inside[kind] ??= []).push(v);
+    }
+    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    const pass = median(inside.pass);
+    console.log(`  inside process(), sampled (median of ${PROCESS_REPEATS}; the pass-through ${pass.toFixed(2)} µs), and floor + two-input extra + the difference:`);
+    for (const role of ['reference', 'match', 'target']) {
+      const v = median(inside[role]);
+      const estimate = f2 + v - pass;
+      console.log(`    ${role.padEnd(9)} ${v.toFixed(2).padStart(6)} µs inside (${(v - pass).toFixed(2)} more)   ~ ${estimate.toFixed(2)} µs, ${(estimate / f).toFixed(2)} x floor   (rounds ${inside[role].map((x) => x.toFixed(2)).join(' ')})`);
+    }
     if (roleSize !== ROLE_SIZES[ROLE_SIZES.length - 1]) continue;
     // The largest role size only: every instance watched, and the first seconds of a session.
     const watched = await time(pairs, targets, {}, true);

@@ -27,12 +27,14 @@ const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
  * `passInputs`: inputs of the pass-through node (2: LevelMatch's own shape, signal and sidechain).
  * Returns { ctx, plugins, start }.
  */
-async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, passInputs = 1 }) {
+async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, passInputs = 1, timeProcess = null }) {
   const sr = 48000;
   const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: Math.round(sr * seconds), sampleRate: sr });
+  // First, so that it times every processor registered after it (process-timer.js).
+  if (timeProcess !== null) await ctx.audioWorklet.addModule('/host-test/pages/process-timer.js');
   const [groupId] = await initializeWamHost(ctx);
   const { default: LevelMatch } = await import(PLUGIN_URL);
-  const needsPass = Object.values(roles).includes('pass');
+  const needsPass = timeProcess !== null || Object.values(roles).includes('pass');
   if (needsPass) await ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([PASS_THROUGH], { type: 'text/javascript' })));
   const plugins = [];
   const make = async (role, parameters) => {
@@ -63,8 +65,22 @@ async function buildSession({ pairs, targets, seconds, roles = {}, watch = false
     const target = await make('target', { mode: 3, target: -18 });
     src.connect(target).connect(sum);
   }
+  let timings = null;
+  if (timeProcess !== null) {
+    // Pass-through nodes of LevelMatch's shape beside the session, timed in the same quanta as the plugins.
+    for (let i = 0; i < timeProcess.passes; i++) {
+      src.connect(new AudioWorkletNode(ctx, 'levelmatch-bench-pass-through', { numberOfInputs: 2, numberOfOutputs: 1, outputChannelCount: [2] })).connect(sum);
+    }
+    const report = new AudioWorkletNode(ctx, 'levelmatch-process-timer-report', {
+      processorOptions: { length: ctx.length, from: Math.round(sr * timeProcess.from) },
+    });
+    report.connect(sum);
+    timings = new Promise((resolve) => {
+      report.port.onmessage = (e) => resolve(e.data);
+    });
+  }
   sum.connect(ctx.destination);
-  return { ctx, plugins, start: () => src.start() };
+  return { ctx, plugins, timings, start: () => src.start() };
 }
 
 function summarize(plugins) {
@@ -125,4 +141,20 @@ export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles
   const errors = s.plugins.map((p) => p.node.engineError).filter((e) => e !== null);
   for (const p of s.plugins) p.node.destroy();
   return { ms, cpuMs, quanta: Math.floor((48000 * seconds) / 128), errors };
+}
+
+/**
+ * Time inside process() per kind of node (process-timer.js): one session of `warm` + `seconds` seconds with
+ * every role the plugin and `passes` pass-through nodes of LevelMatch's shape beside it, the last `seconds`
+ * counted. Returns { kind: µs per call } for 'reference', 'match', 'target' and the pass-through.
+ */
+export async function timeProcesses({ pairs, targets, seconds = 4, warm = 3, passes = 16 }) {
+  const s = await buildSession({ pairs, targets, seconds: warm + seconds, timeProcess: { passes, from: warm } });
+  s.start();
+  await s.ctx.startRendering();
+  const totals = await s.timings;
+  for (const p of s.plugins) p.node.destroy();
+  const us = {};
+  for (const [kind, t] of Object.entries(totals)) us[kind === 'levelmatch-bench-pass-through' ? 'pass' : kind] = (t.ms * 1000) / t.calls;
+  return us;
 }
