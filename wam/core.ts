@@ -568,10 +568,8 @@ export class LevelMatchCore {
       return;
     }
     const mode = this.values[P.mode];
-    if (!(this.idle && this.idleKnown)) {
-      this.idle = mode === MODE_REFERENCE && !this.watched && this.engine !== null && this.engine.engineIsIdle(this.handle) === 1;
-      this.idleKnown = this.idle;
-    }
+    this.idle = mode === MODE_REFERENCE && !this.watched && this.engine !== null && this.engine.engineIsIdle(this.handle) === 1;
+    this.idleKnown = this.idle;
     if (mode === MODE_REFERENCE) {
       if (this.claimedLink === 0) this.tryClaim();
       this.linkBits = this.claimedLink !== 0 ? S.linked : S.duplicateReference;
@@ -857,7 +855,7 @@ export class LevelMatchCore {
     const heap = this.shard!.f32;
     for (let c = 0; c < ci; c++) heap.set(input[c], this.inAt[c]);
     // One call for every channel when the buffers are evenly spaced (the engine lays them out so).
-    if (this.inStride !== 0 && e.sanitizeChannels !== undefined) return e.sanitizeChannels(this.inAt[0] << 2, this.inStride << 2, n, ci);
+    if (this.inStride !== 0) return this.shard!.sanitizeChannels(this.inAt[0] << 2, this.inStride << 2, n, ci);
     let bad = 0;
     for (let c = 0; c < ci; c++) bad += e.sanitizeBlock(this.inAt[c] << 2, n);
     return bad;

@@ -253,15 +253,15 @@ export class FrameRing {
     const cap = this.capacity;
     const pos = frame & (cap - 1);
     const first = n < cap - pos ? n : cap - pos;
-    let bad = 0;
     if (first === n) {
       // The usual case: a block copy per channel, then one SIMD pass over every channel (the channels' blocks are
       // `capacity` apart, see allocate).
       for (let c = 0; c < ch; c++) heap.set(src[c], this.at[c] + pos);
-      bad = this.heap.sanitizeChannels((this.at[0] + pos) << 2, cap << 2, n, ch);
+      const replaced = this.heap.sanitizeChannels((this.at[0] + pos) << 2, cap << 2, n, ch);
       this.endWrite(frame, n);
-      return bad;
+      return replaced;
     }
+    let bad = 0;
     // Across the ring's end (a quantum not aligned to the capacity): two segments, element by element.
     for (let c = 0; c < ch; c++) {
       const s = src[c];
