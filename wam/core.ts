@@ -560,18 +560,14 @@ export class LevelMatchCore {
 
   private begin(inputs: Float32Array[][]): void {
     this.needBegin = false;
-    if (this.idle && this.idleKnown) {
-      // An idle reference: nothing has called into the engine since it was found idle (idleKnown), so only the
-      // link can have changed, and a claim is tried only when the channel is free.
-      if (this.claimedLink === 0 && this.linkChannel.owner === null) this.tryClaim();
-      this.linkBits = this.claimedLink !== 0 ? S.linked : S.duplicateReference;
-      return;
-    }
     const mode = this.values[P.mode];
-    this.idle = mode === MODE_REFERENCE && !this.watched && this.engine !== null && this.engine.engineIsIdle(this.handle) === 1;
-    this.idleKnown = this.idle;
+    if (!(this.idle && this.idleKnown)) {
+      this.idle = mode === MODE_REFERENCE && !this.watched && this.engine !== null && this.engine.engineIsIdle(this.handle) === 1;
+      this.idleKnown = this.idle;
+    }
     if (mode === MODE_REFERENCE) {
-      if (this.claimedLink === 0) this.tryClaim();
+      // A claim only when the channel is free (a duplicate reference would otherwise ask the bus every quantum).
+      if (this.claimedLink === 0 && this.linkChannel.owner === null) this.tryClaim();
       this.linkBits = this.claimedLink !== 0 ? S.linked : S.duplicateReference;
     } else if (mode === MODE_MATCH) {
       this.linkBits = this.reader.begin(this.linkChannel, this.frame0, this.quantum);

@@ -345,26 +345,22 @@ class LevelMatchProcessor extends Base {
     const core = this.core;
     const queue = this._eventQueue;
     core.beginQuantumAtClock(inputs, quantum);
-    if (queue.length === 0) {
-      core.processSlice(inputs, outputs, 0, quantum); // no event to place (the usual quantum): one slice
-    } else {
-      let start = 0;
-      while (start < quantum) {
-        // Apply the events due at `start`, then process up to the next event inside this quantum.
-        while (queue.length > 0 && this.eventOffset(queue[0].event, currentTime, sampleRate) <= start) {
-          const pending = queue.shift()!;
-          this.applyEvent(pending.event);
-          if (pending.id) this.port.postMessage({ id: pending.id, response: ADD_EVENT });
-          else this.echoEvent(pending.event);
-        }
-        let end = quantum;
-        if (queue.length > 0) {
-          const next = this.eventOffset(queue[0].event, currentTime, sampleRate);
-          if (next < end) end = next;
-        }
-        core.processSlice(inputs, outputs, start, end);
-        start = end;
+    let start = 0;
+    while (start < quantum) {
+      // Apply the events due at `start`, then process up to the next event inside this quantum.
+      while (queue.length > 0 && this.eventOffset(queue[0].event, currentTime, sampleRate) <= start) {
+        const pending = queue.shift()!;
+        this.applyEvent(pending.event);
+        if (pending.id) this.port.postMessage({ id: pending.id, response: ADD_EVENT });
+        else this.echoEvent(pending.event);
       }
+      let end = quantum;
+      if (queue.length > 0) {
+        const next = this.eventOffset(queue[0].event, currentTime, sampleRate);
+        if (next < end) end = next;
+      }
+      core.processSlice(inputs, outputs, start, end);
+      start = end;
     }
     if (core.endQuantum()) this.port.postMessage(this.readoutMessage);
   }
