@@ -108,6 +108,27 @@ function rawSquares(x: usize, run: i32): f64 {
   return s;
 }
 
+/**
+ * Sum of `count` f64 values from `p`, four at a time in two f64x2 accumulators: the running sums' exact
+ * recomputation (every 100 ms, 160 momentary and 1200 short-term hop energies at 48 kHz) is otherwise one
+ * dependent addition after another. Any order of summation is an exact recomputation in the sense the running
+ * sums need (a fresh sum of the values in the window, no accumulated rounding).
+ */
+function sumRun(p: usize, count: i32): f64 {
+  let a = f64x2.splat(0.0);
+  let b = f64x2.splat(0.0);
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const at = p + (<usize>k << 3);
+    a = f64x2.add(a, v128.load(at));
+    b = f64x2.add(b, v128.load(at, 16));
+  }
+  a = f64x2.add(a, b);
+  let s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+  for (; k < count; k++) s += load<f64>(p + (<usize>k << 3));
+  return s;
+}
+
 export class Meter {
   readonly sampleRate: f64;
   /** Channels the buffers are allocated for (the constructor's `channels`). */
@@ -451,24 +472,37 @@ export class Meter {
     const c1 = f64x2.splat(load<f64>(k, 64));
     const c2 = f64x2.splat(load<f64>(k, 72));
     const st = this.filterState + (<usize>p << 6);
-    let s1 = v128.load(st, 0);
+    // Transposed direct form II, both stages, with each recurrence written so that the previous output enters
+    // last: y[n] = (b0 x[n] + (b1 x[n-1] + s2)) - a1 y[n-1]. Same products and sums as y = b0 x + s1,
+    // s1 = b1 x - a1 y + s2 (the state s1 is pre - a1 y), only associated differently, so the loop-carried chain
+    // from one output to the next is one multiply and one subtraction instead of a multiply, a subtraction and
+    // an addition: the loop is bound by that chain's latency, not by the number of operations (f64 rounding
+    // differs in the last bits only).
+    // On entry, s1 = pre - a1 * 0 with the previous output taken as 0; on exit s1 = pre - a1 * y.
+    let pre = v128.load(st, 0); // b1 x[n-1] + s2[n-2]: s1 before a1 y[n-1] is subtracted
     let s2 = v128.load(st, 16);
-    let t1 = v128.load(st, 32);
+    let tre = v128.load(st, 32); // t2[n-2] - 2 y[n-1]: t1 before c1 z[n-1] is subtracted
     let t2 = v128.load(st, 48);
+    let yp = f64x2.splat(0.0);
+    let zp = f64x2.splat(0.0);
     let acc = f64x2.splat(0.0);
     for (let j = 0; j < run; j++) {
       const off = <usize>j << 2;
       const x = f64x2.promote_low_f32x4(f32x4.replace_lane(f32x4.splat(load<f32>(xa + off)), 1, load<f32>(xb + off)));
       // Stage 1, high shelf.
-      const y = f64x2.add(f64x2.mul(b0, x), s1);
-      s1 = f64x2.sub(f64x2.add(f64x2.mul(b1, x), s2), f64x2.mul(a1, y));
+      const y = f64x2.sub(f64x2.add(f64x2.mul(b0, x), pre), f64x2.mul(a1, yp));
+      pre = f64x2.add(f64x2.mul(b1, x), s2);
       s2 = f64x2.sub(f64x2.mul(b2, x), f64x2.mul(a2, y));
       // Stage 2, high-pass with b = 1, -2, 1.
-      const z = f64x2.add(y, t1);
-      t1 = f64x2.sub(f64x2.sub(t2, f64x2.add(y, y)), f64x2.mul(c1, z));
+      const z = f64x2.sub(f64x2.add(y, tre), f64x2.mul(c1, zp));
+      tre = f64x2.sub(t2, f64x2.add(y, y));
       t2 = f64x2.sub(y, f64x2.mul(c2, z));
       acc = f64x2.add(acc, f64x2.mul(z, z));
+      yp = y;
+      zp = z;
     }
+    const s1 = f64x2.sub(pre, f64x2.mul(a1, yp));
+    const t1 = f64x2.sub(tre, f64x2.mul(c1, zp));
     const floor = f64x2.splat(DENORMAL_FLOOR);
     v128.store(st, v128.and(s1, f64x2.ge(f64x2.abs(s1), floor)), 0);
     v128.store(st, v128.and(s2, f64x2.ge(f64x2.abs(s2), floor)), 16);
@@ -556,12 +590,9 @@ export class Meter {
     const n = this.ringLength;
     let i = this.ringIndex - count;
     if (i < 0) i += n;
-    let s: f64 = 0.0;
-    for (let k = 0; k < count; k++) {
-      s += load<f64>(ring + (<usize>i << 3));
-      i = i + 1 == n ? 0 : i + 1;
-    }
-    return s;
+    // The window is at most two runs of the ring: from i up to the end, then from the start.
+    const first = i + count <= n ? count : n - i;
+    return sumRun(ring + (<usize>i << 3), first) + sumRun(ring, count - first);
   }
 
   private momentaryFrames(): f64 {
