@@ -3,7 +3,9 @@
 // 48 kHz, 128-frame quanta), each beside the same graph with a pass-through AudioWorklet in every plugin's place
 // (the floor of any worklet plugin), in the same run. Then, at 256, each role's cost from graphs where only that
 // role is the plugin, the same roles timed inside process() beside pass-through nodes (host-test/pages/
-// process-timer.js), and the cost with every instance watched (a readout listener each, as open GUIs add).
+// process-timer.js; at the largest role size also match instances with autoLatency off, sessions alternated: the
+// resting latency detector's share), and the cost with every instance watched (a readout listener each, as open
+// GUIs add).
 // Rows: x real time, µs per instance per quantum, and ratios against the floor. Timings belong here, never in
 // tests. Run with `npm run bench` (after the Node rows), i.e. `node --import tsx scripts/bench-scale.ts`.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -244,11 +246,21 @@ try {
     // far less noisy than the differences above, but blind to what Chromium spends outside process(), which
     // for a node of LevelMatch's shape is the floor plus the two-input pass-through's extra.
     const inside: Record<string, number[]> = {};
-    for (let r = 0; r < PROCESS_REPEATS; r++) {
+    // At the largest role size, each round also times a session whose match instances have autoLatency off, in
+    // alternating order: what the resting latency detector costs a match instance in a page this full (README,
+    // Speed, round 9). Its own work is a few tenths of a µs in the headless host.
+    const largest = roleSize === ROLE_SIZES[ROLE_SIZES.length - 1];
+    const withoutDetector: number[] = [];
+    const insideSession = async (matchParams: Record<string, number>) => {
       if (rendererRss() > RELOAD_RSS_BYTES) await fresh();
-      const us = await page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeProcesses(a)),
-        { pairs, targets, seconds: SECONDS, warm: WARM, passes: Math.max(16, count / 4) }) as Record<string, number>;
+      return await page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeProcesses(a)),
+        { pairs, targets, seconds: SECONDS, warm: WARM, passes: Math.max(16, count / 4), matchParams }) as Record<string, number>;
+    };
+    for (let r = 0; r < PROCESS_REPEATS; r++) {
+      if (largest && r % 2 === 1) withoutDetector.push((await insideSession({ autoLatency: 0 })).match);
+      const us = await insideSession({});
       for (const [kind, v] of Object.entries(us)) (inside[kind] ??= []).push(v);
+      if (largest && r % 2 === 0) withoutDetector.push((await insideSession({ autoLatency: 0 })).match);
     }
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
     const pass = median(inside.pass);
@@ -258,7 +270,10 @@ try {
       const estimate = f2 + v - pass;
       console.log(`    ${role.padEnd(9)} ${v.toFixed(2).padStart(6)} µs inside (${(v - pass).toFixed(2)} more)   ~ ${estimate.toFixed(2)} µs, ${(estimate / f).toFixed(2)} x floor   (rounds ${inside[role].map((x) => x.toFixed(2)).join(' ')})`);
     }
-    if (roleSize !== ROLE_SIZES[ROLE_SIZES.length - 1]) continue;
+    if (!largest) continue;
+    const slower = inside.match.filter((v, r) => v > withoutDetector[r]).length;
+    const off = median(withoutDetector);
+    console.log(`    match, autoLatency off ${off.toFixed(2).padStart(6)} µs inside: the resting latency detector ~ ${(median(inside.match) - off).toFixed(2)} µs (on the slower in ${slower} of ${PROCESS_REPEATS} paired sessions; rounds ${withoutDetector.map((x) => x.toFixed(2)).join(' ')})`);
     // The largest role size only: every instance watched, and the first seconds of a session.
     const watched = await time(pairs, targets, {}, true);
     console.log(`  all ${count}, every one watched   ${usPer(watched, count).toFixed(2).padStart(6)} µs  ${(cost(watched) / cost(floor)).toFixed(2).padStart(5)} x floor   ${xrt(watched).toFixed(2)} x real time`);

@@ -23,11 +23,12 @@ const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Builds a session in a new OfflineAudioContext. `roles`: { reference, match, target } each 'plugin' or 'pass'
- * (default plugin). `watch`: a readout listener on every plugin instance (as an open GUI would add).
- * `passInputs`: inputs of the pass-through node (2: LevelMatch's own shape, signal and sidechain).
+ * (default plugin). `matchParams`: extra parameters for every match instance. `watch`: a readout listener on
+ * every plugin instance (as an open GUI would add). `passInputs`: inputs of the pass-through node (2: LevelMatch's
+ * own shape, signal and sidechain).
  * Returns { ctx, plugins, start }.
  */
-async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, passInputs = 1, timeProcess = null }) {
+async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, passInputs = 1, timeProcess = null, matchParams = {} }) {
   const sr = 48000;
   const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: Math.round(sr * seconds), sampleRate: sr });
   // First, so that it times every processor registered after it (process-timer.js).
@@ -58,7 +59,7 @@ async function buildSession({ pairs, targets, seconds, roles = {}, watch = false
     const link = 1 + (i % 16);
     const ref = await make('reference', { mode: 0, link });
     const fx = new GainNode(ctx, { gain: 0.5 });
-    const match = await make('match', { mode: 1, link });
+    const match = await make('match', { mode: 1, link, ...matchParams });
     src.connect(ref).connect(fx).connect(match).connect(sum);
   }
   for (let i = 0; i < targets; i++) {
@@ -146,10 +147,11 @@ export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles
 /**
  * Time inside process() per kind of node (process-timer.js): one session of `warm` + `seconds` seconds with
  * every role the plugin and `passes` pass-through nodes of LevelMatch's shape beside it, the last `seconds`
- * counted. Returns { kind: µs per call } for 'reference', 'match', 'target' and the pass-through.
+ * counted. Returns { kind: µs per call } for 'reference', 'match', 'target' and the pass-through. `matchParams`:
+ * parameters every match instance gets on top of mode and link (the bench's autoLatency-off row).
  */
-export async function timeProcesses({ pairs, targets, seconds = 4, warm = 3, passes = 16 }) {
-  const s = await buildSession({ pairs, targets, seconds: warm + seconds, timeProcess: { passes, from: warm } });
+export async function timeProcesses({ pairs, targets, seconds = 4, warm = 3, passes = 16, matchParams = {} }) {
+  const s = await buildSession({ pairs, targets, seconds: warm + seconds, timeProcess: { passes, from: warm }, matchParams });
   s.start();
   await s.ctx.startRendering();
   const totals = await s.timings;
