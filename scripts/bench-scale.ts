@@ -248,7 +248,7 @@ try {
     const inside: Record<string, number[]> = {};
     // At the largest role size, each round also times a session whose match instances have autoLatency off, in
     // alternating order: what the resting latency detector costs a match instance in a page this full (README,
-    // Speed, round 9). Its own work is a few tenths of a µs in the headless host.
+    // Speed, round 9). Its own work is about 0.6 µs per quantum in a sampled profile of the headless host.
     const largest = roleSize === ROLE_SIZES[ROLE_SIZES.length - 1];
     const withoutDetector: number[] = [];
     const insideSession = async (matchParams: Record<string, number>) => {
