@@ -476,8 +476,8 @@ export class Meter {
     // last: y[n] = (b0 x[n] + (b1 x[n-1] + s2)) - a1 y[n-1]. Same products and sums as y = b0 x + s1,
     // s1 = b1 x - a1 y + s2 (the state s1 is pre - a1 y), only associated differently, so the loop-carried chain
     // from one output to the next is one multiply and one subtraction instead of a multiply, a subtraction and
-    // an addition: the loop is bound by that chain's latency, not by the number of operations (f64 rounding
-    // differs in the last bits only).
+    // an addition: a recurrence's loop waits on that chain's latency (f64 rounding differs in the last bits
+    // only; the library meter without true peak, 128-frame pushes: about 7 % faster, README "Speed").
     // On entry, s1 = pre - a1 * 0 with the previous output taken as 0; on exit s1 = pre - a1 * y.
     let pre = v128.load(st, 0); // b1 x[n-1] + s2[n-2]: s1 before a1 y[n-1] is subtracted
     let s2 = v128.load(st, 16);
