@@ -15,7 +15,9 @@
  *  - A, the applied gain: follows G (or 0 when bypassed) at no more than 0.009 dB per sample, as a geometric
  *    ramp inside each call, so no two consecutive samples differ in gain by more than 0.01 dB (inaudible).
  *
- * Memory: everything is allocated in createEngine(); engineProcess() and the setters never allocate.
+ * Memory: everything is allocated in createEngine(); engineProcess() and the setters never allocate. The audio
+ * of one call (input, reference and output buffers, the gain ramp, the detector's staging) lives in buffers every
+ * engine of the WebAssembly instance shares (dsp/block-scratch.ts): nothing in them outlasts the call.
  */
 import { Meter, MAX_CHANNELS } from './meter';
 import { sanitizeAndPeak } from './sanitize';
@@ -25,6 +27,7 @@ import { PeakMemory } from './ceiling';
 import { GainLaw } from './gain-law';
 import { scale, fillRamp, applyRamp, crossfade, fadeTo, finiteOnly } from './gain-render';
 import { LatencyDetector } from './latency';
+import { BlockScratch, sharedScratch } from './block-scratch';
 import {
   P_MODE, P_LINK, P_DETECTOR, P_FOLLOW, P_RESPONSE, P_TOLERANCE, P_MAX_BOOST, P_MAX_CUT, P_GATE, P_TARGET, P_OFFSET, P_LATENCY, P_CEILING, P_CEILING_ON, P_LISTEN, P_BYPASS, MODE_REFERENCE, MODE_MATCH, MODE_SIDECHAIN, MODE_TARGET, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS, FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, R_REF_M, R_REF_S, R_REF_I, R_IN_M, R_IN_S, R_IN_I, R_OUT_M, R_OUT_S, R_OUT_I, R_GAIN_APPLIED, R_GAIN_WANTED, R_TRUE_PEAK_IN, R_TRUE_PEAK_OUT, R_STATUS, R_NON_FINITE, R_LEARN_SECONDS, R_REF_M_MAX, R_REF_S_MAX, R_OUT_M_MAX, R_OUT_S_MAX, R_IN_M_MAX, R_IN_S_MAX, R_REF_LRA, R_IN_LRA, R_OUT_LRA, R_ENGINE_GAIN, R_IN_RMS, R_REF_RMS, S_GATED, S_AT_RANGE_LIMIT, S_AT_CEILING, S_LEARNING, S_HELD, S_NON_FINITE_INPUT, S_BYPASSED, S_LISTENING_REFERENCE, S_TRACKING,
   P_CEILING_IN_MATCH, P_AUTO_LOCK, R_GAIN_UNLIMITED, R_CEILING_REDUCTION, R_ESTIMATE_SECONDS, R_DRIFT,
@@ -64,7 +67,8 @@ export class Engine {
   readonly peaks: PeakMemory;
 
   private readout: usize; // ENGINE_READOUT_COUNT x f64
-  private ramp: usize; // maxFrames x f64: the per-sample linear gain of the current call
+  private ramp: usize; // maxFrames x f64 (shared, dsp/block-scratch.ts): the per-sample linear gain of the current call
+  private scratch: BlockScratch;
   private peakScratch: usize; // one f32x4 for sanitising reference buffers that were not metered
 
   // Parameters the engine itself uses (clamped). Defaults as in the public parameter table (wam/parameters.ts);
@@ -114,15 +118,18 @@ export class Engine {
   constructor(sampleRate: f64, maxFrames: i32) {
     this.sampleRate = sampleRate;
     this.maxFrames = maxFrames;
-    this.input = new Meter(sampleRate, MAX_CHANNELS, maxFrames);
-    this.reference = new Meter(sampleRate, MAX_CHANNELS, maxFrames);
-    this.output = new Meter(sampleRate, MAX_CHANNELS, maxFrames);
+    // The audio of a call lives in buffers every engine of this instance shares (dsp/block-scratch.ts).
+    const scratch = sharedScratch(maxFrames);
+    this.scratch = scratch;
+    this.input = new Meter(sampleRate, MAX_CHANNELS, maxFrames, scratch.inputLanes);
+    this.reference = new Meter(sampleRate, MAX_CHANNELS, maxFrames, scratch.referenceLanes);
+    this.output = new Meter(sampleRate, MAX_CHANNELS, maxFrames, scratch.outputLanes);
     this.peaks = new PeakMemory(sampleRate);
     this.law = new GainLaw(sampleRate);
     this.configureMeters();
     this.readout = heap.alloc(<usize>ENGINE_READOUT_COUNT << 3);
     memory.fill(this.readout, 0, <usize>ENGINE_READOUT_COUNT << 3);
-    this.ramp = heap.alloc(<usize>maxFrames << 3);
+    this.ramp = scratch.ramp;
     this.peakScratch = heap.alloc(16);
     this.pristine = heap.alloc(offsetof<Engine>());
     memory.copy(this.pristine, changetype<usize>(this), offsetof<Engine>());
@@ -282,7 +289,7 @@ export class Engine {
     const needs = this.autoLatency && (this.mode == MODE_MATCH || this.mode == MODE_SIDECHAIN);
     if (this.latencyDetector == null) {
       if (needs) {
-        const d = new LatencyDetector(this.sampleRate, this.maxFrames);
+        const d = new LatencyDetector(this.sampleRate, this.maxFrames, this.scratch.detectorStaging, this.scratch.frames);
         d.watchEnabled = true;
         this.latencyDetector = d;
       }

@@ -109,7 +109,10 @@ export function createEngine(sampleRate: f64, maxFrames: i32): usize {
   return changetype<usize>(new Engine(sampleRate, maxFrames));
 }
 
-/** Input buffer of a channel (0..7): maxFrames f32. NaN / Inf written here are replaced by 0 when processed. */
+/**
+ * Input buffer of a channel (0..7): maxFrames f32. NaN / Inf written here are replaced by 0 when processed. The
+ * input, reference and output buffers are the same for every engine of this instance (dsp/block-scratch.ts).
+ */
 export function engineInput(h: usize, channel: i32): usize {
   if (h == 0 || channel < 0 || channel >= MAX_CHANNELS) return 0;
   return changetype<Engine>(h).input.input(channel);

@@ -71,10 +71,14 @@ export class LatencyWatch {
   private smoothK: f64 = 0.0;
   private lastR: f32 = 0.0;
 
-  constructor(sampleRate: f64, maxFrames: i32) {
+  /** `aligned`: a staging buffer to use (the gain engine's shared one, dsp/block-scratch.ts); 0 allocates one. */
+  constructor(sampleRate: f64, maxFrames: i32, aligned: usize = 0) {
     this.sampleRate = sampleRate;
-    this.aligned = heap.alloc(<usize>maxFrames << 2);
-    memory.fill(this.aligned, 0, <usize>maxFrames << 2);
+    if (aligned == 0) {
+      aligned = heap.alloc(<usize>maxFrames << 2);
+      memory.fill(aligned, 0, <usize>maxFrames << 2);
+    }
+    this.aligned = aligned;
   }
 
   /**

@@ -207,13 +207,26 @@ export class LatencyDetector {
   private lastEstimate: i32 = -1;
   private lastConfident: bool = false;
 
-  constructor(sampleRate: f64, maxFrames: i32) {
+  /**
+   * `staging`: four buffers of `stagingFrames` (>= maxFrames) f32 to use as input, reference, referenceB and the
+   * watch's aligned reference (the gain engine's, shared by every engine of the instance: dsp/block-scratch.ts);
+   * 0 allocates the detector's own.
+   */
+  constructor(sampleRate: f64, maxFrames: i32, staging: usize = 0, stagingFrames: i32 = 0) {
     this.sampleRate = sampleRate;
     this.maxFrames = maxFrames;
-    this.input = allocF32(maxFrames);
-    this.reference = allocF32(maxFrames);
-    this.referenceB = allocF32(maxFrames);
-    this.watch = new LatencyWatch(sampleRate, maxFrames);
+    if (staging != 0) {
+      const stride = <usize>stagingFrames << 2;
+      this.input = staging;
+      this.reference = staging + stride;
+      this.referenceB = staging + 2 * stride;
+      this.watch = new LatencyWatch(sampleRate, maxFrames, staging + 3 * stride);
+    } else {
+      this.input = allocF32(maxFrames);
+      this.reference = allocF32(maxFrames);
+      this.referenceB = allocF32(maxFrames);
+      this.watch = new LatencyWatch(sampleRate, maxFrames);
+    }
     const d = <i32>Math.max(1.0, Math.round(sampleRate / COARSE_RATE));
     this.factor = d;
     this.maxLag = <i32>Math.ceil(sampleRate * MAX_LATENCY_SECONDS);

@@ -201,7 +201,12 @@ export class Meter {
   private blocks: GatedHistogram = new GatedHistogram();
   private shortTerms: GatedHistogram = new GatedHistogram();
 
-  constructor(sampleRate: f64, channels: i32, maxFrames: i32) {
+  /**
+   * `sharedLanes`: a table of channel buffers to use instead of allocating them (the gain engine's, shared by
+   * every engine of the instance: dsp/block-scratch.ts), at least `channels` rounded up to even, each
+   * TAPS - 1 + maxFrames f32; 0 allocates the meter's own.
+   */
+  constructor(sampleRate: f64, channels: i32, maxFrames: i32, sharedLanes: usize = 0) {
     this.sampleRate = sampleRate;
     this.allocatedChannels = channels;
     this.channels = channels;
@@ -225,10 +230,10 @@ export class Meter {
     kWeightingCoefficients(sampleRate, this.kCoef);
     this.filterState = heap.alloc(<usize>this.pairs * 64);
     this.weights = heap.alloc(<usize>lanes << 3);
-    this.buffers = heap.alloc(<usize>lanes * sizeof<usize>());
     const bufferBytes = <usize>(TAPS - 1 + maxFrames) << 2;
+    this.buffers = sharedLanes != 0 ? sharedLanes : heap.alloc(<usize>lanes * sizeof<usize>());
     for (let c = 0; c < lanes; c++) {
-      store<usize>(this.buffers + <usize>c * sizeof<usize>(), heap.alloc(bufferBytes));
+      if (sharedLanes == 0) store<usize>(this.buffers + <usize>c * sizeof<usize>(), heap.alloc(bufferBytes));
       store<f64>(this.weights + (<usize>c << 3), c < channels ? 1.0 : 0.0);
     }
     this.tpBuffers = heap.alloc(<usize>lanes * sizeof<usize>());

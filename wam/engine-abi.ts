@@ -143,7 +143,11 @@ export interface EngineExports {
   engineReadoutCount(): number;
   /** 0 when the arguments are out of range (sampleRate 8000..384000, maxFrames >= 1). Channels up to 8. */
   createEngine(sampleRate: number, maxFrames: number): number;
-  /** f32 buffers of maxFrames samples: write the input / the aligned reference, read the output. */
+  /**
+   * f32 buffers of maxFrames samples: write the input / the aligned reference, read the output. Every engine of
+   * one instance has the same ones (dsp/block-scratch.ts): write, engineProcess and read back in one go, with no
+   * other engine's call in between.
+   */
   engineInput(h: number, channel: number): number;
   engineReference(h: number, channel: number): number;
   engineOutput(h: number, channel: number): number;

@@ -260,14 +260,23 @@ test('unwatched: the gain and the output are unchanged; only reading slots that 
   assert.is(dsp.engineIsIdle(ref), 1);
 });
 
-test('many engines in one module instance: 600 engines, each with its own buffers', () => {
+test('many engines in one module instance: 600 engines, one set of call buffers (dsp/block-scratch.ts)', () => {
   const dsp = instantiateDsp(module);
   const handles: number[] = [];
   for (let i = 0; i < 600; i++) handles.push(dsp.createEngine(FS, Q));
   assert.ok(handles.every((h) => h > 0));
   assert.is(new Set(handles).size, 600);
-  const inputs = new Set(handles.map((h) => dsp.engineInput(h, 7)));
-  assert.is(inputs.size, 600);
+  // Every engine's input, reference and output buffers are the same three sets, apart from one another.
+  const at = (f: (h: number, c: number) => number) => new Set(handles.flatMap((h) => [0, 7].map((c) => f(h, c))));
+  const [inputs, refs, outputs] = [at(dsp.engineInput), at(dsp.engineReference), at(dsp.engineOutput)];
+  assert.is(inputs.size, 2);
+  assert.is(refs.size, 2);
+  assert.is(outputs.size, 2);
+  assert.is(new Set([...inputs, ...refs, ...outputs]).size, 6);
+  // An engine for longer calls gets buffers of its own size; the earlier engines keep theirs.
+  const big = dsp.createEngine(FS, 4 * Q);
+  assert.ok(!inputs.has(dsp.engineInput(big, 0)));
+  assert.is(dsp.engineInput(handles[0], 0), [...inputs][0]);
   console.log(`  600 engines in one instance: ${(dsp.memory.buffer.byteLength / 1048576).toFixed(0)} MB of memory (${(dsp.memory.buffer.byteLength / 600 / 1024).toFixed(0)} KB per engine)`);
 });
 
