@@ -20,14 +20,12 @@
  * meter's input, then another's, before processing either.
  */
 import { TAPS } from './truepeak';
-
-/** Channels a meter's table has: the engine's meters are allocated for MAX_CHANNELS (dsp/meter.ts). */
-const LANES: i32 = 8;
+import { MAX_CHANNELS } from './meter';
 
 export class BlockScratch {
   /** Frames each buffer holds (the largest maxFrames asked for so far). */
   readonly frames: i32;
-  /** Lane tables (LANES addresses each, as Meter.buffers) for the input, reference and output meters. */
+  /** Lane tables (MAX_CHANNELS addresses each, as Meter.buffers) for the input, reference and output meters. */
   readonly inputLanes: usize;
   readonly referenceLanes: usize;
   readonly outputLanes: usize;
@@ -60,11 +58,11 @@ export function sharedScratch(maxFrames: i32): BlockScratch {
   return fresh;
 }
 
-/** A meter's lane table: LANES buffers of TAPS - 1 + frames f32, the layout Meter allocates for itself. */
+/** A meter's lane table: MAX_CHANNELS buffers of TAPS - 1 + frames f32, the layout Meter allocates for itself. */
 function laneTable(frames: i32): usize {
-  const table = heap.alloc(<usize>LANES * sizeof<usize>());
+  const table = heap.alloc(<usize>MAX_CHANNELS * sizeof<usize>());
   const bytes = <usize>(TAPS - 1 + frames) << 2;
-  for (let c = 0; c < LANES; c++) store<usize>(table + <usize>c * sizeof<usize>(), zeroed(bytes));
+  for (let c = 0; c < MAX_CHANNELS; c++) store<usize>(table + <usize>c * sizeof<usize>(), zeroed(bytes));
   return table;
 }
 
