@@ -7,14 +7,15 @@
  * output (the three meters' channel buffers), the gain ramp, and the latency detector's staging (the input's and
  * the unaligned reference's mono mixes, the aligned reference for its watch). Private buffers for each engine put
  * several KB of cold cache lines in every quantum (about 5 KB for a match instance: 80 lines written, read, and
- * evicted again before the engine's next quantum); shared, they stay in the L1 cache for the whole page.
+ * evicted again before the engine's next quantum); shared, the next processor finds them still in the core's
+ * caches (counted in a cache model of 252 instances: half the last-level write misses, README "Speed at scale").
  *
  * The rule that makes sharing safe: nothing is read from these buffers that the same call (or the processor,
  * just before it, for this call) did not write. Every engine already keeps whatever lasts from one call to the
  * next elsewhere: filter states, rings, the oversampler's history (the true-peak copies stay per meter, they
  * carry TAPS - 1 samples into the next block), the watch's last samples.
- * host-test/plugin/shared-buffers.test.ts checks it: engines interleaved in one instance sound and read exactly
- * as each does alone.
+ * host-test/plugin/shared-buffers.test.ts and fuzz/plugin.fuzz.test.ts check it: engines interleaved in one
+ * instance sound and read exactly as each does alone.
  *
  * The library's meters (dsp/index.ts createMeter) and detectors keep private buffers: a caller may write one
  * meter's input, then another's, before processing either.
