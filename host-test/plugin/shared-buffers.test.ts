@@ -131,7 +131,7 @@ async function buildGroups(rig: Rig, only?: number): Promise<Group[]> {
   return groups;
 }
 
-interface Run { outputs: Map<string, Float32Array[]>; readouts: Map<string, string> }
+interface Run { outputs: Map<string, Float32Array[]>; readouts: Map<string, string>; latency: Map<string, string> }
 
 /** Runs the groups' stages interleaved, quantum by quantum (group 0's first stage, group 1's first stage, ...). */
 async function run(rig: Rig, groups: Group[]): Promise<Run> {
@@ -151,8 +151,13 @@ async function run(rig: Rig, groups: Group[]): Promise<Run> {
   }
   await rig.host.flush();
   const readouts = new Map<string, string>();
-  for (const { s } of stages) readouts.set(s.name, JSON.stringify(s.plugin.node.readout));
-  return { outputs: recorded, readouts };
+  const latency = new Map<string, string>();
+  for (const { s } of stages) {
+    readouts.set(s.name, JSON.stringify(s.plugin.node.readout));
+    const l = s.plugin.node.readout?.latency;
+    latency.set(s.name, l === undefined ? 'none' : `${l.source} ${l.appliedFrames}`);
+  }
+  return { outputs: recorded, readouts, latency };
 }
 
 test('groups of every kind interleaved in one scope sound and read exactly as each group alone', async () => {
@@ -160,6 +165,9 @@ test('groups of every kind interleaved in one scope sound and read exactly as ea
   const all = await run(together, await buildGroups(together));
   together.assertClean();
   together.host.close();
+  // The detectors (and so their shared staging) did their work: both automatic pairs found their effect's delay.
+  assert.is(all.latency.get('pair 0 match'), 'detected 300', 'pair 0: the 300-frame delay detected');
+  assert.is(all.latency.get('pair 1 match'), 'detected 0', 'pair 1: no delay, detected');
   let compared = 0;
   for (let g = 0; g < 5; g++) {
     const alone = await makeRig({ sampleRate: FS });
