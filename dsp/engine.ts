@@ -20,7 +20,7 @@
  * engine of the WebAssembly instance shares (dsp/block-scratch.ts): nothing in them outlasts the call.
  */
 import { Meter, MAX_CHANNELS } from './meter';
-import { sanitizeAndPeak } from './sanitize';
+import { peakBelow, sanitizeAndPeak } from './sanitize';
 import { DELAY } from './truepeak';
 import { dbToLinear, linearToDb, clamp, choice } from './db';
 import { PeakMemory } from './ceiling';
@@ -434,14 +434,24 @@ export class Engine {
   private detect(frames: i32, alignedValid: bool): void {
     const d = this.latencyDetector;
     if (d == null) return;
-    monoMix(d.input, this.input, frames);
+    // A side whose block peaks under DETECTOR_QUIET_PEAK goes to the detector as zeros: see there.
+    if (quiet(this.input, frames)) memory.fill(d.input, 0, <usize>frames << 2);
+    else monoMix(d.input, this.input, frames);
     // The reference buffers may hold anything the processor wrote: replace NaN / Inf by 0. With a second
     // channel (written at referenceB) the two are mixed here (the detector and its watch are scale-free).
     const ref = d.reference;
-    if (this.reference.channels >= 2) meanOfTwo(ref, ref, d.referenceB, frames);
-    finiteOnly(ref, frames);
+    const two = this.reference.channels >= 2;
+    if (peakBelow(ref, frames, DETECTOR_QUIET_PEAK) && (!two || peakBelow(d.referenceB, frames, DETECTOR_QUIET_PEAK))) {
+      memory.fill(ref, 0, <usize>frames << 2);
+    } else {
+      if (two) meanOfTwo(ref, ref, d.referenceB, frames);
+      finiteOnly(ref, frames);
+    }
     // The detector's watch compares the input with the aligned (metered, sanitised) reference.
-    if (alignedValid) monoMix(d.watch.aligned, this.reference, frames);
+    if (alignedValid) {
+      if (quiet(this.reference, frames)) memory.fill(d.watch.aligned, 0, <usize>frames << 2);
+      else monoMix(d.watch.aligned, this.reference, frames);
+    }
     d.push(frames, alignedValid);
     const s = d.stable;
     if (s >= 0 && (s != this.autoFrames || this.autoSource != SOURCE_DETECTED)) {
@@ -715,6 +725,21 @@ function tailPeak(m: Meter, frames: i32): f64 {
     }
   }
   return <f64>p;
+}
+
+/**
+ * A block whose every sample is under this (-100 dBFS) reaches the latency detector and its watch as zeros.
+ * Their silence test is a mean square under 1e-10 (-100 dBFS), so they read such blocks as silence anyway; but
+ * their f32 mixes and the watch's products of quiet samples (1e-20 squared is subnormal) took x86's subnormal
+ * assists: a match instance on a -400 dBFS tail cost 1.7 x what it costs on programme (dsp/tests/
+ * denormal-cost.test.ts, on a Xeon whose assists are slow).
+ */
+const DETECTOR_QUIET_PEAK: f32 = 1e-5;
+
+/** Whether every active channel of a meter's (sanitised) input block is under DETECTOR_QUIET_PEAK. */
+function quiet(m: Meter, frames: i32): bool {
+  for (let c = 0; c < m.channels; c++) if (!peakBelow(m.input(c), frames, DETECTOR_QUIET_PEAK)) return false;
+  return true;
 }
 
 /** dst[i] = (a[i] + b[i]) * 0.5 in f32, four frames at a time (dst may be a). */

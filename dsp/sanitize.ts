@@ -106,3 +106,25 @@ export function sanitizePeakAndPrepare(x: usize, frames: i32, peakAt: usize, tp:
   v128.store(peakAt, f32x4.replace_lane(peak, 0, tail));
   return bad;
 }
+
+/**
+ * Whether every sample of x[0..frames) is smaller in magnitude than `limit` (a NaN or an infinity is not).
+ * Compared as integers: for f32 bit patterns with the sign cleared, integer order is magnitude order, so no
+ * floating-point operation touches the samples. Why: on x86 an operation on a subnormal f32 (or one whose
+ * result is subnormal) takes a microcode assist of about a hundred cycles, and wasm cannot set flush-to-zero,
+ * so code that would only multiply quiet samples together asks this first (dsp/engine.ts detect()).
+ */
+export function peakBelow(x: usize, frames: i32, limit: f32): bool {
+  const magnitude = i32x4.splat(0x7fffffff);
+  let m = i32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= frames; j += 4) m = i32x4.max_s(m, v128.and(v128.load(x + (<usize>j << 2)), magnitude));
+  m = i32x4.max_s(m, i32x4.shuffle(m, m, 2, 3, 0, 1));
+  m = i32x4.max_s(m, i32x4.shuffle(m, m, 1, 0, 3, 2));
+  let top = i32x4.extract_lane(m, 0);
+  for (; j < frames; j++) {
+    const v = load<i32>(x + (<usize>j << 2)) & 0x7fffffff;
+    if (v > top) top = v;
+  }
+  return top < reinterpret<i32>(limit);
+}
