@@ -13,9 +13,10 @@
  *
  * Memory growth detaches every view of the memory. Each shard holds the only views (one Float32Array and one
  * Float64Array over the whole memory) and rebuilds them in refresh(), once for all its processors; processors
- * address their buffers by index into those views. The memory grows only inside createEngine, which runs in a
- * processor's constructor, never inside a quantum; refresh() at the start of each quantum is a cheap identity
- * check that also covers any unforeseen growth.
+ * address their buffers by index into those views. The memory grows inside createEngine, which runs in a
+ * processor's constructor, and when a mode change first allocates an engine's latency detector or a link
+ * channel's ring (inside a quantum if an automation event brought it: core.ts setParameter rebuilds the views
+ * at once); refresh() at the start of each quantum is a cheap identity check that covers every growth.
  *
  * AUDIO THREAD: acquire/release run in constructors and destroy(), between quanta (they may allocate);
  * refresh() runs per quantum and allocates only when the memory did grow.
