@@ -731,8 +731,8 @@ function tailPeak(m: Meter, frames: i32): f64 {
  * A block whose every sample is under this (-100 dBFS) reaches the latency detector and its watch as zeros.
  * Their silence test is a mean square under 1e-10 (-100 dBFS), so they read such blocks as silence anyway; but
  * their f32 mixes and the watch's products of quiet samples (1e-20 squared is subnormal) took x86's subnormal
- * assists: a match instance on a -400 dBFS tail cost 1.7 x what it costs on programme (dsp/tests/
- * denormal-cost.test.ts, on a Xeon whose assists are slow).
+ * assists: a match instance on programme scaled to -400 or -800 dBFS (1e-20, 1e-40) cost 1.6-1.9 x what it
+ * costs on programme (dsp/tests/denormal-cost.test.ts, on a Xeon whose assists are slow; now 0.9-1.1 x).
  */
 const DETECTOR_QUIET_PEAK: f32 = 1e-5;
 
