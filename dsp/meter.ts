@@ -468,7 +468,7 @@ export class Meter {
    * the unit circle, where single precision would add audible error.
    * (Squaring the unfiltered x here as well, for rmsShortTerm, slowed this loop by half: see rawSquares.)
    *
-   * Direct form I, both biquads (BS.1770-5 Annex 1, Figure 3 and Tables 1-2): y = b0 x + b1 x1 + b2 x2 - a2 y2
+   * Direct form I, both biquads of BS.1770-5 Annex 1 (shared/reference/standards.md, "K-weighting"): y = b0 x + b1 x1 + b2 x2 - a2 y2
    * - a1 y1, z = y - 2 y1 + y2 - c2 z2 - c1 z1. Why this form: a recurrence's loop waits on its loop-carried
    * chain, and here everything but the last term of each line is known a sample ahead, so the chain from one
    * output to the next is one multiply and one subtraction, for both stages (the transposed form II used before

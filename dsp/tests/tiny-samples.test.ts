@@ -11,7 +11,7 @@ import { defaultParameterValues } from '../../wam/parameters.ts';
 const SR = 48000;
 const Q = 128;
 const f32 = Math.fround;
-/** Around the threshold, both signs, and two ordinary levels; repeated over the quantum. */
+/** Just under and over 1e-30 with both signs, a subnormal, a tiny normal, and two ordinary levels; repeated. */
 const PATTERN = [f32(0.99e-30), f32(-0.99e-30), f32(1.01e-30), f32(-1.01e-30), 1e-40, 3e-38, f32(0.25), f32(-1e-20)];
 
 async function engine(gainDb: number) {
