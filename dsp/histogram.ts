@@ -48,6 +48,14 @@ export class GatedHistogram {
    * meters' integrated loudness and LRA every 40 ms) were most of its cost.
    */
   private top: i32 = -1;
+  /**
+   * The last gatedMeanEnergy / range result and its gate, valid until add() or clear(): blocks arrive every
+   * 100 ms and a watched readout asks every 40 ms, so most readings were the same scan repeated.
+   */
+  private meanGate: f64 = NaN;
+  private meanValue: f64 = 0.0;
+  private rangeGate: f64 = NaN;
+  private rangeValue: f64 = 0.0;
 
   constructor() {
     this.energy = heap.alloc(<usize>BIN_COUNT << 3);
@@ -61,6 +69,13 @@ export class GatedHistogram {
     this.totalEnergy = 0.0;
     this.totalCount = 0.0;
     this.top = -1;
+    this.forget();
+  }
+
+  /** The cached results no longer hold (NaN never equals a gate). */
+  private forget(): void {
+    this.meanGate = NaN;
+    this.rangeGate = NaN;
   }
 
   get size(): f64 {
@@ -77,6 +92,7 @@ export class GatedHistogram {
     store<f64>(this.count + off, load<f64>(this.count + off) + 1.0);
     this.totalEnergy += blockEnergy;
     this.totalCount += 1.0;
+    this.forget();
   }
 
   /**
@@ -97,6 +113,7 @@ export class GatedHistogram {
 
   /** Power mean (as energy) of the blocks above the relative gate; 0 when there are none. */
   gatedMeanEnergy(gateLu: f64): f64 {
+    if (gateLu == this.meanGate) return this.meanValue;
     const first = this.firstBinAboveRelativeGate(gateLu);
     let e: f64 = 0.0;
     let n: f64 = 0.0;
@@ -106,7 +123,9 @@ export class GatedHistogram {
       e += load<f64>(this.energy + off);
       n += load<f64>(this.count + off);
     }
-    return n > 0.0 ? e / n : 0.0;
+    this.meanGate = gateLu;
+    this.meanValue = n > 0.0 ? e / n : 0.0;
+    return this.meanValue;
   }
 
   /**
@@ -115,6 +134,14 @@ export class GatedHistogram {
    * reference. A percentile reads the power mean of the bin it falls in.
    */
   range(gateLu: f64): f64 {
+    if (gateLu == this.rangeGate) return this.rangeValue;
+    this.rangeGate = gateLu;
+    this.rangeValue = this.scanRange(gateLu);
+    return this.rangeValue;
+  }
+
+  /** range() itself, scanning the bins. */
+  private scanRange(gateLu: f64): f64 {
     const first = this.firstBinAboveRelativeGate(gateLu);
     let n: f64 = 0.0;
     const top = this.top;
