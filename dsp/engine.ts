@@ -732,7 +732,8 @@ function tailPeak(m: Meter, frames: i32): f64 {
  * Their silence test is a mean square under 1e-10 (-100 dBFS), so they read such blocks as silence anyway; but
  * their f32 mixes and the watch's products of quiet samples (1e-20 squared is subnormal) took x86's subnormal
  * assists: a match instance on programme scaled to -400 or -800 dBFS (1e-20, 1e-40) cost 1.6-1.9 x what it
- * costs on programme (dsp/tests/denormal-cost.test.ts, on a Xeon whose assists are slow; now 0.9-1.1 x).
+ * costs on programme (dsp/tests/denormal-cost.test.ts, on a Xeon whose assists are slow). With this check
+ * 0.9-1.1 x; with the gain stage's own as well (gain-render.ts TINY_BITS) 0.7-0.9 x.
  */
 const DETECTOR_QUIET_PEAK: f32 = 1e-5;
 
