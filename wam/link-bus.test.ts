@@ -86,7 +86,9 @@ test('bus: claims, duplicates, release, generations, clamped link numbers', () =
   bus.releaseAll(b);
   assert.is(bus.channel(4).owner, null);
   assert.is(bus.channel(0), bus.channel(1));
-  assert.is(bus.channel(99), bus.channel(LINK_CHANNELS));
+  assert.is(bus.channel(9999), bus.channel(LINK_CHANNELS));
+  assert.is(LINK_CHANNELS, 256);
+  assert.ok(bus.channel(17) !== bus.channel(1) && bus.channel(17) !== bus.channel(16), 'channels past the 16 of earlier versions are channels of their own');
 });
 
 /** A reference writing quantum after quantum, and a reader, run in a given order. */

@@ -3,7 +3,7 @@
  *
  * Instances of one plugin in one AudioContext share a module scope in the AudioWorkletGlobalScope
  * (webAudioModules.getModuleScope(id)); the processor keeps one LinkBus there (an OfflineAudioContext has its own
- * global scope, hence its own bus). The bus has LINK_CHANNELS channels (the `link` parameter, 1..16). A
+ * global scope, hence its own bus). The bus has LINK_CHANNELS channels (the `link` parameter, 1..256). A
  * reference instance claims its channel (a second reference on the same channel is a duplicate and does not
  * publish) and writes its sanitised input into the channel's FrameRing, indexed by ABSOLUTE frame (the context's
  * currentFrame + offset). Match instances read frames [now - latency - skew, +n) from it.
@@ -27,8 +27,10 @@
  * Pure module: unit-testable in Node.
  */
 import { S } from './engine-abi.ts';
+import { LINK_CHANNEL_COUNT } from './parameters.ts';
 
-export const LINK_CHANNELS = 16;
+/** The `link` parameter's range, 1..LINK_CHANNELS (wam/parameters.ts). */
+export const LINK_CHANNELS = LINK_CHANNEL_COUNT;
 export const MAX_RING_CHANNELS = 8;
 /** The longest latency the `latency` parameter allows, in seconds. */
 export const MAX_LATENCY_SECONDS = 1;
@@ -378,7 +380,7 @@ export class LinkBus {
     else if (ch.owner === null) ch.ring.allocate(channels);
   }
 
-  /** Channel `link` (1..16; out-of-range values are clamped). */
+  /** Channel `link` (1..LINK_CHANNELS; out-of-range values are clamped). */
   channel(link: number): LinkChannel {
     const i = Math.min(LINK_CHANNELS, Math.max(1, Math.round(link) || 1)) - 1;
     return this.channels[i];

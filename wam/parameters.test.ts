@@ -13,7 +13,7 @@ test('the table is the public contract: ids, order, types, ranges, defaults, cho
   const rows = PARAMETERS.map((p) => [p.id, p.type, p.minValue, p.maxValue, p.defaultValue, p.discreteStep, p.choices.join('|'), p.units]);
   assert.equal(rows, [
     ['mode', 'choice', 0, 4, 1, 1, 'reference|match|sidechain|target|track', ''],
-    ['link', 'int', 1, 16, 1, 1, '', ''],
+    ['link', 'int', 1, 256, 1, 1, '', ''],
     ['detector', 'choice', 0, 3, 1, 1, 'momentary|short-term|integrated|rms', ''],
     ['follow', 'choice', 0, 2, 0, 1, 'continuous|learn|hold', ''],
     ['response', 'float', 0.1, 30, 2, 0, '', 's'],
@@ -76,6 +76,8 @@ test('clamping and rounding', () => {
   assert.is(clampParameter('mode', 9), 4);
   assert.is(clampParameter('link', 0), 1);
   assert.is(clampParameter('link', 16.4), 16);
+  assert.is(clampParameter('link', 17), 17, 'more than the 16 channels of earlier versions');
+  assert.is(clampParameter('link', 999), 256);
   assert.is(clampParameter('bypass', 0.7), 1);
   assert.ok(Number.isNaN(clampParameter('offset', NaN)));
   assert.ok(Number.isNaN(clampSlot(P.offset, NaN)));
@@ -97,7 +99,7 @@ test('normalisation follows WamParameterInfo (linear, exponent 0)', () => {
   assert.is(denormalizeParameter('listen', 0.2), 0);
   assert.is(denormalizeParameter('listen', 0.4), 1, 'three choices: 0.8 -> 1');
   assert.is(denormalizeParameter('listen', 1), 2);
-  assert.is(denormalizeParameter('link', 1), 16);
+  assert.is(denormalizeParameter('link', 1), 256);
   for (const p of PARAMETERS) {
     for (const v of [p.minValue, p.defaultValue, p.maxValue]) {
       assert.ok(Math.abs(denormalizeParameter(p.id, normalizeParameter(p.id, v)) - v) < 1e-12, `${p.id} ${v}`);

@@ -36,7 +36,13 @@ export const MODE_CHOICES = ['reference', 'match', 'sidechain', 'target', 'track
 export const DETECTOR_CHOICES = ['momentary', 'short-term', 'integrated', 'rms'] as const;
 export const FOLLOW_CHOICES = ['continuous', 'learn', 'hold'] as const;
 export const LISTEN_CHOICES = ['output', 'reference', 'delta'] as const;
-export const LINK_CHANNEL_COUNT = 16;
+/**
+ * Link channels (the `link` parameter's range): one per matched pair in a session, so a page of a few hundred
+ * tracks each with its own pair never has two pairs on one channel. It was 16 until issue 16's field check (a
+ * session of 60 matched tracks needs 60 channels); a range only grows. A channel costs nothing until an instance
+ * uses it (its ring, wam/link-bus.ts, is allocated then).
+ */
+export const LINK_CHANNEL_COUNT = 256;
 
 type Row = Omit<ParameterSpec, 'id' | 'discreteStep' | 'exponent' | 'choices' | 'units'> & {
   choices?: readonly string[];

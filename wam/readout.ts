@@ -8,7 +8,7 @@ import { R, READOUT_COUNT, S } from './engine-abi.ts';
 import { MODE_CHOICES, PARAMETER_IDS, type ParameterId } from './parameters.ts';
 
 /** Extra slots the processor appends after the engine's readout. */
-export const READOUT_LINK = READOUT_COUNT; // link channel 1..16
+export const READOUT_LINK = READOUT_COUNT; // link channel 1..LINK_CHANNEL_COUNT (256)
 export const READOUT_MODE = READOUT_COUNT + 1; // mode index (parameter `mode`)
 export const READOUT_FRAME = READOUT_COUNT + 2; // absolute frame (context clock) the readout was taken at
 /**
@@ -101,7 +101,7 @@ export interface Readout {
   status: ReadoutStatus;
   /** The status bits as one number (engine-abi S). */
   statusBits: number;
-  /** Link channel 1..16. */
+  /** Link channel 1..256 (LINK_CHANNEL_COUNT). */
   link: number;
   /** The mode, as its choice name. */
   mode: ModeName;

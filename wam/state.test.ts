@@ -50,12 +50,12 @@ test('defaults: missing parameters, gain, channels; unknown parameter keys ignor
 test('out-of-range values are clamped and discrete ones rounded, like automation', () => {
   const parsed = parseState({
     format: 'levelmatch', version: 1, gain: 99,
-    parameters: { response: 1000, gate: -1e9, mode: 2.6, link: 40, bypass: 0.2, latency: 1e300 },
+    parameters: { response: 1000, gate: -1e9, mode: 2.6, link: 400, bypass: 0.2, latency: 1e300 },
   });
   assert.is(parsed.parameters.response, 30);
   assert.is(parsed.parameters.gate, -90);
   assert.is(parsed.parameters.mode, 3);
-  assert.is(parsed.parameters.link, 16);
+  assert.is(parsed.parameters.link, 256);
   assert.is(parsed.parameters.bypass, 0);
   assert.is(parsed.parameters.latency, 1000);
   assert.is(parsed.gain, 40);

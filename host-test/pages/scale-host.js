@@ -2,7 +2,8 @@
 // host-test/scale.browser.test.ts and the Chromium rows of `npm run bench` (scripts/bench-scale.ts). Plain
 // JavaScript served as-is; every function returns plain data.
 //
-// The session: `pairs` linked pairs (source -> reference -> GainNode -6 dB -> match, on link 1 + i % 16) and
+// The session: `pairs` linked pairs (source -> reference -> GainNode -6 dB -> match), each on a link channel of
+// its own (pair i on link i + 1, as a DAW session with a matched pair per track has them; at most 256), and
 // `targets` target instances (source -> target), every output summed into the destination. Any role may be
 // replaced by a pass-through AudioWorklet (the floor of any worklet plugin: it copies input to output), so the
 // same graph measures the floor and each role's cost.
@@ -25,10 +26,13 @@ const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
  * Builds a session in a new OfflineAudioContext. `roles`: { reference, match, target } each 'plugin' or 'pass'
  * (default plugin). `matchParams`: extra parameters for every match instance. `watch`: a readout listener on
  * every plugin instance (as an open GUI would add). `passInputs`: inputs of the pass-through node (2: LevelMatch's
- * own shape, signal and sidechain).
+ * own shape, signal and sidechain). `distinct`: every pair's reference at its own level (0, -0.05, -0.1 ... dB)
+ * and its effect at its own gain (-9 .. +3 dB), so a match instance that read another pair's reference would
+ * be off by 0.05 dB or more; each match entry then has `expected`, the gain that matches its own pair.
  * Returns { ctx, plugins, start }.
  */
-async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, passInputs = 1, timeProcess = null, matchParams = {} }) {
+async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, passInputs = 1, timeProcess = null, matchParams = {}, distinct = false }) {
+  if (pairs > 256) throw new Error(`${pairs} pairs: there are 256 link channels`);
   const sr = 48000;
   const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: Math.round(sr * seconds), sampleRate: sr });
   // First, so that it times every processor registered after it (process-timer.js).
@@ -43,7 +47,7 @@ async function buildSession({ pairs, targets, seconds, roles = {}, watch = false
       return new AudioWorkletNode(ctx, 'levelmatch-bench-pass-through', { numberOfInputs: passInputs, numberOfOutputs: 1, outputChannelCount: [2] });
     }
     const wam = await LevelMatch.createInstance(groupId, ctx, state(parameters));
-    const entry = { role, node: wam.audioNode, readouts: 0, last: null };
+    const entry = { role, node: wam.audioNode, readouts: 0, last: null, expected: NaN };
     if (watch) {
       wam.audioNode.addEventListener('readout', (e) => {
         entry.readouts++;
@@ -53,14 +57,19 @@ async function buildSession({ pairs, targets, seconds, roles = {}, watch = false
     plugins.push(entry);
     return wam.audioNode;
   };
+  const entryOf = (node) => plugins.find((p) => p.node === node);
   const src = new AudioBufferSourceNode(ctx, { buffer: programme(ctx, Math.ceil(seconds)) });
   const sum = new GainNode(ctx, { gain: 1 / (pairs + targets) });
   for (let i = 0; i < pairs; i++) {
-    const link = 1 + (i % 16);
+    const link = 1 + i;
     const ref = await make('reference', { mode: 0, link });
-    const fx = new GainNode(ctx, { gain: 0.5 });
+    const fxDb = distinct ? -9 + (i % 13) : -6.0206;
+    const fx = new GainNode(ctx, { gain: 10 ** (fxDb / 20) });
     const match = await make('match', { mode: 1, link, ...matchParams });
-    src.connect(ref).connect(fx).connect(match).connect(sum);
+    const head = distinct ? src.connect(new GainNode(ctx, { gain: 10 ** ((-0.05 * i) / 20) })) : src;
+    head.connect(ref).connect(fx).connect(match).connect(sum);
+    const m = entryOf(match);
+    if (m) m.expected = -fxDb;
   }
   for (let i = 0; i < targets; i++) {
     const target = await make('target', { mode: 3, target: -18 });
@@ -85,12 +94,17 @@ async function buildSession({ pairs, targets, seconds, roles = {}, watch = false
 }
 
 function summarize(plugins) {
-  const errors = plugins.map((p) => p.node.engineError).filter((e) => e !== null);
+  const engineErrors = plugins.map((p) => p.node.engineError).filter((e) => e !== null);
   const silent = plugins.filter((p) => p.readouts === 0).length;
   const matches = plugins.filter((p) => p.role === 'match');
   const unlinked = matches.filter((p) => !(p.last && p.last.status.linked)).length;
   const gains = matches.filter((p) => p.last).map((p) => p.last.gain.applied);
-  return { instances: plugins.length, errors, withoutReadouts: silent, unlinkedMatches: unlinked, minMatchGain: Math.min(...gains), maxMatchGain: Math.max(...gains) };
+  // How far the gain each match instance heads for (its learned gain) is from its own pair's match.
+  const errors = matches.filter((p) => p.last).map((p) => Math.abs(p.last.gain.engine - p.expected));
+  return {
+    instances: plugins.length, errors: engineErrors, withoutReadouts: silent, unlinkedMatches: unlinked,
+    minMatchGain: Math.min(...gains), maxMatchGain: Math.max(...gains), worstMatchError: Math.max(...errors),
+  };
 }
 
 /**
@@ -99,7 +113,7 @@ function summarize(plugins) {
  */
 export async function renderMany({ contexts = 1, pairs, targets, seconds = 1 }) {
   const sessions = [];
-  for (let k = 0; k < contexts; k++) sessions.push(await buildSession({ pairs, targets, seconds, watch: true }));
+  for (let k = 0; k < contexts; k++) sessions.push(await buildSession({ pairs, targets, seconds, watch: true, distinct: true }));
   for (const s of sessions) s.start();
   const rendered = await Promise.all(sessions.map((s) => s.ctx.startRendering()));
   await settle();

@@ -34,25 +34,52 @@ function runPair(rig: Rig, ref: Plugin, match: Plugin, input: Float32Array[], of
   }
 }
 
-test('200 instances (100 links pairs on 16 link channels) share one WebAssembly instance; all process, readouts from all', async () => {
+test('200 instances: 100 matched pairs, each on a link channel of its own (links 157..256), share one WebAssembly instance; every match instance matches its own reference; readouts from all', async () => {
+  // A session of 100 tracks with a matched pair each (issue 16's field check: 16 link channels could not hold
+  // 60). Each pair's reference is at its own level (0, -0.2, ... -19.8 dB) and its effect at its own gain
+  // (-10..+10 dB), so a match instance that read another pair's reference would be 0.2 dB or more off.
   const rig = await makeRig({ sampleRate: FS });
-  const plugins: Plugin[] = [];
-  for (let i = 0; i < 200; i++) plugins.push(await rig.add({ mode: i % 2 === 0 ? 0 : 1, link: 1 + ((i >> 1) % 16) }));
+  const pairs: { ref: Plugin; match: Plugin; level: number; effectDb: number; link: number }[] = [];
+  for (let i = 0; i < 100; i++) {
+    const link = 256 - i;
+    pairs.push({
+      ref: await rig.add({ mode: 0, link }), match: await rig.add({ mode: 1, link, maxBoost: 12, maxCut: 12 }),
+      level: 10 ** ((-0.2 * i) / 20), effectDb: -10 + ((i * 7) % 21), link,
+    });
+  }
+  const plugins = pairs.flatMap((p) => [p.ref, p.match]);
   const seen = new Set<number>();
   plugins.forEach((p, i) => p.node.addEventListener('readout', () => seen.add(i)));
   await rig.host.flush();
   const s = poolStats(rig);
-  note(`200 instances: ${s.shards} WebAssembly instance(s), ${s.engines} engines, ${(s.bytes / 1048576).toFixed(0)} MB`);
+  note(`200 instances on 100 links: ${s.shards} WebAssembly instance(s), ${s.engines} engines, ${(s.bytes / 1048576).toFixed(0)} MB`);
   assert.is(s.shards, 1);
   assert.is(s.engines, 200);
   assert.is(s.inUse, 200);
-  const block = slice(programme(1), 0, Q);
-  for (let q = 0; q < 20; q++) {
-    for (const p of plugins) p.inst.process([block]);
+  const input = programme(3);
+  const quanta = Math.floor((3 * FS) / Q);
+  for (let q = 0; q < quanta; q++) {
+    const block = slice(input, q * Q, Q);
+    for (const p of pairs) {
+      const r = p.ref.inst.process([block.map((x) => x.map((v) => v * p.level))]);
+      const effect = 10 ** (p.effectDb / 20);
+      p.match.inst.process([r.map((x) => x.map((v) => v * effect))]);
+    }
     rig.host.advance();
+    if (q % 100 === 0) await rig.host.flush();
   }
   await rig.host.flush();
   assert.is(seen.size, 200, 'a readout from every instance');
+  let worst = 0;
+  for (const p of pairs) {
+    const r = p.match.node.readout!;
+    assert.ok(r.status.linked, `link ${p.link}: linked`);
+    assert.is(r.link, p.link);
+    const err = Math.abs(r.gain.engine + p.effectDb);
+    worst = Math.max(worst, err);
+    assert.ok(err < 0.1, `link ${p.link}: gain ${r.gain.engine.toFixed(3)} dB, its own effect asks for ${-p.effectDb} dB`);
+  }
+  note(`100 pairs on links 157..256 after 3 s: worst |match gain - its own effect's inverse| ${worst.toFixed(4)} dB`);
   rig.assertClean();
   rig.host.close();
 });
