@@ -1,5 +1,5 @@
 // Many LevelMatch instances in headless Chromium (issue 16): OfflineAudioContext sessions of 64, 128, 256 and 512
-// instances (7/16 linked pairs -- half references, half matches, on 16 links -- and 1/8 target instances; stereo,
+// instances (7/16 linked pairs -- half references, half matches, each pair on a link of its own -- and 1/8 target instances; stereo,
 // 48 kHz, 128-frame quanta), each beside the same graph with a pass-through AudioWorklet in every plugin's place
 // (the floor of any worklet plugin), in the same run. Then, at 256, each role's cost from graphs where only that
 // role is the plugin, the same roles timed inside process() beside pass-through nodes (host-test/pages/
@@ -28,6 +28,12 @@ const REPEATS = Number(process.env.BENCH_SCALE_REPEATS ?? 3);
 const ROLE_REPEATS = Number(process.env.BENCH_SCALE_ROLE_REPEATS ?? 5);
 /** Sessions of the inside-process() timing per role size (process-timer.js), the median kept. */
 const PROCESS_REPEATS = Number(process.env.BENCH_SCALE_PROCESS_REPEATS ?? 5);
+/**
+ * Link channels the pairs are spread over: every pair on its own (the default, as a session with a matched pair
+ * per track has them); 16 is the shape of the rows before round 12, when there were 16 channels and 7 pairs
+ * shared each (one reference publishing, six duplicates idle, seven match instances reading the one ring).
+ */
+const LINKS = Number(process.env.BENCH_SCALE_LINKS ?? 256);
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '64,128,256,512').split(',').map(Number);
 /**
  * Instances of the per-role runs: 128, below the size where the instances' working set outgrows the caches
@@ -160,7 +166,7 @@ try {
   const once = async (pairs: number, targets: number, roles: Roles, watch: boolean, warm: number, passInputs = 1): Promise<Timing> => {
     if (rendererRss() > RELOAD_RSS_BYTES) await fresh();
     return await page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeSession(a)),
-      { pairs, targets, seconds: SECONDS, warm, roles, watch, passInputs }) as Timing;
+      { pairs, targets, seconds: SECONDS, warm, roles, watch, passInputs, links: LINKS }) as Timing;
   };
   const time = async (pairs: number, targets: number, roles: Roles, watch = false, warm = WARM): Promise<Timing> => {
     let best: Timing | null = null;
@@ -184,7 +190,7 @@ try {
   const probe = await once(16, 4, PASS, false, WARM);
   cpuTimed = Number.isFinite(probe.cpuMs) && probe.cpuMs > 0;
 
-  console.log(`\nChromium (${browser.version()}), OfflineAudioContext, stereo 48 kHz, ${SECONDS} s timed after ${WARM} s rendered, best of ${REPEATS}; floor = pass-through AudioWorklet in every plugin's place`);
+  console.log(`\nChromium (${browser.version()}), OfflineAudioContext, stereo 48 kHz, ${SECONDS} s timed after ${WARM} s rendered, best of ${REPEATS}; floor = pass-through AudioWorklet in every plugin's place; ${LINKS >= 224 ? 'every pair on a link of its own' : `pairs on ${LINKS} links`}`);
   console.log('instances  (pairs+targets)    plugin: x real time  µs/inst/quantum    floor: x real time  µs/inst/quantum    plugin / floor');
   const perSize = new Map<number, { plugin: Timing; floor: Timing }>();
   for (const n of SIZES) {
@@ -254,7 +260,7 @@ try {
     const insideSession = async (matchParams: Record<string, number>) => {
       if (rendererRss() > RELOAD_RSS_BYTES) await fresh();
       return await page.evaluate((a) => import('/host-test/pages/scale-host.js' as string).then((m) => m.timeProcesses(a)),
-        { pairs, targets, seconds: SECONDS, warm: WARM, passes: Math.max(16, count / 4), matchParams }) as Record<string, number>;
+        { pairs, targets, seconds: SECONDS, warm: WARM, passes: Math.max(16, count / 4), matchParams, links: LINKS }) as Record<string, number>;
     };
     for (let r = 0; r < PROCESS_REPEATS; r++) {
       if (largest && r % 2 === 1) withoutDetector.push((await insideSession({ autoLatency: 0 })).match);

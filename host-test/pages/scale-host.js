@@ -3,7 +3,8 @@
 // JavaScript served as-is; every function returns plain data.
 //
 // The session: `pairs` linked pairs (source -> reference -> GainNode -6 dB -> match), each on a link channel of
-// its own (pair i on link i + 1, as a DAW session with a matched pair per track has them; at most 256), and
+// its own (pair i on link i + 1, as a DAW session with a matched pair per track has them; at most 256; `links`
+// fewer puts pair i on link 1 + i % links, the bench's shape before the link range grew: 16), and
 // `targets` target instances (source -> target), every output summed into the destination. Any role may be
 // replaced by a pass-through AudioWorklet (the floor of any worklet plugin: it copies input to output), so the
 // same graph measures the floor and each role's cost.
@@ -31,7 +32,7 @@ const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
  * be off by 0.05 dB or more; each match entry then has `expected`, the gain that matches its own pair.
  * Returns { ctx, plugins, start }.
  */
-async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, passInputs = 1, timeProcess = null, matchParams = {}, distinct = false }) {
+async function buildSession({ pairs, targets, seconds, roles = {}, watch = false, passInputs = 1, timeProcess = null, matchParams = {}, distinct = false, links = 256 }) {
   if (pairs > 256) throw new Error(`${pairs} pairs: there are 256 link channels`);
   const sr = 48000;
   const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: Math.round(sr * seconds), sampleRate: sr });
@@ -61,7 +62,7 @@ async function buildSession({ pairs, targets, seconds, roles = {}, watch = false
   const src = new AudioBufferSourceNode(ctx, { buffer: programme(ctx, Math.ceil(seconds)) });
   const sum = new GainNode(ctx, { gain: 1 / (pairs + targets) });
   for (let i = 0; i < pairs; i++) {
-    const link = 1 + i;
+    const link = 1 + (i % links);
     const ref = await make('reference', { mode: 0, link });
     const fxDb = distinct ? -9 + (i % 13) : -6.0206;
     const fx = new GainNode(ctx, { gain: 10 ** (fxDb / 20) });
@@ -131,8 +132,8 @@ export async function renderMany({ contexts = 1, pairs, targets, seconds = 1 }) 
  * a suspend at `warm` to the end): the steady state of a running session, after the instances have locked on
  * their links and their latencies. `warm` 0 times the whole render, start-up included.
  */
-export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles = {}, watch = false, passInputs = 1 }) {
-  const s = await buildSession({ pairs, targets, seconds: warm + seconds, roles, watch, passInputs });
+export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles = {}, watch = false, passInputs = 1, links = 256 }) {
+  const s = await buildSession({ pairs, targets, seconds: warm + seconds, roles, watch, passInputs, links });
   s.start();
   // The bench may expose a function that reads the browser's CPU time (scripts/bench-scale.ts): called with
   // 'start' and 'end' around the timed part (the rendering suspended at the start); 'end' returns the CPU ms.
@@ -164,8 +165,8 @@ export async function timeSession({ pairs, targets, seconds = 4, warm = 0, roles
  * counted. Returns { kind: µs per call } for 'reference', 'match', 'target' and the pass-through. `matchParams`:
  * parameters every match instance gets on top of mode and link (the bench's autoLatency-off row).
  */
-export async function timeProcesses({ pairs, targets, seconds = 4, warm = 3, passes = 16, matchParams = {} }) {
-  const s = await buildSession({ pairs, targets, seconds: warm + seconds, timeProcess: { passes, from: warm }, matchParams });
+export async function timeProcesses({ pairs, targets, seconds = 4, warm = 3, passes = 16, matchParams = {}, links = 256 }) {
+  const s = await buildSession({ pairs, targets, seconds: warm + seconds, timeProcess: { passes, from: warm }, matchParams, links });
   s.start();
   await s.ctx.startRendering();
   const totals = await s.timings;
