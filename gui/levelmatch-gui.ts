@@ -563,7 +563,7 @@ export class LevelMatchGui extends LitElement {
       <section class="controls" aria-label="Settings">
         ${mode >= 3 ? html`<levelmatch-track-panel .node=${this.node} .bridge=${this.bridge} .mode=${mode} .version=${this._version}></levelmatch-track-panel>` : nothing}
         <div class="choices">
-          ${this._compact && !reference ? linkField : nothing}
+          ${this._compact ? linkField : nothing}
           ${reference ? nothing : html`<levelmatch-segmented data-param="detector" ?disabled=${off('detector')} .label=${label('detector')} .options=${DETECTOR_LABELS}
               .titles=${DETECTOR_TITLES} .value=${v('detector')}></levelmatch-segmented>
           <levelmatch-segmented data-param="follow" ?disabled=${off('follow')} .label=${label('follow')} .options=${FOLLOW_LABELS}

@@ -364,6 +364,17 @@ t('a reference-mode GUI offers no control that does nothing, and names only what
   assert.equal(session.problems, []);
 });
 
+t('a compact reference-mode GUI (a phone-width strip) still offers its link channel', async () => {
+  // Every matched pair wants a link of its own (1..256): the reference end must be settable at any size.
+  await call('open', { width: 330, height: 380, initialState: MODE_STATE(0, 3) });
+  const enabled = await call<Enabled[]>('enabledControls');
+  const params = new Set(enabled.map((c) => c.param));
+  assert.ok(params.has('link'), `enabled: ${JSON.stringify(enabled)}`);
+  assert.ok(params.has('mode'));
+  await call('close');
+  assert.equal(session.problems, []);
+});
+
 t('target and match GUIs disable what does not act in their mode and label their meters for it', async () => {
   await call('open', { initialState: MODE_STATE(3) });
   let enabled = await call<Enabled[]>('enabledControls');
