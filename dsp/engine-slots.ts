@@ -100,3 +100,6 @@ export const SOURCE_DETECTED: i32 = 1;
 export const SOURCE_RESTORED: i32 = 2;
 export const SOURCE_NONE: i32 = 3;
 export const S_LISTENING_DELTA: i32 = 1 << 19;
+
+/** The `link` parameter's range, 1..LINK_CHANNELS: wam/parameters.ts LINK_CHANNEL_COUNT (16 before round 12). */
+export const LINK_CHANNELS: i32 = 256;

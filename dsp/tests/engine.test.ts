@@ -8,8 +8,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileDsp, instantiateDsp, type DspExports } from '../../lib/wasm.ts';
 import { P, R, S, Mode, Detector, Follow, PARAM_COUNT, READOUT_COUNT } from '../../wam/engine-abi.ts';
-import { Rng } from './signals.ts';
+import { Rng, programme } from './signals.ts';
 import { Worst } from './helpers.ts';
+import { LINK_CHANNEL_COUNT } from '../../wam/parameters.ts';
 
 const FS = 48000;
 const QUANTUM = 128;
@@ -243,6 +244,52 @@ abi('first estimate: a fresh match is at the static gain from its first block, w
   w.note('fresh match +12 dB: loudest block over the reference (dB)', worst);
   assert.ok(worst < 0.01, `a block ${worst.toFixed(3)} dB over the reference`);
   assert.ok(Math.abs(rig.applied + 20 * Math.log10(4)) < 1e-6, `applied ${rig.applied}`);
+});
+
+abi('link 1..LINK_CHANNEL_COUNT (256): a move between two links past 16 is another reference, measured afresh; past the top it clamps', () => {
+  const d = instantiateDsp(module);
+  const h = d.createEngine(FS, QUANTUM);
+  d.engineSetChannels(h, 2, 2);
+  const set = (slot: number, v: number) => d.engineSetParam(h, slot, v);
+  set(P.mode, Mode.match);
+  set(P.autoLatency, 1);
+  const src = programme({ sampleRate: FS, seconds: 3, channels: 2 });
+  const delay = 300;
+  const detected = () => new Float64Array(d.memory.buffer, d.engineUpdateReadout(h), READOUT_COUNT)[R.latencyDetected]!;
+  /** 3 s of programme through a 300-frame delay, the unaligned reference fed as the processor feeds it. */
+  const detect = (): void => {
+    for (let s = 0; s + QUANTUM <= src[0]!.length; s += QUANTUM) {
+      const lat = d.engineLatencyFrames(h);
+      for (let c = 0; c < 2; c++) {
+        const inp = new Float32Array(d.memory.buffer, d.engineInput(h, c), QUANTUM);
+        const ref = new Float32Array(d.memory.buffer, d.engineReference(h, c), QUANTUM);
+        for (let i = 0; i < QUANTUM; i++) {
+          const f = s + i;
+          inp[i] = f >= delay ? src[c]![f - delay]! : 0;
+          ref[i] = f >= lat ? src[c]![f - lat]! : 0;
+        }
+      }
+      new Float32Array(d.memory.buffer, d.engineLatencyReference(h), QUANTUM).set(src[0]!.subarray(s, s + QUANTUM));
+      new Float32Array(d.memory.buffer, d.engineLatencyReferenceB(h), QUANTUM).set(src[1]!.subarray(s, s + QUANTUM));
+      d.engineProcess(h, QUANTUM, 1);
+    }
+  };
+  set(P.link, 17);
+  detect();
+  assert.is(detected(), delay, 'found on link 17');
+  set(P.link, 17);
+  assert.is(detected(), delay, 'the same link: kept');
+  set(P.link, 18);
+  assert.ok(Number.isNaN(detected()), `link 18: measured afresh (${detected()})`);
+  const top = LINK_CHANNEL_COUNT;
+  set(P.link, top);
+  detect();
+  assert.is(detected(), delay, `found on link ${top}`);
+  set(P.link, top + 1);
+  set(P.link, 1e6);
+  assert.is(detected(), delay, 'past the top: clamped to it, the same link');
+  set(P.link, top - 1);
+  assert.ok(Number.isNaN(detected()), `link ${top - 1}: measured afresh`);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
