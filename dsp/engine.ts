@@ -437,21 +437,26 @@ export class Engine {
     // A side whose block peaks under DETECTOR_QUIET_PEAK goes to the detector as zeros: see there.
     if (quiet(this.input, frames)) memory.fill(d.input, 0, <usize>frames << 2);
     else monoMix(d.input, this.input, frames);
-    // The reference buffers may hold anything the processor wrote: replace NaN / Inf by 0. With a second
-    // channel (written at referenceB) the two are mixed here (the detector and its watch are scale-free).
-    const ref = d.reference;
-    const two = this.reference.channels >= 2;
-    if (peakBelow(ref, frames, DETECTOR_QUIET_PEAK) && (!two || peakBelow(d.referenceB, frames, DETECTOR_QUIET_PEAK))) {
-      memory.fill(ref, 0, <usize>frames << 2);
-    } else {
-      if (two) meanOfTwo(ref, ref, d.referenceB, frames);
-      finiteOnly(ref, frames);
+    // The unaligned reference: not while the detector rests (it fills its reference ring from the watch's aligned
+    // reference then, dsp/latency.ts "Resting"; the processor does not write it). It may hold anything the
+    // processor wrote: NaN / Inf become 0. With a second channel (written at referenceB) the two are mixed here
+    // (the detector and its watch are scale-free).
+    if (!d.resting) {
+      const ref = d.reference;
+      const two = this.reference.channels >= 2;
+      if (peakBelow(ref, frames, DETECTOR_QUIET_PEAK) && (!two || peakBelow(d.referenceB, frames, DETECTOR_QUIET_PEAK))) {
+        memory.fill(ref, 0, <usize>frames << 2);
+      } else {
+        if (two) meanOfTwo(ref, ref, d.referenceB, frames);
+        finiteOnly(ref, frames);
+      }
     }
     // The detector's watch compares the input with the aligned (metered, sanitised) reference.
     if (alignedValid) {
       if (quiet(this.reference, frames)) memory.fill(d.watch.aligned, 0, <usize>frames << 2);
       else monoMix(d.watch.aligned, this.reference, frames);
     }
+    d.lag = this.latencyFrames(); // how far the aligned reference lags the unaligned one
     d.push(frames, alignedValid);
     const s = d.stable;
     if (s >= 0 && (s != this.autoFrames || this.autoSource != SOURCE_DETECTED)) {

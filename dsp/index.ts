@@ -214,6 +214,12 @@ export function latencyWatchAligned(h: usize): usize {
   return changetype<LatencyDetector>(h).watch.aligned;
 }
 
+/** How far the aligned reference written at latencyWatchAligned lags the unaligned one (frames; see push()). */
+export function latencySetLag(h: usize, frames: i32): void {
+  const d = changetype<LatencyDetector>(h);
+  if (frames >= 0 && frames <= d.maxLag) d.lag = frames;
+}
+
 export function latencyPushAligned(h: usize, frames: i32): void {
   const d = changetype<LatencyDetector>(h);
   if (frames >= 1 && frames <= d.maxFrames) d.push(frames, true);

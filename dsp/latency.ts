@@ -42,6 +42,16 @@
  * While resting only the full-rate rings are filled (two block copies per push); the decimated rings, which
  * would cost a sum per sample, are made again from them when the detector wakes (D_REBUILD, spread over the
  * work budget of the next few blocks: the same sums in the same order, so the same values to the bit).
+ * The reference's full-rate ring is filled from the watch's aligned reference then, `lag` frames behind (the
+ * aligned reference is the unaligned one delayed by the applied latency, and the watch needs its mono mix
+ * anyway), so the gain engine stages no unaligned reference and the processor copies none out of the link
+ * ring while the detector rests (engine-abi engineLatencyActivity): that staging was about a quarter of a
+ * resting detector's cost (headless host, 128 match engines: 2.48 / 2.52 -> 2.32 / 2.39 µs per engine per
+ * quantum, round 12). With more than two reference channels the aligned mix takes them all, the unaligned one
+ * the first two (the detector is scale-free, and a rest only follows a confirmed latency). Waking, the
+ * unaligned feed starts again at the newest frame and the aligned one fills the last `lag` frames behind it
+ * (`filling`: lag frames of programme, none for a latency of 0); then the rings hold what a detector that never
+ * rested would hold (dsp/tests/latency-watch.test.ts compares them to the bit), and the wake goes on as before.
  *
  * Memory: everything is allocated in the constructor (~2.1 MB at 48 kHz, ~2.6 MB at 96 kHz); push() and work()
  * never allocate.
@@ -134,6 +144,15 @@ export class LatencyDetector {
   watchEnabled: bool = false;
   /** Whether it is resting now. */
   resting: bool = false;
+  /** Woken, and filling the reference ring's last `lag` frames from the aligned feed before it starts again. */
+  filling: bool = false;
+  /**
+   * Frames the watch's aligned reference lags the unaligned one (the applied latency): the caller sets it
+   * before each push(). While resting the reference ring is filled from the aligned reference this far back.
+   */
+  lag: i32 = 0;
+  /** While filling: the first frame the unaligned feed wrote again after the rest. */
+  private gapEnd: i64 = 0;
   /** Times it started again after resting (for tests and diagnostics). */
   wakes: i32 = 0;
   /** The watch; the caller writes the aligned reference (mono) to watch.aligned while resting. */
@@ -281,6 +300,8 @@ export class LatencyDetector {
     this.lastEstimate = -1;
     this.lastConfident = false;
     this.resting = false;
+    this.filling = false;
+    this.gapEnd = 0;
     this.estimatesAtWake = 0;
     this.unsureRests = 0;
     this.confirming = false;
@@ -333,14 +354,25 @@ export class LatencyDetector {
   push(frames: i32, alignedValid: bool = false): void {
     const input = this.input;
     const reference = this.reference;
-    // Full rate: block copies into the two rings (each wraps at most once per block).
+    // Full rate: block copies into the two rings (each wraps at most once per block). The reference comes from
+    // the unaligned staging when awake, from the aligned one (lag frames back) while resting (see "Resting").
     copyIntoRing(this.inF, this.maskInF, this.writeF, input, frames);
-    copyIntoRing(this.refF, this.maskRefF, this.writeF, reference, frames);
+    if (!this.resting) copyIntoRing(this.refF, this.maskRefF, this.writeF, reference, frames);
+    if (this.resting || this.filling) this.feedAligned(frames, alignedValid);
     this.writeF += <i64>frames;
-    if (!this.resting) this.decimate(frames);
+    if (!this.resting && !this.filling) this.decimate(frames);
     if (this.resting) {
-      if (this.watch.update(input, frames, alignedValid)) this.wake();
-      else return;
+      if (!this.watch.update(input, frames, alignedValid)) return;
+      // The unaligned feed starts again with the next block; the last lag frames before it come from the
+      // aligned feed first.
+      this.resting = false;
+      this.filling = true;
+      this.gapEnd = this.writeF;
+    }
+    if (this.filling) {
+      if (this.writeF - <i64>this.lag < this.gapEnd) return;
+      this.filling = false;
+      this.wake();
     } else if (this.watchEnabled) {
       this.watch.measure(input, frames, alignedValid);
     }
@@ -437,6 +469,28 @@ export class LatencyDetector {
     const k = this.writeD - <i64>back;
     if (k < 0 || back > COARSE_N) return 0.0;
     return load<f32>((input ? this.inD : this.refD) + (<usize>(k & this.maskD) << 2));
+  }
+
+  /**
+   * The aligned reference of this block (watch.aligned, or silence without one) into the reference ring at the
+   * frames it stands for, lag frames back; while filling only those before gapEnd (the unaligned feed wrote the
+   * rest). Frames before 0 are left out.
+   */
+  private feedAligned(frames: i32, valid: bool): void {
+    let at = this.writeF - <i64>this.lag;
+    let n = frames;
+    let src = this.watch.aligned;
+    if (!valid) {
+      memory.fill(src, 0, <usize>frames << 2);
+    }
+    if (at < 0) {
+      const skip = <i32>(at < -<i64>n ? -<i64>n : -at);
+      src += <usize>skip << 2;
+      n -= skip;
+      at = 0;
+    }
+    if (this.filling && at + <i64>n > this.gapEnd) n = <i32>(this.gapEnd - at);
+    if (n > 0) copyIntoRing(this.refF, this.maskRefF, at, src, n);
   }
 
   private rest(reverifySeconds: f64): void {

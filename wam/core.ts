@@ -760,6 +760,7 @@ export class LevelMatchCore {
   /**
    * Writes the unaligned reference's channels 0 and 1 (0 when absent) straight from the ring into the engine's
    * two staging buffers for its latency detector, which mixes them (engine-abi engineLatencyReference / B).
+   * Not while the detector rests: it reads none then.
    */
   private feedDetector(mode: number, frame: number, n: number, usable: boolean): void {
     if (!this.detectorKnown) {
@@ -775,6 +776,9 @@ export class LevelMatchCore {
     }
     const ptr = this.detectorAt;
     if (ptr === 0) return;
+    // A resting detector reads no unaligned reference (engine-abi engineLatencyActivity): nothing to copy.
+    const e = this.engine!;
+    if (e.engineLatencyActivity !== undefined && (e.engineLatencyActivity(this.handle) & 1) === 1) return;
     const ptrB = this.detectorBAt;
     const heap = this.shard!.f32;
     const got = usable ? this.readReferenceTo(mode, frame, n, 0, this.detectorIdx, 2, this.detectorIdx[1] - this.detectorIdx[0]) : 0;

@@ -184,7 +184,8 @@ export interface EngineExports {
   engineOutputFinite?(): number;
   /**
    * The latency detector's activity: (times it started again after resting) * 2 + (1 while resting); -1 when
-   * there is no detector. Diagnostics and tests (dsp/latency.ts "Resting").
+   * there is no detector. The processor asks it before each call of a match instance with a detector: a resting
+   * detector reads no unaligned reference, so the processor does not copy one (dsp/latency.ts "Resting").
    */
   engineLatencyActivity?(h: number): number;
   /** Frames to delay the reference by for the next engineProcess (detected, restored or manual). */

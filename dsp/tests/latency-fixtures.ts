@@ -35,6 +35,7 @@ export interface LatencyExports {
   latencyResting(h: number): number;
   latencyWakes(h: number): number;
   latencyDecimated(h: number, back: number, input: number): number;
+  latencySetLag(h: number, frames: number): void;
   // The sliced FFT (dsp/fft.ts).
   createFft(n: number): number;
   fftRe(h: number): number;

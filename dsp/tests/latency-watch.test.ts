@@ -54,6 +54,7 @@ function run(ref: Float32Array, delayOf: (frame: number) => number, fx: (x: Floa
     const st = e.latencyStable(h);
     const lag = st >= 0 ? st : 0;
     for (let i = 0; i < QUANTUM; i++) aligned[i] = s + i >= lag ? ref[s + i - lag]! : 0;
+    e.latencySetLag(h, lag); // as the gain engine tells it: the aligned reference is `lag` frames behind
     new Float32Array(e.memory.buffer, e.latencyInput(h), QUANTUM).set(inp.subarray(s, s + QUANTUM));
     new Float32Array(e.memory.buffer, e.latencyReference(h), QUANTUM).set(ref.subarray(s, s + QUANTUM));
     new Float32Array(e.memory.buffer, e.latencyWatchAligned(h), QUANTUM).set(aligned);
@@ -173,7 +174,7 @@ Rest('uncorrelated input: never applied; it rests unsure and re-verifies after 1
   table.push(`uncorrelated noise, 130 s: ${longRest.wakes} re-verifications (10 without the doubling), ${longRest.estimates} estimates`);
 });
 
-Rest('at rest only the full-rate rings are filled; on waking the decimated rings are made again, equal to the bit to streamed ones', () => {
+Rest('at rest the reference ring is filled from the aligned reference; on waking the decimated rings are made again, equal to the bit to streamed ones', () => {
   // Two detectors on the same audio: A rests (watch on), B never does. A change 300 -> 1791 at 10 s wakes A.
   const a = instantiateDsp(module) as unknown as LatencyExports;
   const b = instantiateDsp(module) as unknown as LatencyExports;
@@ -190,6 +191,7 @@ Rest('at rest only the full-rate rings are filled; on waking the decimated rings
     const lag = Math.max(0, a.latencyStable(ha));
     for (let i = 0; i < QUANTUM; i++) aligned[i] = s + i >= lag ? music[s + i - lag]! : 0;
     for (const [e, h] of [[a, ha], [b, hb]] as const) {
+      e.latencySetLag(h, lag);
       new Float32Array(e.memory.buffer, e.latencyInput(h), QUANTUM).set(inp.subarray(s, s + QUANTUM));
       new Float32Array(e.memory.buffer, e.latencyReference(h), QUANTUM).set(music.subarray(s, s + QUANTUM));
       new Float32Array(e.memory.buffer, e.latencyWatchAligned(h), QUANTUM).set(aligned);
