@@ -283,6 +283,47 @@ export function causalSettle(run: Run, a: number, b: number, fs = 48000): number
   return Infinity;
 }
 
+/**
+ * A yardstick for target mode on sectioned programme (the demo's example 2): the output of a gain that knows where
+ * every section starts and its level exactly as heard so far. Before `delay` s into a section (0.4 s into the
+ * first, a first gating block) it keeps the gain it had; from then on, per 128-frame block, it is
+ * target - I(input, section start .. now), within the range. A causal law has to notice a jump before it can
+ * act, so `delay` stands for how long that takes; the short-term error of the output is what the field
+ * measures read on it. Test support.
+ */
+export function sectionOracle(run: Run, delay: number, fs = 48000): Planar {
+  if (run.scenario.mode !== 'target') throw new Error('sectionOracle: target mode only');
+  const q = 128;
+  const len = run.input[0].length;
+  const out = run.input.map(() => new Float32Array(len));
+  let g = 0;
+  let section = -1;
+  let meter = LoudnessMeter.createSync({ sampleRate: fs, channels: run.input.length, truePeak: false });
+  for (let i = 0; i < len; i += q) {
+    const t = i / fs;
+    const k = run.sections.findIndex(([a, b]) => t >= a && t < b);
+    if (k !== section) {
+      section = k;
+      meter = LoudnessMeter.createSync({ sampleRate: fs, channels: run.input.length, truePeak: false });
+    }
+    const end = Math.min(len, i + q);
+    const lin = 10 ** (g / 20);
+    for (let c = 0; c < out.length; c++) for (let j = i; j < end; j++) out[c][j] = run.input[c][j] * lin;
+    meter.push(sub(run.input, i, end));
+    const heard = meter.result().integrated;
+    if (k >= 0 && t - run.sections[k][0] >= (k === 0 ? 0.4 : delay) && Number.isFinite(heard)) {
+      g = Math.min(run.maxBoost, Math.max(-run.maxCut, run.target - heard));
+    }
+  }
+  return out;
+}
+
+/** Short-term loudness every 100 ms from `from` s on, its 5th and 95th percentiles (LUFS): how far a level swings. */
+export function shortTermSpread(p: Planar, fs: number, from: number): [number, number] {
+  const s = series(p, fs, 0.1).s.slice(Math.round(from / 0.1) - 1).filter(Number.isFinite).sort((a, b) => a - b);
+  return [s[Math.floor(0.05 * s.length)], s[Math.floor(0.95 * s.length)]];
+}
+
 const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : x > 0 ? 'never' : '-');
 
 /** One table row. */

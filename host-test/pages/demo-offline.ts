@@ -14,7 +14,7 @@ import { Bus } from '../../demo/bus.ts';
 import { PROGRAMME_SECONDS, SECTIONS, renderProgrammeAsync } from '../../demo/programme.ts';
 import { createLevelMatch, loadLevelMatch } from '../../demo/host.ts';
 import { MATCH_STATE, REFERENCE_STATE, TARGET_LUFS, TARGET_STATE } from '../../demo/instances.ts';
-import { evaluate, integrated as integratedAt, type Metrics } from '../field/metrics.ts';
+import { evaluate, integrated as integratedAt, sectionOracle, shortTermSpread, type Metrics } from '../field/metrics.ts';
 import type { Run } from '../field/run.ts';
 import type { Readout } from '../../wam/readout.ts';
 import { watching } from './watching.js';
@@ -219,7 +219,21 @@ export async function verseGain({ from = 5, to = 7.5 } = {}): Promise<{ gains: n
  * the fader") -> target instance (TARGET_STATE), for `seconds`. Measured by the field set's evaluate() in
  * target mode against TARGET_LUFS, with the loop's sections as its sections.
  */
-export async function busLoop({ seconds = 34, ride = false } = {}): Promise<{ metrics: Metrics; nonFinite: number; target: number; ceiling: number; sectionSeconds: number }> {
+export interface BusLoop {
+  metrics: Metrics;
+  /** The yardstick (field/metrics.ts sectionOracle): a gain that knows each section's start and level, acting 0.4 s and 1 s into it. */
+  oracle: { early: Metrics; late: Metrics };
+  /** Short-term loudness from 4 s on, 5th and 95th percentiles (LUFS): of the bus (the instance's input) and of the output. */
+  inputSpread: [number, number];
+  outputSpread: [number, number];
+  /** The jumps' times (s). */
+  jumps: number[];
+  nonFinite: number;
+  target: number;
+  ceiling: number;
+  sectionSeconds: number;
+}
+export async function busLoop({ seconds = 34, ride = false } = {}): Promise<BusLoop> {
   const ctx = new OfflineAudioContext({ numberOfChannels: 4, length: seconds * FS, sampleRate: FS });
   const { groupId, LevelMatch } = await loadLevelMatch(ctx);
   const player = await programmeSource(ctx);
@@ -245,7 +259,10 @@ export async function busLoop({ seconds = 34, ride = false } = {}): Promise<{ me
   } as unknown as Run;
   if (run.target !== TARGET_LUFS) throw new Error(`target ${run.target}`);
   return {
-    metrics: evaluate(run, output, FS), nonFinite: nonFinite(output), target: run.target, ceiling: run.ceiling,
+    metrics: evaluate(run, output, FS),
+    oracle: { early: evaluate(run, sectionOracle(run, 0.4, FS), FS), late: evaluate(run, sectionOracle(run, 1, FS), FS) },
+    inputSpread: shortTermSpread(input, FS, 4), outputSpread: shortTermSpread(output, FS, 4), jumps: run.jumps,
+    nonFinite: nonFinite(output), target: run.target, ceiling: run.ceiling,
     sectionSeconds: Math.min(...SECTIONS.map((s) => s.end - s.start)),
   };
 }
