@@ -332,9 +332,12 @@ many('16 link channels x (1 reference + 2 match instances) in one context, and t
   const rigB = await makeRig({ sampleRate: FS, offline: true });
   const src = programme();
   type P = Awaited<ReturnType<typeof rigA.add>>;
-  const groups: Array<{ ref: P; matches: P[]; db: number[] }> = [];
+  // Every link's reference at its own level (0, -0.5, ... -7.5 dB), so a match instance that heard another link's
+  // reference would be at least 0.5 dB off; each match instance's input is its reference's audio plus its own
+  // offset `db`, so the gain it should learn is -db whatever the reference's level.
+  const groups: Array<{ ref: P; matches: P[]; refDb: number; db: number[] }> = [];
   for (let link = 1; link <= 16; link++) {
-    groups.push({ ref: await rigA.add({ mode: 0, link }), matches: [await rigA.add({ mode: 1, link }), await rigA.add({ mode: 1, link })], db: [-link / 2, link / 3] });
+    groups.push({ ref: await rigA.add({ mode: 0, link }), matches: [await rigA.add({ mode: 1, link }), await rigA.add({ mode: 1, link })], refDb: -(link - 1) / 2, db: [-link / 2, link / 3] });
   }
   // Context B: link 1 has a reference 12 dB quieter; must not affect context A's link 1.
   const bRef = await rigB.add({ mode: 0, link: 1 });
@@ -342,8 +345,8 @@ many('16 link channels x (1 reference + 2 match instances) in one context, and t
   for (let i = 0; i < (6 * FS) / 128; i++) {
     const block = slice(src, i * 128, 128);
     for (const g of groups) {
-      g.ref.inst.process([block]);
-      g.matches.forEach((m, k) => m.inst.process([block.map((x) => x.map((v) => v * 10 ** (g.db[k] / 20)))]));
+      g.ref.inst.process([block.map((x) => x.map((v) => v * 10 ** (g.refDb / 20)))]);
+      g.matches.forEach((m, k) => m.inst.process([block.map((x) => x.map((v) => v * 10 ** ((g.refDb + g.db[k]) / 20)))]));
     }
     bRef.inst.process([block.map((x) => x.map((v) => v / 4))]);
     bMatch.inst.process([block]);
