@@ -9,7 +9,7 @@
  * 16 s) to show the target instance riding it back. It cannot hold the bus at the target through that: the
  * short-term detector reads the last 3 s, and at the bottom of the ride the breakdown needs more than the
  * instance's +24 dB. The note says what it does, as host-test/demo.browser.test.ts measures it (back within
- * 1 dB of each section's gain 0.8-3.1 s after a jump; riding, the output's short-term loudness swings 13 LU where
+ * 1 dB of each section's gain 0.8-1.3 s after a jump; riding, the output's short-term loudness swings 13 LU where
  * the bus's swings 28). All changes glide. Main thread only.
  */
 import { PowerButton, Slider, dbToGain, glide, h } from './controls.ts';

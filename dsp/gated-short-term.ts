@@ -17,12 +17,19 @@ import { lufsToMeanSquare } from './db';
 const GATED_SLOTS: i32 = 30;
 /** The relative gate, as a mean-square ratio: -10 LU (BS.1770-5's relative gate). */
 const GATED_RELATIVE: f64 = 0.1;
+/** Slots in the recent window: 1 s. */
+const RECENT_SLOTS: i32 = 10;
 
 
 export class GatedShortTerm {
   /** Sums over the window's slots that pass both gates: K-weighted energy, and frames. */
   energy: f64 = 0.0;
   frames: f64 = 0.0;
+  /** The same sums over the newest RECENT_SLOTS slots (1 s), through the same two gates. */
+  recentEnergy: f64 = 0.0;
+  recentFrames: f64 = 0.0;
+  /** Slots completed since clear(): the gain law reads the recent sums once per slot. */
+  slots: i32 = 0;
   private ring: usize; // per slot: energy (f64), frames (f64)
   private slotFrames: f64; // frames per 100 ms slot
   private slotEnergy: f64 = 0.0; // the slot being filled
@@ -43,6 +50,9 @@ export class GatedShortTerm {
     this.index = 0;
     this.energy = 0.0;
     this.frames = 0.0;
+    this.recentEnergy = 0.0;
+    this.recentFrames = 0.0;
+    this.slots = 0;
   }
 
   /**
@@ -59,10 +69,13 @@ export class GatedShortTerm {
     this.index = this.index + 1 == GATED_SLOTS ? 0 : this.index + 1;
     this.slotEnergy = 0.0;
     this.slotFill = 0.0;
+    this.slots++;
     let gateMs = lufsToMeanSquare(gate);
     for (let pass = 0; pass < 2; pass++) {
       let se: f64 = 0.0;
       let sn: f64 = 0.0;
+      let re: f64 = 0.0;
+      let rn: f64 = 0.0;
       for (let i = 0; i < GATED_SLOTS; i++) {
         const p = this.ring + (<usize>i << 4);
         const fe = load<f64>(p);
@@ -70,10 +83,18 @@ export class GatedShortTerm {
         if (fn > 0.0 && fe >= gateMs * fn) {
           se += fe;
           sn += fn;
+          let age = this.index - 1 - i;
+          if (age < 0) age += GATED_SLOTS;
+          if (age < RECENT_SLOTS) {
+            re += fe;
+            rn += fn;
+          }
         }
       }
       this.energy = se;
       this.frames = sn;
+      this.recentEnergy = re;
+      this.recentFrames = rn;
       if (sn == 0.0) break;
       const relative = (se / sn) * GATED_RELATIVE;
       if (relative > gateMs) gateMs = relative;

@@ -522,6 +522,33 @@ target('short-term detector: pauses do not count (tone 0.6 s on, 0.4 s silent): 
   assert.ok(Math.abs(rig.gain - expected) < 0.5, `gain ${rig.gain} vs ${expected} (ungated ${ungated})`);
 });
 
+target('a 4 dB step under a bar pattern (momentary +-2.5 LU): the second\'s level tells it, settled within 2 s (2.84 s by the momentary band alone); the steady pattern does not move the gain', () => {
+  // Beats of 250 ms alternating between two levels 5 dB apart: the momentary window swings by about +-2.5 LU
+  // around the pattern's loudness, inside target mode's 6 dB momentary band, while a second holds 2 bars.
+  const aLow = 0.03;
+  const beat = (t: number): number => (Math.floor(t / (0.25 * FS)) % 2 === 0 ? 1 : fromDb(5));
+  const step = 16 * FS; // the +4 dB step, frames
+  const x: Gen = (t, c) => sine(aLow, 997)(t, c) * beat(t) * (t >= step ? fromDb(4) : 1);
+  const rig = new Rig(QUANTUM, { mode: Mode.target, target: -16, detector: Detector.shortTerm });
+  const patternLufs = sineLufs(aLow, 997) + 10 * Math.log10((1 + fromDb(5) ** 2) / 2);
+  const before = -16 - patternLufs;
+  const after = before - 4;
+  rig.run(8, x);
+  let lo = Infinity;
+  let hi = -Infinity;
+  rig.run(8, x, { onBlock: () => { const g = rig.applied; lo = Math.min(lo, g); hi = Math.max(hi, g); } });
+  w.note('bar pattern, steady 8-16 s: applied gain spread (dB)', hi - lo);
+  assert.ok(hi - lo < 0.2, `steady pattern: gain ${lo.toFixed(2)} .. ${hi.toFixed(2)} dB`);
+  assert.ok(Math.abs(rig.applied - before) < 0.5, `gain ${rig.applied} vs ${before}`);
+  // Settled: within 1 dB of the new gain from some time on, for the rest of 4 s.
+  const gains: number[] = [];
+  rig.run(4, x, { onBlock: () => gains.push(rig.applied) });
+  let settledAt = Infinity;
+  for (let k = gains.length - 1; k >= 0 && Math.abs(gains[k]! - after) <= 1; k--) settledAt = (k * QUANTUM) / FS;
+  w.note('4 dB step under the bar pattern: settled after (s)', settledAt);
+  assert.ok(settledAt <= 2, `settled ${settledAt.toFixed(2)} s after the step (gain ${gains[gains.length - 1]?.toFixed(2)} vs ${after.toFixed(2)})`);
+});
+
 target('-80 LUFS noise for 10 s raises the gain by less than 1 dB (gate)', () => {
   const rng = new Rng(11);
   const amp = fromDb(-80);
