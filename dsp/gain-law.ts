@@ -14,7 +14,7 @@
  *    sidechain) or SECTION_TARGET_DB (target) away from G for SECTION_SECONDS, the programme has jumped
  *    (a new section, a rack move): the estimate restarts from the current block and acquires again.
  *    Steady programme never leaves those bands, so the deadband below holds as before. Target mode also watches
- *    the gated level of the last second (MEDIUM_DB), for jumps smaller than its momentary band.
+ *    the gated level of the last second (dsp/second-level.ts), for jumps smaller than its momentary band.
  *  - Match mode, short-term and rms detectors: past the first window the first estimate goes on with a memory of
  *    0.75 x response (MATCH_MEMORY_PER_RESPONSE) instead of the two meters' 3 s windows, and G follows it at once
  *    (MATCH_TAU); the deadband reads the 3 s windows' ratio, and a tracking move of over 2 dB (a jump the section
@@ -33,6 +33,7 @@ import { Meter } from './meter';
 import { clamp, lufsToMeanSquare } from './db';
 import { GatedShortTerm } from './gated-short-term';
 import { DriftWindow } from './drift-window';
+import { SecondLevel } from './second-level';
 // Auto-lock's settledness (LOCK_SECONDS of estimate, LOCK_DRIFT_DB of drift), shared with the GUI.
 import { LOCK_SECONDS, LOCK_DRIFT_DB } from './settle-constants';
 import {
@@ -140,14 +141,6 @@ const SECTION_TAU_MIN: f64 = 0.03;
  * nothing). Match mode's jumps settle as before or sooner (0.5-0.9 s).
  */
 const SECTION_TAU_FRACTION: f64 = 0.75;
-/**
- * Target mode's second section test, for jumps smaller than the momentary band (3-6 LU, demo example 2's
- * verse -> build -> chorus): the gated level of the last second (GatedShortTerm.recent*) more than MEDIUM_DB
- * (widened by its own spread as the momentary band is) from G on one side for MEDIUM_SLOTS slots of 100 ms.
- * A bar's beats swing the momentary level by +-2.5 LU; a second's level by well under 1.
- */
-const MEDIUM_DB: f64 = 2.5;
-const MEDIUM_SLOTS: i32 = 5;
 
 /**
  * The loudness a detector reads on a meter. Short-term and rms read the part of the 3 s window filled so far
@@ -210,11 +203,7 @@ export class GainLaw {
   private sectionSide: i32 = 0; // sign of the momentary error outside the band (0 inside)
   private spread: f64 = 0.0; // mean square of the in-band momentary error, dB^2 (SECTION_SPREAD_K)
   private spreadFrames: f64 = 0.0; // frames behind `spread`
-  private mediumSpread: f64 = 0.0; // as `spread`, for the second's level against G (dB^2)
-  private mediumSpreadSlots: f64 = 0.0;
-  private mediumSide: i32 = 0;
-  private mediumCount: i32 = 0; // slots outside the medium band on mediumSide
-  private mediumSeen: i32 = 0; // gated.slots at the last medium test (a new slot is `gated.slots != mediumSeen`)
+  private second: SecondLevel; // target mode's second section test (dsp/second-level.ts)
   private gated: GatedShortTerm; // target mode's short-term detector (dsp/gated-short-term.ts)
   private driftWindow: DriftWindow; // W's spread over the last 3 s (dsp/drift-window.ts)
 
@@ -224,6 +213,7 @@ export class GainLaw {
   constructor(sampleRate: f64) {
     this.gated = new GatedShortTerm(sampleRate);
     this.driftWindow = new DriftWindow(sampleRate);
+    this.second = new SecondLevel();
     this.pristine = heap.alloc(offsetof<GainLaw>());
     memory.copy(this.pristine, changetype<usize>(this), offsetof<GainLaw>());
   }
@@ -236,6 +226,7 @@ export class GainLaw {
   reset(): void {
     memory.copy(changetype<usize>(this), this.pristine, offsetof<GainLaw>());
     this.gated.clear();
+    this.second.clear();
     this.driftWindow.reset();
   }
 
@@ -245,8 +236,7 @@ export class GainLaw {
     this.gated.clear();
     this.spread = 0.0;
     this.spreadFrames = 0.0;
-    this.mediumSpread = 0.0;
-    this.mediumSpreadSlots = 0.0;
+    this.second.clear();
     this.locked = false;
   }
 
@@ -267,8 +257,7 @@ export class GainLaw {
     this.sectionFrames = 0.0;
     this.afterSection = false;
     this.estimateFrames = 0.0;
-    this.mediumSide = 0;
-    this.mediumCount = 0;
+    this.second.restart();
     this.driftWindow.restart();
   }
 
@@ -399,33 +388,13 @@ export class GainLaw {
       const side: i32 = firstWindow || !outside ? 0 : e > 0.0 ? 1 : -1;
       this.sectionFrames = side != 0 && side == this.sectionSide ? this.sectionFrames + n : side != 0 ? n : 0.0;
       this.sectionSide = side;
-      // Target mode's second test (MEDIUM_DB), once per 100 ms slot of the gated window.
-      let medium = false;
-      let wMedium: f64 = 0.0;
+      // Target mode's second test (dsp/second-level.ts), once per 100 ms slot of the gated window.
       const gs = this.gated;
-      if (!needsReference && !firstWindow && gs.slots != this.mediumSeen) {
-        this.mediumSeen = gs.slots;
-        if (gs.recentFrames > 0.0) {
-          wMedium = clamp(this.target - (-0.691 + 10.0 * Math.log10(gs.recentEnergy / gs.recentFrames)) + this.offset, -this.maxCut, this.maxBoost);
-          const em = wMedium - g;
-          let mb2 = SECTION_SPREAD_K * SECTION_SPREAD_K * this.mediumSpread;
-          const lo = MEDIUM_DB * MEDIUM_DB;
-          mb2 = mb2 < lo ? lo : mb2 > band2 ? band2 : mb2;
-          const out = em * em > mb2;
-          if (!out) {
-            this.mediumSpreadSlots += 1.0;
-            const span = this.mediumSpreadSlots < SPREAD_SECONDS * 10.0 ? this.mediumSpreadSlots : SPREAD_SECONDS * 10.0;
-            this.mediumSpread += (em * em - this.mediumSpread) / span;
-          }
-          const mside: i32 = !out ? 0 : em > 0.0 ? 1 : -1;
-          this.mediumCount = mside != 0 && mside == this.mediumSide ? this.mediumCount + 1 : mside != 0 ? 1 : 0;
-          this.mediumSide = mside;
-          medium = this.mediumCount >= MEDIUM_SLOTS;
-        }
-      }
+      const medium = !needsReference && !firstWindow &&
+        this.second.jumped(gs, this.target, this.offset, g, this.maxCut, this.maxBoost, SECTION_SPREAD_K * SECTION_SPREAD_K, SPREAD_SECONDS, band2);
       if (medium && this.sectionFrames < SECTION_SECONDS * sampleRate) {
-        // The last second is all new audio by now (the test needs half of it new before its first slot out):
-        // the estimate starts from it, with G's time constant counted from this block.
+        // The last second is mostly new audio by now (its first slot out, 0.4 s earlier, needed a third to a half
+        // of it new): the estimate starts from it, with G's time constant counted from this block.
         const recentE = gs.recentEnergy;
         const recentF = gs.recentFrames;
         this.restartEstimate();
@@ -435,7 +404,7 @@ export class GainLaw {
         this.accWeight = recentF;
         this.afterSection = true;
         this.opening = false;
-        w = wMedium;
+        w = this.second.wanted;
         this.tracking = true;
       } else if (this.sectionFrames >= SECTION_SECONDS * sampleRate) {
         // The momentary window still holds some of the old level, so the new estimate starts from this block
