@@ -459,10 +459,13 @@ t('example 2 does what its note says: back at -18 LUFS within about 3 s of a jum
     }
     if (!ride) {
       // "Within about 3 s": every jump with 4 s of its section left to show it (the render ends 2 s after the last).
-      const seconds = 34;
+      let checked = 0;
       m.settle.forEach((x, k) => {
-        if (r.jumps[k] + 4 <= seconds) assert.ok(x <= BUS_SETTLE_S, `jump ${k + 1} at ${r.jumps[k]} s: settled after ${fmt(x, 1)} s`);
+        if (r.jumps[k] + 4 > r.seconds) return;
+        checked++;
+        assert.ok(x <= BUS_SETTLE_S, `jump ${k + 1} at ${r.jumps[k]} s: settled after ${fmt(x, 1)} s`);
       });
+      assert.ok(checked >= 3, `${checked} jumps checked`);
       // The law against a gain that knew when each section starts and acted 1 s in: a jump of 3-5 LU amid a bar's
       // +-2.5 LU of momentary wander takes about that long to tell. Acting 0.4 s in would reach 74 %.
       assert.ok(m.within1 >= late.within1 - 0.05, `within 1 LU ${(m.within1 * 100).toFixed(0)} %, the 1 s yardstick ${(late.within1 * 100).toFixed(0)} %`);

@@ -226,8 +226,9 @@ export interface BusLoop {
   /** Short-term loudness from 4 s on, 5th and 95th percentiles (LUFS): of the bus (the instance's input) and of the output. */
   inputSpread: [number, number];
   outputSpread: [number, number];
-  /** The jumps' times (s). */
+  /** The jumps' times, and the length of the render (s). */
   jumps: number[];
+  seconds: number;
   nonFinite: number;
   target: number;
   ceiling: number;
@@ -261,7 +262,7 @@ export async function busLoop({ seconds = 34, ride = false } = {}): Promise<BusL
   return {
     metrics: evaluate(run, output, FS),
     oracle: { early: evaluate(run, sectionOracle(run, 0.4, FS), FS), late: evaluate(run, sectionOracle(run, 1, FS), FS) },
-    inputSpread: shortTermSpread(input, FS, 4), outputSpread: shortTermSpread(output, FS, 4), jumps: run.jumps,
+    inputSpread: shortTermSpread(input, FS, 4), outputSpread: shortTermSpread(output, FS, 4), jumps: run.jumps, seconds,
     nonFinite: nonFinite(output), target: run.target, ceiling: run.ceiling,
     sectionSeconds: Math.min(...SECTIONS.map((s) => s.end - s.start)),
   };
