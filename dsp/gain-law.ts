@@ -261,6 +261,21 @@ export class GainLaw {
     this.driftWindow.restart();
   }
 
+  /**
+   * A section change: the estimate restarts from energies `accIn` / `accRef` over `weight` frames, acquiring as
+   * after a jump (afterSection: G's time constant counted from `frames`, this block), and G tracks at once.
+   */
+  private sectionChange(accIn: f64, accRef: f64, weight: f64, frames: f64): void {
+    this.restartEstimate();
+    this.accIn = accIn;
+    this.accRef = accRef;
+    this.accFrames = frames;
+    this.accWeight = weight;
+    this.afterSection = true;
+    this.opening = false;
+    this.tracking = true;
+  }
+
   /** Sets G (clamped to the range) and stops tracking, e.g. for a restored state. */
   setGain(db: f64): void {
     this.gain = clamp(db, -this.maxCut, this.maxBoost);
@@ -395,29 +410,13 @@ export class GainLaw {
       if (medium && this.sectionFrames < SECTION_SECONDS * sampleRate) {
         // The last second is mostly new audio by now (its first slot out, 0.4 s earlier, needed a third to a half
         // of it new): the estimate starts from it, with G's time constant counted from this block.
-        const recentE = gs.recentEnergy;
-        const recentF = gs.recentFrames;
-        this.restartEstimate();
-        this.accIn = recentE;
-        this.accRef = 0.0;
-        this.accFrames = n;
-        this.accWeight = recentF;
-        this.afterSection = true;
-        this.opening = false;
+        this.sectionChange(gs.recentEnergy, 0.0, gs.recentFrames, n);
         w = this.second.wanted;
-        this.tracking = true;
       } else if (this.sectionFrames >= SECTION_SECONDS * sampleRate) {
         // The momentary window still holds some of the old level, so the new estimate starts from this block
         // (all new audio by now), with a floor under G's time constant against the first blocks' noise.
-        this.restartEstimate();
-        this.accIn = eIn;
-        this.accRef = eRef;
-        this.accFrames = n;
-        this.accWeight = n;
-        this.afterSection = true;
-        this.opening = false;
+        this.sectionChange(eIn, eRef, n, n);
         w = (needsReference ? refM : this.target) - inM + this.offset;
-        this.tracking = true;
       }
     }
 

@@ -131,6 +131,17 @@ function sumRun(p: usize, count: i32): f64 {
   return s;
 }
 
+/**
+ * Exact sum of the newest `count` of a ring of `length` f64 values whose next write goes to index `next`: at most
+ * two runs of the ring, from the oldest wanted value up to the end, then from the start.
+ */
+function sumNewest(ring: usize, length: i32, next: i32, count: i32): f64 {
+  let i = next - count;
+  if (i < 0) i += length;
+  const first = i + count <= length ? count : length - i;
+  return sumRun(ring + (<usize>i << 3), first) + sumRun(ring, count - first);
+}
+
 /** 100 ms slots in the short-term window (3 s) and in the momentary one (400 ms). */
 const SLOTS: i32 = 30;
 const MOMENTARY_SLOTS: i32 = 4;
@@ -598,7 +609,7 @@ export class Meter {
       store<f64>(this.slots + (<usize>slot << 3), this.sumRecent(this.ring, this.hopsPer100ms));
       if (rms) store<f64>(this.rawSlots + (<usize>slot << 3), this.sumRecent(this.rawRing, this.hopsPer100ms));
       this.slotIndex = slot + 1 == SLOTS ? 0 : slot + 1;
-      ms = this.sumRecentSlots(MOMENTARY_SLOTS);
+      ms = sumNewest(this.slots, SLOTS, this.slotIndex, MOMENTARY_SLOTS);
       ss = sumRun(this.slots, SLOTS);
       if (rms) rs = sumRun(this.rawSlots, SLOTS);
       msErr = 0.0;
@@ -636,20 +647,7 @@ export class Meter {
 
   /** Exact sum of the `count` most recent hop energies of `ring` (the K-weighted or the raw one). */
   private sumRecent(ring: usize, count: i32): f64 {
-    const n = this.ringLength;
-    let i = this.ringIndex - count;
-    if (i < 0) i += n;
-    // The window is at most two runs of the ring: from i up to the end, then from the start.
-    const first = i + count <= n ? count : n - i;
-    return sumRun(ring + (<usize>i << 3), first) + sumRun(ring, count - first);
-  }
-
-  /** Exact sum of the `count` most recent slot sums (of `ring`): the newest `count` x Q hop energies. */
-  private sumRecentSlots(count: i32): f64 {
-    let i = this.slotIndex - count;
-    if (i < 0) i += SLOTS;
-    const first = i + count <= SLOTS ? count : SLOTS - i;
-    return sumRun(this.slots + (<usize>i << 3), first) + sumRun(this.slots, count - first);
+    return sumNewest(ring, this.ringLength, this.ringIndex, count);
   }
 
   private momentaryFrames(): f64 {
