@@ -14,6 +14,8 @@ import { serveStatic } from '../host-test/static-server.ts';
 import { REPO_ROOT } from '../host-test/browser-session.ts';
 
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 2);
+/** Real time of one 128-frame quantum at 48 kHz, µs: a render of n instances at 4 x real time spends BUDGET_US / 4 / n per instance. */
+const BUDGET_US = (128 / 48000) * 1e6;
 /**
  * Seconds rendered before the timed part: the steady state of a running session is timed, after every match
  * instance has found its latency (~1.5 s) and its detector rests. The start-up row times the first seconds.
@@ -192,18 +194,31 @@ try {
 
   console.log(`\nChromium (${browser.version()}), OfflineAudioContext, stereo 48 kHz, ${SECONDS} s timed after ${WARM} s rendered, best of ${REPEATS}; floor = pass-through AudioWorklet in every plugin's place; ${LINKS >= 224 ? 'every pair on a link of its own' : `pairs on ${LINKS} links`}`);
   console.log('instances  (pairs+targets)    plugin: x real time  µs/inst/quantum    floor: x real time  µs/inst/quantum    plugin / floor');
-  const perSize = new Map<number, { plugin: Timing; floor: Timing }>();
+  const perSize = new Map<number, { plugin: Timing; floor: Timing; ratios: number[] }>();
   for (const n of SIZES) {
     const { pairs, targets } = shape(n);
     const count = 2 * pairs + targets;
-    const floor = await time(pairs, targets, PASS);
-    const plugin = await time(pairs, targets, {});
-    perSize.set(n, { plugin, floor });
-    if (plugin.errors.length > 0) console.log(`  (engine errors: ${plugin.errors.length}, first: ${plugin.errors[0]})`);
+    // The floor and the plugin in turn, REPEATS rounds: each round's two renders run under the same load, so
+    // the ratio of a round is steadier than the ratio of two best-ofs taken minutes apart (round 14 saw the same
+    // 256-instance graph render at 1.42 x real time in this row and 2.30 x in the role run below).
+    let floor: Timing | null = null;
+    let plugin: Timing | null = null;
+    const ratios: number[] = [];
+    for (let r = 0; r < REPEATS; r++) {
+      const f = await once(pairs, targets, PASS, false, WARM);
+      const p = await once(pairs, targets, {}, false, WARM);
+      ratios.push(cost(p) / cost(f));
+      if (floor === null || cost(f) < cost(floor)) floor = f;
+      if (plugin === null || cost(p) < cost(plugin)) plugin = p;
+    }
+    ratios.sort((a, b) => a - b);
+    perSize.set(n, { plugin: plugin!, floor: floor!, ratios });
+    if (plugin!.errors.length > 0) console.log(`  (engine errors: ${plugin!.errors.length}, first: ${plugin!.errors[0]})`);
     console.log(`${String(count).padStart(9)}  (${pairs}x2+${targets})`.padEnd(28) +
-      `${xrt(plugin).toFixed(2).padStart(18)}  ${usPer(plugin, count).toFixed(2).padStart(15)}` +
-      `${xrt(floor).toFixed(2).padStart(22)}  ${usPer(floor, count).toFixed(2).padStart(15)}` +
-      `${(cost(plugin) / cost(floor)).toFixed(2).padStart(18)}` + `   (wall clock: ${(plugin.ms / floor.ms).toFixed(2)}, ${((SECONDS * 1000) / plugin.ms).toFixed(2)} x real time)`);
+      `${xrt(plugin!).toFixed(2).padStart(18)}  ${usPer(plugin!, count).toFixed(2).padStart(15)}` +
+      `${xrt(floor!).toFixed(2).padStart(22)}  ${usPer(floor!, count).toFixed(2).padStart(15)}` +
+      `${(cost(plugin!) / cost(floor!)).toFixed(2).padStart(18)}` +
+      `   (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')}; wall clock: ${(plugin!.ms / floor!.ms).toFixed(2)}, ${((SECONDS * 1000) / plugin!.ms).toFixed(2)} x real time)`);
   }
 
   // Role costs at each of ROLE_SIZES: the same graph with only some roles as the plugin. cost(role) = floor per
@@ -289,7 +304,15 @@ try {
     console.log(`  the first ${SECONDS} s of a session (latency detection running): ${usPer(startPlugin, count).toFixed(2).padStart(6)} µs  ${(cost(startPlugin) / cost(startFloor)).toFixed(2).padStart(5)} x floor   ${xrt(startPlugin).toFixed(2)} x real time`);
   }
   const at256 = perSize.get(256);
-  if (at256) console.log(`goal: 256 instances at >= 4 x real time: ${xrt(at256.plugin).toFixed(2)} x${allAt256 ? ` (${xrt(allAt256).toFixed(2)} x in the role run)` : ''}; the floor alone: ${xrt(at256.floor).toFixed(2)} x`);
+  if (at256) {
+    console.log(`goal: 256 instances at >= 4 x real time: ${xrt(at256.plugin).toFixed(2)} x${allAt256 ? ` (${xrt(allAt256).toFixed(2)} x in the role run)` : ''}; the floor alone: ${xrt(at256.floor).toFixed(2)} x`);
+    // What 4 x asks of the plugin against the floor on this machine, beside the ratio measured: the floor's
+    // speed is the machine's (the issue measured 1.1 µs per pass-through; 9.5 x real time at 256).
+    const f = usPer(at256.floor, 256);
+    const median = at256.ratios[Math.floor(at256.ratios.length / 2)];
+    console.log(`  4 x real time is ${(BUDGET_US / 4 / 256 / f).toFixed(2)} x this run's floor (${f.toFixed(2)} µs); measured: plugin / floor ${median.toFixed(2)} (median of the rounds), ` +
+      `if that ratio held over the issue's floor of 1.1 µs: ${(BUDGET_US / 256 / (median * 1.1)).toFixed(2)} x real time`);
+  }
   console.log(cpuTimed
     ? '(times are CPU time of Chromium\'s audio thread during the timed part, so waiting for a core on a shared machine does not count; x real time = audio seconds per CPU second; compare ratios within this run only)'
     : '(timings on a shared machine: compare ratios within this run only)');
