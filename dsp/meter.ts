@@ -23,7 +23,7 @@
  * Memory: everything is allocated in the constructor; process() never allocates.
  */
 import { kWeightingCoefficients } from './kweighting';
-import { TAPS, TP_INPUT_SCALE, TP_FLUSH_BELOW, designOversampler, oversampledPeakBounded, horizontalMax, oversamplerGainBound, truePeakCannotExceed } from './truepeak';
+import { TAPS, TP_INPUT_SCALE, TP_FLUSH_BELOW, COEFFICIENT_BYTES, READ_PAST, designOversampler, oversampledPeakBounded, horizontalMax, oversamplerGainBound, truePeakCannotExceed } from './truepeak';
 import { sanitizeAndPeak, sanitizePeakAndPrepare } from './sanitize';
 import { GatedHistogram, energyToLufs } from './histogram';
 
@@ -185,8 +185,8 @@ export class Meter {
   private filterState: usize; // per channel pair: FILTER_STATE_BYTES (direct form I, see filterPair)
   private weights: usize; // per channel f64 (index = channel; a padded odd channel has weight 0)
   private buffers: usize; // per channel (and one silent pad channel): pointer to [TAPS-1 unused | maxFrames]
-  private tpBuffers: usize; // per channel, when oversampling: pointer to the oversampler's copy [TAPS-1 history | maxFrames]
-  private tpCoef: usize; // TAPS x f32x4
+  private tpBuffers: usize; // per channel, when oversampling: pointer to the oversampler's copy [TAPS-1 history | maxFrames | READ_PAST]
+  private tpCoef: usize; // COEFFICIENT_BYTES (truepeak.ts designOversampler)
   private truePeaks: usize; // per channel f32x4 running max
   private samplePeaks: usize; // per channel f32x4 running max
   private ring: usize; // ringLength x f64 hop energies (sum of weighted squares)
@@ -260,10 +260,11 @@ export class Meter {
     }
     this.tpBuffers = heap.alloc(<usize>lanes * sizeof<usize>());
     for (let c = 0; c < lanes; c++) {
-      store<usize>(this.tpBuffers + <usize>c * sizeof<usize>(), this.oversampling > 1 ? heap.alloc(bufferBytes) : 0);
+      // READ_PAST more: the oversampler's last group of four may read that far past a block (masked there).
+      store<usize>(this.tpBuffers + <usize>c * sizeof<usize>(), this.oversampling > 1 ? heap.alloc(bufferBytes + (<usize>READ_PAST << 2)) : 0);
     }
-    this.tpCoef = heap.alloc(<usize>TAPS * 16);
-    if (this.oversampling > 1) designOversampler(this.oversampling, this.tpCoef);
+    this.tpCoef = heap.alloc(<usize>COEFFICIENT_BYTES);
+    if (this.oversampling > 1) designOversampler(this.tpCoef);
     this.tpGainBound = oversamplerGainBound(this.tpCoef);
     this.blockSamplePeaks = heap.alloc(<usize>lanes << 2);
     this.truePeaks = heap.alloc(<usize>lanes * 16);
@@ -467,7 +468,11 @@ export class Meter {
    * whole-block skip and for its parts.
    */
   private truePeakFloor(c: i32): f64 {
-    const floor = <f64>horizontalMax(this.truePeaks + (<usize>c << 4));
+    // The channel's reading is the larger of its true-peak maximum and its sample peak (which already holds this
+    // block's samples: sanitize ran first); the oversampler computes the fractional phases only.
+    const tp = <f64>horizontalMax(this.truePeaks + (<usize>c << 4));
+    const sp = <f64>horizontalMax(this.samplePeaks + (<usize>c << 4)) * <f64>TP_INPUT_SCALE;
+    const floor = tp > sp ? tp : sp;
     const blockFloor = this.blockPeakFloor * <f64>TP_INPUT_SCALE;
     return this.blockPeakEnabled && blockFloor < floor ? blockFloor : floor;
   }
