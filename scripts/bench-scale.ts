@@ -186,6 +186,7 @@ try {
   const shape = (n: number) => ({ pairs: Math.round((n * 7) / 16), targets: n / 8 });
   const usPer = (t: Timing, instances: number) => (cost(t) * 1000) / (instances * t.quanta);
   const xrt = (t: Timing) => (SECONDS * 1000) / cost(t);
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
   await time(16, 4, {}); // warm-up (JIT tiers, module compile caches)
   await time(16, 4, PASS);
@@ -211,14 +212,13 @@ try {
       if (floor === null || cost(f) < cost(floor)) floor = f;
       if (plugin === null || cost(p) < cost(plugin)) plugin = p;
     }
-    ratios.sort((a, b) => a - b);
     perSize.set(n, { plugin: plugin!, floor: floor!, ratios });
     if (plugin!.errors.length > 0) console.log(`  (engine errors: ${plugin!.errors.length}, first: ${plugin!.errors[0]})`);
     console.log(`${String(count).padStart(9)}  (${pairs}x2+${targets})`.padEnd(28) +
       `${xrt(plugin!).toFixed(2).padStart(18)}  ${usPer(plugin!, count).toFixed(2).padStart(15)}` +
       `${xrt(floor!).toFixed(2).padStart(22)}  ${usPer(floor!, count).toFixed(2).padStart(15)}` +
       `${(cost(plugin!) / cost(floor!)).toFixed(2).padStart(18)}` +
-      `   (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')}; wall clock: ${(plugin!.ms / floor!.ms).toFixed(2)}, ${((SECONDS * 1000) / plugin!.ms).toFixed(2)} x real time)`);
+      `   (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')}, in turn; wall clock: ${(plugin!.ms / floor!.ms).toFixed(2)}, ${((SECONDS * 1000) / plugin!.ms).toFixed(2)} x real time)`);
   }
 
   // Role costs at each of ROLE_SIZES: the same graph with only some roles as the plugin. cost(role) = floor per
@@ -283,7 +283,6 @@ try {
       for (const [kind, v] of Object.entries(us)) (inside[kind] ??= []).push(v);
       if (largest && r % 2 === 0) withoutDetector.push((await insideSession({ autoLatency: 0 })).match);
     }
-    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
     const pass = median(inside.pass);
     console.log(`  inside process(), sampled (median of ${PROCESS_REPEATS}; the pass-through ${pass.toFixed(2)} µs), and floor + two-input extra + the difference:`);
     for (const role of ['reference', 'match', 'target']) {
@@ -309,9 +308,9 @@ try {
     // What 4 x asks of the plugin against the floor on this machine, beside the ratio measured: the floor's
     // speed is the machine's (the issue measured 1.1 µs per pass-through; 9.5 x real time at 256).
     const f = usPer(at256.floor, 256);
-    const median = at256.ratios[Math.floor(at256.ratios.length / 2)];
-    console.log(`  4 x real time is ${(BUDGET_US / 4 / 256 / f).toFixed(2)} x this run's floor (${f.toFixed(2)} µs); measured: plugin / floor ${median.toFixed(2)} (median of the rounds), ` +
-      `if that ratio held over the issue's floor of 1.1 µs: ${(BUDGET_US / 256 / (median * 1.1)).toFixed(2)} x real time`);
+    const ratio = median(at256.ratios);
+    console.log(`  4 x real time is ${(BUDGET_US / 4 / 256 / f).toFixed(2)} x this run's floor (${f.toFixed(2)} µs); measured: plugin / floor ${ratio.toFixed(2)} (median of the rounds), ` +
+      `if that ratio held over the issue's floor of 1.1 µs: ${(BUDGET_US / 256 / (ratio * 1.1)).toFixed(2)} x real time`);
   }
   console.log(cpuTimed
     ? '(times are CPU time of Chromium\'s audio thread during the timed part, so waiting for a core on a shared machine does not count; x real time = audio seconds per CPU second; compare ratios within this run only)'
