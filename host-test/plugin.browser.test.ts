@@ -192,4 +192,67 @@ for (const delayFrames of [64, 1791, 24000]) {
   });
 }
 
+// ---- channel shaping (wam/channel-mix.ts): the node runs in 'max' mode, presents 'explicit', the processor mixes ----
+
+interface ShapeResult {
+  maxDiff: number;
+  a: { momentary: number; shortTerm: number } | null;
+  b: { momentary: number; shortTerm: number } | null;
+  before: { count: number; mode: string; interpretation: string };
+  after: { count: number; mode: string; interpretation: string };
+  browser: { channelCount: number; channelCountMode: string; channelInterpretation: string };
+}
+/** The momentary and short-term readings of A and B agree to this (dB): down-mixes may differ in a sample's last bit. */
+const SHAPE_READING_DB = 1e-4;
+
+t('channel shaping: sources of 1, 2, 4, 6 channels into instances of 1, 2, 6 channels sound and read as Chromium\'s explicit mixing', async () => {
+  const rows: string[] = [];
+  for (const channels of [1, 2, 6]) {
+    for (const source of [1, 2, 4, 6]) {
+      const r = await scenario<ShapeResult>('channelShapes', { source, channels });
+      assert.equal(r.before, { count: channels, mode: 'explicit', interpretation: 'speakers' }, `${source} -> ${channels}`);
+      assert.equal(r.browser, { channelCount: channels, channelCountMode: 'max', channelInterpretation: 'speakers' }, 'run as max');
+      // Up-mixes and discrete mixes are copies; down-mixes may differ from Chromium's float sums in the last bit.
+      assert.ok(r.maxDiff <= 1e-6, `${source} -> ${channels}: outputs differ by ${r.maxDiff}`);
+      if (source === channels || source < channels) assert.is(r.maxDiff, 0, `${source} -> ${channels}: an up-mix is a copy`);
+      assert.ok(r.a !== null && r.b !== null && Number.isFinite(r.a.momentary), JSON.stringify(r));
+      assert.ok(Math.abs(r.a!.momentary - r.b!.momentary) <= SHAPE_READING_DB && Math.abs(r.a!.shortTerm - r.b!.shortTerm) <= SHAPE_READING_DB,
+        `${source} -> ${channels}: ${JSON.stringify(r.a)} vs ${JSON.stringify(r.b)}`);
+      rows.push(`${source}->${channels} ${r.a!.momentary.toFixed(2)}`);
+    }
+  }
+  console.log(`  [browser] shaped as explicit (input M, LUFS): ${rows.join(', ')}`);
+  // The sidechain input is shaped too: a mono sidechain reads as the dual mono 'explicit' makes of it.
+  const side = await scenario<ShapeResult>('channelShapes', { source: 1, channels: 2, sidechain: true });
+  assert.ok(side.a !== null && side.b !== null && Number.isFinite(side.a.momentary), JSON.stringify(side));
+  assert.ok(Math.abs(side.a!.momentary - side.b!.momentary) <= SHAPE_READING_DB, `sidechain: ${JSON.stringify(side.a)} vs ${JSON.stringify(side.b)}`);
+  assert.equal(session.problems, []);
+});
+
+t('channel shaping: a channel configuration the host sets is the browser\'s own; the default one back is shaped again', async () => {
+  // Mono into stereo: shaped (default) it reads as dual mono; with the host's 'max' the engine meters one channel,
+  // 10 log10(2) = 3.01 dB less (BS.1770 sums the channels' powers); with the host's channelCount 1 the same.
+  const dual = await scenario<ShapeResult>('channelShapes', { source: 1, channels: 2 });
+  const max = await scenario<ShapeResult>('channelShapes', { source: 1, channels: 2, host: { channelCountMode: 'max' } });
+  const one = await scenario<ShapeResult>('channelShapes', { source: 1, channels: 2, host: { channelCount: 1 } });
+  const dB = 10 * Math.log10(2);
+  assert.equal(max.after, { count: 2, mode: 'max', interpretation: 'speakers' });
+  assert.equal(one.after, { count: 1, mode: 'explicit', interpretation: 'speakers' });
+  assert.equal(max.browser, { channelCount: 2, channelCountMode: 'max', channelInterpretation: 'speakers' });
+  assert.equal(one.browser, { channelCount: 1, channelCountMode: 'explicit', channelInterpretation: 'speakers' }, 'the host\'s own, run by the browser');
+  for (const [name, r] of [['max', max], ['channelCount 1', one]] as const) {
+    assert.ok(Math.abs(dual.a!.momentary - r.a!.momentary - dB) <= 0.01, `${name}: ${r.a!.momentary} against dual mono ${dual.a!.momentary}`);
+  }
+  // Invalid values are ignored, as on any AudioNode; an out-of-range count throws.
+  const odd = await scenario<ShapeResult>('channelShapes', { source: 1, channels: 2, host: { channelCountMode: 'loud', channelInterpretation: 'surround' } });
+  assert.equal(odd.after, { count: 2, mode: 'explicit', interpretation: 'speakers' });
+  assert.ok(Math.abs(odd.a!.momentary - dual.a!.momentary) <= SHAPE_READING_DB, 'still shaped');
+  // 'discrete' set by the host, then the defaults back at 0.5 s: shaped again by the end (the momentary window is 0.4 s).
+  const back = await scenario<ShapeResult>('channelShapes', { source: 1, channels: 2, host: { channelInterpretation: 'discrete' }, restoreAt: 0.5 });
+  assert.equal(back.after, { count: 2, mode: 'explicit', interpretation: 'speakers' });
+  assert.equal(back.browser, { channelCount: 2, channelCountMode: 'max', channelInterpretation: 'speakers' }, 'shaped again');
+  assert.ok(Math.abs(back.a!.momentary - back.b!.momentary) <= SHAPE_READING_DB, `restored: ${JSON.stringify(back.a)} vs ${JSON.stringify(back.b)}`);
+  assert.equal(session.problems, []);
+});
+
 test.run();

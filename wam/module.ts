@@ -9,8 +9,9 @@
  *   source.connect(wam.audioNode); wam.audioNode.connect(ctx.destination);
  *
  * The audio node has two inputs (0: the signal, 1: the sidechain) and one output. All of them carry `channels`
- * channels (1..8, default 2, from initialState.channels): channelCountMode 'explicit' makes Web Audio up- or
- * down-mix whatever is connected. The count is fixed when the node is created: Web Audio only lets the output
+ * channels (1..8, default 2, from initialState.channels): channelCountMode 'explicit' up- or down-mixes
+ * whatever is connected (the node presents 'explicit' and runs as 'max', the processor doing the mixing: node.ts,
+ * channel-mix.ts). The count is fixed when the node is created: Web Audio only lets the output
  * channel count follow the input for nodes with exactly one input and one output, and ours has two inputs, so
  * a state's `channels` is honoured by createInstance only (setState ignores it).
  */
@@ -84,9 +85,10 @@ export class LevelMatch extends WebAudioModule<LevelMatchNode> {
       numberOfOutputs: 1,
       outputChannelCount: [channels],
       channelCount: channels,
-      channelCountMode: 'explicit',
+      // Presented as 'explicit' (node.ts); the processor mixes an input of another count (channel-mix.ts).
+      channelCountMode: 'max',
       channelInterpretation: 'speakers',
-      processorOptions: { channels, initialState: state },
+      processorOptions: { channels, initialState: state, shapeInputs: true },
     });
     await node._initialize();
     return node;

@@ -14,6 +14,11 @@
  *   output meter, integrated loudness and LRA) only while the `readout` event has listeners (a GUI adds one);
  *   this node tells it when that changes. Without listeners `readout` still updates, once a second instead of
  *   25 times (issue 16), with those readings NaN.
+ * - its channel configuration: the host sees and sets channelCount / channelCountMode / channelInterpretation as on
+ *   any AudioNode, and the node is made 'explicit' with `channels` channels and 'speakers' (module.ts). That
+ *   default runs as 'max' mode with the processor mixing an input of another count itself (channel-mix.ts: the
+ *   browser's summing buses cost 3.4 % of a 256-instance render); any other configuration a host sets is handed
+ *   to the browser as it is, and the processor mixes nothing.
  */
 import { WamNode, type WebAudioModule } from '@webaudiomodules/sdk';
 import type { WamEventMap, WamParameterDataMap } from '@webaudiomodules/api';
@@ -29,6 +34,11 @@ export type ReadoutEvent = CustomEvent<Readout>;
 export const PROCESSOR_URL = new URL('./processor.js', import.meta.url).href;
 
 const loaded = new WeakMap<BaseAudioContext, Promise<void>>();
+
+interface ChannelConfig { count: number; mode: ChannelCountMode; interpretation: ChannelInterpretation }
+type ChannelAttribute = 'channelCount' | 'channelCountMode' | 'channelInterpretation';
+const CHANNEL_COUNT_MODES: readonly string[] = ['max', 'clamped-max', 'explicit'];
+const CHANNEL_INTERPRETATIONS: readonly string[] = ['speakers', 'discrete'];
 
 export class LevelMatchNode extends WamNode {
   /**
@@ -57,8 +67,22 @@ export class LevelMatchNode extends WamNode {
   private readonly _trackAcks = new Map<number, () => void>();
   private _trackAckId = 0;
 
+  /**
+   * The channel configuration the host sees (see the header), null when the node was not made to present one
+   * (it then is what the browser has).
+   */
+  private _channelConfig: ChannelConfig | null = null;
+  /** The configuration whose mixing the processor does itself (module.ts); null: none. */
+  private _shapedConfig: ChannelConfig | null = null;
+  private _shapingSent = true;
+
   constructor(module: WebAudioModule, options: AudioWorkletNodeOptions) {
     super(module, options);
+    if ((options.processorOptions as { shapeInputs?: unknown } | undefined)?.shapeInputs === true) {
+      const count = options.channelCount ?? 2;
+      this._shapedConfig = { count, mode: 'explicit', interpretation: 'speakers' };
+      this._channelConfig = { ...this._shapedConfig };
+    }
     (this._supportedEventTypes as Set<string>).add('readout');
     (this._supportedEventTypes as Set<string>).add('parameterchange');
     (this._supportedEventTypes as Set<string>).add('referencetrack');
@@ -202,6 +226,20 @@ export class LevelMatchNode extends WamNode {
     this.port.postMessage({ levelmatch: 'resetMeters' });
   }
 
+  /**
+   * Applies the configuration the host set: the shaped one runs in 'max' mode with the processor mixing; any
+   * other is the browser's own (the browser validated each value as it was set).
+   */
+  private _applyChannelConfig(config: ChannelConfig): void {
+    const shaped = this._shapedConfig;
+    const on = shaped !== null && config.count === shaped.count && config.mode === shaped.mode && config.interpretation === shaped.interpretation;
+    baseChannelAccessor('channelCountMode').set!.call(this, on ? 'max' : config.mode);
+    baseChannelAccessor('channelInterpretation').set!.call(this, config.interpretation);
+    if (on === this._shapingSent) return;
+    this._shapingSent = on;
+    this.port.postMessage({ levelmatch: 'shapeInputs', on });
+  }
+
   /** Stops processing (the processor leaves its link) and disconnects the node. */
   override destroy(): void {
     this._tracks.destroy();
@@ -211,3 +249,68 @@ export class LevelMatchNode extends WamNode {
     super.destroy();
   }
 }
+
+/** The AudioNode accessor of a channel attribute, above LevelMatchNode (found once). */
+const baseAccessors = new Map<ChannelAttribute, PropertyDescriptor>();
+function baseChannelAccessor(name: ChannelAttribute): PropertyDescriptor {
+  let d = baseAccessors.get(name);
+  for (let o: object | null = Object.getPrototypeOf(LevelMatchNode.prototype) as object; d === undefined && o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    d = Object.getOwnPropertyDescriptor(o, name);
+  }
+  if (d === undefined || d.get === undefined || d.set === undefined) throw new Error(`LevelMatchNode: AudioNode has no ${name} accessor`);
+  baseAccessors.set(name, d);
+  return d;
+}
+
+// The channel attributes as the host sees them (see the header). Defined on the prototype rather than as class
+// accessors: the DOM's types declare them as plain properties. A value the browser refuses throws (channelCount
+// out of range) or is ignored (an unknown mode or interpretation), as on any AudioNode.
+type Configured = { _channelConfig: ChannelConfig | null; _applyChannelConfig(c: ChannelConfig): void };
+Object.defineProperty(LevelMatchNode.prototype, 'channelCount', {
+  configurable: true,
+  get(this: LevelMatchNode) {
+    return (this as unknown as Configured)._channelConfig?.count ?? baseChannelAccessor('channelCount').get!.call(this);
+  },
+  set(this: LevelMatchNode, value: number) {
+    const base = baseChannelAccessor('channelCount');
+    base.set!.call(this, value);
+    const self = this as unknown as Configured;
+    if (self._channelConfig === null) return;
+    self._channelConfig.count = base.get!.call(this) as number;
+    self._applyChannelConfig(self._channelConfig);
+  },
+});
+Object.defineProperty(LevelMatchNode.prototype, 'channelCountMode', {
+  configurable: true,
+  get(this: LevelMatchNode) {
+    return (this as unknown as Configured)._channelConfig?.mode ?? baseChannelAccessor('channelCountMode').get!.call(this);
+  },
+  set(this: LevelMatchNode, value: ChannelCountMode) {
+    const self = this as unknown as Configured;
+    if (self._channelConfig === null) {
+      baseChannelAccessor('channelCountMode').set!.call(this, value);
+      return;
+    }
+    const mode = String(value);
+    if (!CHANNEL_COUNT_MODES.includes(mode)) return;
+    self._channelConfig.mode = mode as ChannelCountMode;
+    self._applyChannelConfig(self._channelConfig);
+  },
+});
+Object.defineProperty(LevelMatchNode.prototype, 'channelInterpretation', {
+  configurable: true,
+  get(this: LevelMatchNode) {
+    return (this as unknown as Configured)._channelConfig?.interpretation ?? baseChannelAccessor('channelInterpretation').get!.call(this);
+  },
+  set(this: LevelMatchNode, value: ChannelInterpretation) {
+    const self = this as unknown as Configured;
+    if (self._channelConfig === null) {
+      baseChannelAccessor('channelInterpretation').set!.call(this, value);
+      return;
+    }
+    const interpretation = String(value);
+    if (!CHANNEL_INTERPRETATIONS.includes(interpretation)) return;
+    self._channelConfig.interpretation = interpretation as ChannelInterpretation;
+    self._applyChannelConfig(self._channelConfig);
+  },
+});

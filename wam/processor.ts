@@ -3,7 +3,8 @@
  * self-contained script (iife) for the AudioWorkletGlobalScope, with the WASM inside as base64. Loaded by
  * LevelMatchNode.addModules() after the WAM SDK's function modules (which put WamProcessor in the module scope).
  *
- * THE AUDIO THREAD. Everything in this file and in core.ts / link-bus.ts runs on the real-time audio thread:
+ * THE AUDIO THREAD. Everything in this file and in core.ts / link-bus.ts / channel-mix.ts runs on the real-time
+ * audio thread:
  * - process() (every render quantum) must not allocate in steady state, throw, log, or wait on anything. The
  *   base WamProcessor.process allocates per quantum (slices, Object.keys), so it is replaced here: the event
  *   queue the base _onMessage fills is sliced in place (sorted only when events arrive). Allocation happens
@@ -25,6 +26,7 @@ import type {
 } from '@webaudiomodules/api';
 import { wasmBase64 } from '../build/wasm-base64.js';
 import { decodeBase64 } from '../lib/wasm.ts';
+import { ChannelShaper } from './channel-mix.ts';
 import { LevelMatchCore } from './core.ts';
 import type { EngineExports } from './engine-abi.ts';
 import { EnginePool } from './engine-pool.ts';
@@ -114,6 +116,11 @@ interface ProcessorOptions {
   initialState?: unknown;
   /** Whether the readings are watched from the start (default false: the node says so when they are). */
   watched?: boolean;
+  /**
+   * Whether the processor mixes inputs to `channels` as 'explicit' mode would (channel-mix.ts), from the start
+   * (default true; the node turns it off while the host has set a channel configuration of its own).
+   */
+  shapeInputs?: boolean;
 }
 
 /** An event's time, 0 (= now) when it has none or is malformed: nothing a host sends may throw in process(). */
@@ -131,6 +138,8 @@ class LevelMatchProcessor extends Base {
   /** Watches wam-transport events for a playback start or a position jump (transport.ts). */
   private readonly transport = new TransportWatch();
   private readonly readoutMessage: { levelmatch: 'readout'; data: Float64Array };
+  /** The inputs mixed to the node's channel count, as 'explicit' mode would (channel-mix.ts); null: as they come. */
+  private shaper: ChannelShaper | null;
 
   constructor(options: AudioWorkletNodeOptions) {
     super(options);
@@ -152,6 +161,7 @@ class LevelMatchProcessor extends Base {
     });
     if (initial !== null) this.core.applyState(initial);
     this.readoutMessage = { levelmatch: 'readout', data: this.core.readout };
+    this.shaper = opts.shapeInputs === false ? null : new ChannelShaper(this.core.channels);
     const problem = error ?? this.core.error;
     if (problem !== null) this.port.postMessage({ levelmatch: 'error', message: `LevelMatch: ${problem}; passing audio through` });
   }
@@ -269,6 +279,12 @@ class LevelMatchProcessor extends Base {
       this.port.postMessage({ levelmatch: 'track', id });
       return Promise.resolve();
     }
+    if (data !== null && typeof data === 'object' && data.levelmatch === 'shapeInputs') {
+      // The node's channel configuration is the default one again (on) or the host's own (off): node.ts.
+      const on = (data as { on?: unknown }).on === true;
+      if (on !== (this.shaper !== null)) this.shaper = on ? new ChannelShaper(this.core.channels) : null;
+      return Promise.resolve();
+    }
     if (data !== null && typeof data === 'object' && data.levelmatch === 'watch') {
       this.core.setWatched((data as { on?: unknown }).on === true);
       return Promise.resolve();
@@ -311,8 +327,10 @@ class LevelMatchProcessor extends Base {
     return offset > 0 ? offset : 0;
   }
 
-  override process(inputs: Float32Array[][], outputs: Float32Array[][], _parameters: Record<string, Float32Array>): boolean {
+  override process(given: Float32Array[][], outputs: Float32Array[][], _parameters: Record<string, Float32Array>): boolean {
     if (this._destroyed) return false;
+    // The node runs in 'max' mode and presents 'explicit' (node.ts): an input of another channel count is mixed here.
+    const inputs = this.shaper === null ? given : this.shaper.shape(given);
     const out = outputs.length > 0 ? outputs[0] : undefined;
     const input = inputs.length > 0 ? inputs[0] : undefined;
     const quantum = out !== undefined && out.length > 0 ? out[0].length : input !== undefined && input.length > 0 ? input[0].length : 128;

@@ -386,3 +386,89 @@ export async function autoLatency({ delayFrames = 1791, dB = -6, seconds = 8, li
   ref.audioNode.destroy();
   return result;
 }
+
+/** `channels` channels of distinct, deterministic signal (a tone of its own and a little noise per channel). */
+function distinctChannels(ctx, channels, seconds) {
+  const buf = ctx.createBuffer(channels, Math.round(ctx.sampleRate * seconds), ctx.sampleRate);
+  let seed = 12345;
+  for (let c = 0; c < channels; c++) {
+    const x = buf.getChannelData(c);
+    const f = 97 + 211 * c;
+    const a = 0.08 + 0.06 * c;
+    for (let i = 0; i < x.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      x[i] = a * Math.sin((2 * Math.PI * f * i) / ctx.sampleRate) + 0.02 * (seed / 2 ** 32 - 0.5);
+    }
+  }
+  return buf;
+}
+
+/**
+ * Channel shaping (wam/channel-mix.ts): a source of `source` channels into instances of `channels` channels,
+ * two ways, rendered side by side: A as it comes (the node runs in 'max' mode, the processor mixes), B behind a
+ * GainNode (gain 1) in 'explicit' mode with `channels` channels, 'speakers' (the browser mixes, so B gets
+ * `channels` channels as they are). Both are reference instances (their output is their input; link 10 and 11),
+ * watched. `sidechain`: the source goes to input 1 of sidechain instances instead (their output is silence then;
+ * the readings of the reference side compare). `host`: attributes set on A before the render ({ channelCount,
+ * channelCountMode, channelInterpretation }), and `restoreAt`: seconds at which A gets 'explicit' / `channels` /
+ * 'speakers' back. Returns the largest sample difference of the outputs, the last readouts' input (or reference)
+ * momentary and short-term of both, and A's channel attributes as the host reads them and as the browser runs them.
+ */
+export async function channelShapes({ source, channels, sidechain = false, host = null, restoreAt = 0, seconds = 1.5 }) {
+  const { default: LevelMatch } = await loadPlugin();
+  const sr = 48000;
+  const ctx = new OfflineAudioContext({ numberOfChannels: 2 * channels, length: Math.round(sr * seconds), sampleRate: sr });
+  const [groupId] = await initializeWamHost(ctx);
+  const params = sidechain ? { mode: 2 } : { mode: 0 };
+  const a = await LevelMatch.createInstance(groupId, ctx, state({ ...params, link: 10 }, { channels }));
+  const b = await LevelMatch.createInstance(groupId, ctx, state({ ...params, link: 11 }, { channels }));
+  const before = { count: a.audioNode.channelCount, mode: a.audioNode.channelCountMode, interpretation: a.audioNode.channelInterpretation };
+  if (host !== null) for (const [k, v] of Object.entries(host)) a.audioNode[k] = v;
+  const src = new AudioBufferSourceNode(ctx, { buffer: distinctChannels(ctx, source, seconds) });
+  const explicit = new GainNode(ctx, { gain: 1, channelCount: channels, channelCountMode: 'explicit', channelInterpretation: 'speakers' });
+  src.connect(explicit);
+  src.connect(a.audioNode, 0, sidechain ? 1 : 0);
+  explicit.connect(b.audioNode, 0, sidechain ? 1 : 0);
+  const merger = new ChannelMergerNode(ctx, { numberOfInputs: 2 * channels });
+  for (const [node, at] of [[a.audioNode, 0], [b.audioNode, channels]]) {
+    const s = new ChannelSplitterNode(ctx, { numberOfOutputs: channels });
+    node.connect(s);
+    for (let c = 0; c < channels; c++) s.connect(merger, c, at + c);
+  }
+  merger.connect(ctx.destination);
+  const last = [null, null];
+  a.audioNode.addEventListener('readout', (e) => { last[0] = e.detail; });
+  b.audioNode.addEventListener('readout', (e) => { last[1] = e.detail; });
+  await watching(a.audioNode);
+  await watching(b.audioNode);
+  if (restoreAt > 0) {
+    ctx.suspend(restoreAt).then(() => {
+      a.audioNode.channelCount = channels;
+      a.audioNode.channelCountMode = 'explicit';
+      a.audioNode.channelInterpretation = 'speakers';
+      ctx.resume();
+    });
+  }
+  src.start();
+  const out = await ctx.startRendering();
+  await settle();
+  let maxDiff = 0;
+  for (let c = 0; c < channels; c++) {
+    const x = out.getChannelData(c);
+    const y = out.getChannelData(channels + c);
+    for (let i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+  }
+  const side = (r) => (r === null ? null : sidechain ? { momentary: r.reference.momentary, shortTerm: r.reference.shortTerm } : { momentary: r.input.momentary, shortTerm: r.input.shortTerm });
+  const result = {
+    maxDiff,
+    a: side(last[0]), b: side(last[1]),
+    before,
+    after: { count: a.audioNode.channelCount, mode: a.audioNode.channelCountMode, interpretation: a.audioNode.channelInterpretation },
+    // What the browser itself runs (AudioNode's own getters, past the node's presentation).
+    browser: Object.fromEntries(['channelCount', 'channelCountMode', 'channelInterpretation']
+      .map((k) => [k, Object.getOwnPropertyDescriptor(AudioNode.prototype, k).get.call(a.audioNode)])),
+  };
+  a.audioNode.destroy();
+  b.audioNode.destroy();
+  return result;
+}
