@@ -7,8 +7,9 @@
  * then routes every input through a summing bus of its own: the connected output is copied into it, and the
  * unconnected sidechain input's bus is zeroed, `channels` channels each, every quantum. In 'max' mode a single
  * connection hands its bus over as it is and an unconnected input zeroes one channel. Measured in headless
- * Chromium 156 (256 instances, one session, the mode switched every second, 8 paired segments): 'max' took 3.4 %
- * less CPU for the whole render (median of the pairs, 0.93-1.02). So the node runs in 'max' mode and presents
+ * Chromium 156 (256 instances in one session, the mode switched every 1 s or 0.5 s, so that each pair of segments
+ * runs under the same load): 'max' took 3.4 % and 4.0 % less CPU for the whole render (medians of 8 and 16 pairs;
+ * README "Speed at scale", round 15). So the node runs in 'max' mode and presents
  * 'explicit' to the host (node.ts), and the processor mixes the rare input whose channel count differs.
  *
  * The rules, Web Audio API 1.0 §"Channel Up-Mixing and Down-Mixing" (speakers; layouts 1 M, 2 L R, 4 L R SL SR,

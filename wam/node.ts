@@ -17,7 +17,7 @@
  * - its channel configuration: the host sees and sets channelCount / channelCountMode / channelInterpretation as on
  *   any AudioNode, and the node is made 'explicit' with `channels` channels and 'speakers' (module.ts). That
  *   default runs as 'max' mode with the processor mixing an input of another count itself (channel-mix.ts: the
- *   browser's summing buses cost 3.4 % of a 256-instance render); any other configuration a host sets is handed
+ *   browser's summing buses cost 3.4-4 % of a 256-instance render); any other configuration a host sets is handed
  *   to the browser as it is, and the processor mixes nothing.
  */
 import { WamNode, type WebAudioModule } from '@webaudiomodules/sdk';
