@@ -280,37 +280,26 @@ Object.defineProperty(LevelMatchNode.prototype, 'channelCount', {
     self._applyChannelConfig(self._channelConfig);
   },
 });
-Object.defineProperty(LevelMatchNode.prototype, 'channelCountMode', {
-  configurable: true,
-  get(this: LevelMatchNode) {
-    return (this as unknown as Configured)._channelConfig?.mode ?? baseChannelAccessor('channelCountMode').get!.call(this);
-  },
-  set(this: LevelMatchNode, value: ChannelCountMode) {
-    const self = this as unknown as Configured;
-    if (self._channelConfig === null) {
-      baseChannelAccessor('channelCountMode').set!.call(this, value);
-      return;
-    }
-    const mode = String(value);
-    if (!CHANNEL_COUNT_MODES.includes(mode)) return;
-    self._channelConfig.mode = mode as ChannelCountMode;
-    self._applyChannelConfig(self._channelConfig);
-  },
-});
-Object.defineProperty(LevelMatchNode.prototype, 'channelInterpretation', {
-  configurable: true,
-  get(this: LevelMatchNode) {
-    return (this as unknown as Configured)._channelConfig?.interpretation ?? baseChannelAccessor('channelInterpretation').get!.call(this);
-  },
-  set(this: LevelMatchNode, value: ChannelInterpretation) {
-    const self = this as unknown as Configured;
-    if (self._channelConfig === null) {
-      baseChannelAccessor('channelInterpretation').set!.call(this, value);
-      return;
-    }
-    const interpretation = String(value);
-    if (!CHANNEL_INTERPRETATIONS.includes(interpretation)) return;
-    self._channelConfig.interpretation = interpretation as ChannelInterpretation;
-    self._applyChannelConfig(self._channelConfig);
-  },
-});
+
+/** channelCountMode and channelInterpretation: enumerations, so an unknown value is ignored (WebIDL), never thrown. */
+function presentEnumAttribute(name: 'channelCountMode' | 'channelInterpretation', field: 'mode' | 'interpretation', allowed: readonly string[]): void {
+  Object.defineProperty(LevelMatchNode.prototype, name, {
+    configurable: true,
+    get(this: LevelMatchNode) {
+      return (this as unknown as Configured)._channelConfig?.[field] ?? baseChannelAccessor(name).get!.call(this);
+    },
+    set(this: LevelMatchNode, value: string) {
+      const self = this as unknown as Configured;
+      if (self._channelConfig === null) {
+        baseChannelAccessor(name).set!.call(this, value);
+        return;
+      }
+      const v = String(value);
+      if (!allowed.includes(v)) return;
+      (self._channelConfig as Record<typeof field, string>)[field] = v;
+      self._applyChannelConfig(self._channelConfig);
+    },
+  });
+}
+presentEnumAttribute('channelCountMode', 'mode', CHANNEL_COUNT_MODES);
+presentEnumAttribute('channelInterpretation', 'interpretation', CHANNEL_INTERPRETATIONS);
