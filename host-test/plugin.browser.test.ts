@@ -218,7 +218,7 @@ t('channel shaping: sources of 1, 2, 4, 6 channels into instances of 1, 2, 6 cha
       assert.ok(r.a !== null && r.b !== null && Number.isFinite(r.a.momentary), JSON.stringify(r));
       assert.ok(Math.abs(r.a!.momentary - r.b!.momentary) <= SHAPE_READING_DB && Math.abs(r.a!.shortTerm - r.b!.shortTerm) <= SHAPE_READING_DB,
         `${source} -> ${channels}: ${JSON.stringify(r.a)} vs ${JSON.stringify(r.b)}`);
-      rows.push(`${source}->${channels} ${r.a!.momentary.toFixed(2)}`);
+      rows.push(`${source}->${channels} ${r.a!.momentary.toFixed(2)}${r.maxDiff > 0 ? ` (samples within ${r.maxDiff.toExponential(1)})` : ''}`);
     }
   }
   console.log(`  [browser] shaped as explicit (input M, LUFS): ${rows.join(', ')}`);

@@ -22,7 +22,7 @@
  * Up-mixes and discrete mixes compute nothing: an output channel is one of the input's arrays or a shared array of
  * zeros (nothing downstream writes into an input). Down-mixes are computed into buffers of the shaper's own.
  * Chromium sums in float32 and its order of additions is its own: a down-mix may differ from Chromium's in the last
- * bit of a sample (a relative 6e-8), far below any reading's resolution.
+ * bit of a sample (at most 6e-8 on samples below 1 in the browser test), far below any reading's resolution.
  */
 
 const HALF_POWER = Math.SQRT1_2;
