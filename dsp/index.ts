@@ -15,12 +15,26 @@ import { allowTruePeakSkip } from './truepeak';
 import { Engine, ENGINE_PARAM_COUNT, ENGINE_READOUT_COUNT, ENGINE_MAX_FRAMES } from './engine';
 import { LatencyDetector } from './latency';
 import { Fft } from './fft';
+import { sharedScratch } from './block-scratch';
 import { allFinite, sanitizeAndPeak } from './sanitize';
 
 export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
   if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
   if (channels < 1 || channels > MAX_CHANNELS || maxFrames < 1) return 0;
   return changetype<usize>(new Meter(sampleRate, channels, maxFrames));
+}
+
+/**
+ * createMeter, but the meter's input buffers are the instance's shared block buffers (dsp/block-scratch.ts, the
+ * gain engines' input lanes) instead of its own, as the engines' meters have them: for a caller that writes and
+ * processes one meter at a time, as an audio thread runs its processors one after another (the bench's
+ * arithmetic floor, host-test/pages/scale-host.js). Two such meters written before either is processed read each
+ * other's samples: createMeter is the one for that.
+ */
+export function createSharedBufferMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
+  if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
+  if (channels < 1 || channels > MAX_CHANNELS || maxFrames < 1) return 0;
+  return changetype<usize>(new Meter(sampleRate, channels, maxFrames, sharedScratch(maxFrames).inputLanes));
 }
 
 export function setWeight(h: usize, channel: i32, weight: f64): void {

@@ -10,6 +10,8 @@ import type { EngineExports } from '../wam/engine-abi.ts';
 export interface DspExports extends EngineExports {
   memory: WebAssembly.Memory;
   createMeter(sampleRate: number, channels: number, maxFrames: number): number;
+  /** createMeter on the instance's shared input buffers (dsp/index.ts): write and process one such meter at a time. */
+  createSharedBufferMeter(sampleRate: number, channels: number, maxFrames: number): number;
   setWeight(h: number, channel: number, weight: number): void;
   enableTruePeak(h: number, enabled: number): void;
   enableRms(h: number, enabled: number): void;

@@ -1,7 +1,9 @@
 // Many LevelMatch instances in headless Chromium (issue 16): OfflineAudioContext sessions of 64, 128, 256 and 512
 // instances (7/16 linked pairs -- half references, half matches, each pair on a link of its own -- and 1/8 target instances; stereo,
 // 48 kHz, 128-frame quanta), each beside the same graph with a pass-through AudioWorklet in every plugin's place
-// (the floor of any worklet plugin), in the same run. Then, at 256, each role's cost from graphs where only that
+// (the floor of any worklet plugin), and beside the graph with the standard's arithmetic alone in every plugin's
+// place (host-test/pages/scale-host.js ARITHMETIC: the metering BS.1770 and the ceiling require, on our meter, and
+// nothing else: what no plugin that meters by the standard can go below), in the same run. Then, at 256, each role's cost from graphs where only that
 // role is the plugin, the same roles timed inside process() beside pass-through nodes (host-test/pages/
 // process-timer.js; at the largest role size also match instances with autoLatency off, sessions alternated: the
 // resting latency detector's share), and the cost with every instance watched (a readout listener each, as open
@@ -41,14 +43,14 @@ const SIZES = (process.env.BENCH_SCALE_SIZES ?? '64,128,256,512').split(',').map
  * Instances of the per-role runs: 128, below the size where the instances' working set outgrows the caches
  * (the per-instance cost jumps between 128 and 256, the floor's does not), and 256, the issue's size.
  */
-const ROLE_SIZES = (process.env.BENCH_SCALE_ROLE_SIZE ?? '128,256').split(',').map(Number);
+const ROLE_SIZES = (process.env.BENCH_SCALE_ROLE_SIZE ?? '128,256').split(',').filter((v) => v !== '').map(Number);
 
 if (!chromiumAvailable()) {
   console.log(`\n(Chromium rows not measured: no Chromium at ${CHROMIUM_PATH})`);
   process.exit(0);
 }
 
-type Roles = Partial<Record<'reference' | 'match' | 'target', 'plugin' | 'pass'>>;
+type Roles = Partial<Record<'reference' | 'match' | 'target', 'plugin' | 'pass' | 'arithmetic'>>;
 /** Wall-clock ms of the timed part, and the CPU ms Chromium's processes spent in it (NaN where unreadable). */
 interface Timing { ms: number; cpuMs: number; quanta: number; errors: string[] }
 
@@ -183,6 +185,7 @@ try {
   /** What a timing costs: Chromium's CPU ms where it can be read, else the wall clock. */
   const cost = (t: Timing): number => (cpuTimed && Number.isFinite(t.cpuMs) ? t.cpuMs : t.ms);
   const PASS: Roles = { reference: 'pass', match: 'pass', target: 'pass' };
+  const ARITHMETIC: Roles = { reference: 'arithmetic', match: 'arithmetic', target: 'arithmetic' };
   const shape = (n: number) => ({ pairs: Math.round((n * 7) / 16), targets: n / 8 });
   const usPer = (t: Timing, instances: number) => (cost(t) * 1000) / (instances * t.quanta);
   const xrt = (t: Timing) => (SECONDS * 1000) / cost(t);
@@ -195,30 +198,39 @@ try {
 
   console.log(`\nChromium (${browser.version()}), OfflineAudioContext, stereo 48 kHz, ${SECONDS} s timed after ${WARM} s rendered, best of ${REPEATS}; floor = pass-through AudioWorklet in every plugin's place; ${LINKS >= 224 ? 'every pair on a link of its own' : `pairs on ${LINKS} links`}`);
   console.log('instances  (pairs+targets)    plugin: x real time  µs/inst/quantum    floor: x real time  µs/inst/quantum    plugin / floor');
-  const perSize = new Map<number, { plugin: Timing; floor: Timing; ratios: number[] }>();
+  const perSize = new Map<number, { plugin: Timing; floor: Timing; ratios: number[]; arithmetic: Timing; arithmeticRatios: number[] }>();
   for (const n of SIZES) {
     const { pairs, targets } = shape(n);
     const count = 2 * pairs + targets;
     // The floor and the plugin in turn, REPEATS rounds: each round's two renders run under the same load, so
     // the ratio of a round is steadier than the ratio of two best-ofs taken minutes apart (round 14 saw the same
     // 256-instance graph render at 1.42 x real time in this row and 2.30 x in the role run below).
+    // Each round also renders the graph with the standard's arithmetic alone in every plugin's place
+    // (scale-host.js ARITHMETIC): what no implementation that meters by BS.1770 can go below.
     let floor: Timing | null = null;
     let plugin: Timing | null = null;
+    let arithmetic: Timing | null = null;
     const ratios: number[] = [];
+    const arithmeticRatios: number[] = [];
     for (let r = 0; r < REPEATS; r++) {
       const f = await once(pairs, targets, PASS, false, WARM);
+      const a = await once(pairs, targets, ARITHMETIC, false, WARM);
       const p = await once(pairs, targets, {}, false, WARM);
       ratios.push(cost(p) / cost(f));
+      arithmeticRatios.push(cost(a) / cost(f));
       if (floor === null || cost(f) < cost(floor)) floor = f;
       if (plugin === null || cost(p) < cost(plugin)) plugin = p;
+      if (arithmetic === null || cost(a) < cost(arithmetic)) arithmetic = a;
     }
-    perSize.set(n, { plugin: plugin!, floor: floor!, ratios });
+    perSize.set(n, { plugin: plugin!, floor: floor!, ratios, arithmetic: arithmetic!, arithmeticRatios });
     if (plugin!.errors.length > 0) console.log(`  (engine errors: ${plugin!.errors.length}, first: ${plugin!.errors[0]})`);
     console.log(`${String(count).padStart(9)}  (${pairs}x2+${targets})`.padEnd(28) +
       `${xrt(plugin!).toFixed(2).padStart(18)}  ${usPer(plugin!, count).toFixed(2).padStart(15)}` +
       `${xrt(floor!).toFixed(2).padStart(22)}  ${usPer(floor!, count).toFixed(2).padStart(15)}` +
       `${(cost(plugin!) / cost(floor!)).toFixed(2).padStart(18)}` +
       `   (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')}, in turn; wall clock: ${(plugin!.ms / floor!.ms).toFixed(2)}, ${((SECONDS * 1000) / plugin!.ms).toFixed(2)} x real time)`);
+    console.log(`${''.padEnd(28)}the standard's arithmetic alone: ${xrt(arithmetic!).toFixed(2)} x real time, ${usPer(arithmetic!, count).toFixed(2)} µs, ` +
+      `${(cost(arithmetic!) / cost(floor!)).toFixed(2)} x floor (rounds: ${arithmeticRatios.map((x) => x.toFixed(2)).join(' ')}); plugin / arithmetic ${(cost(plugin!) / cost(arithmetic!)).toFixed(2)}`);
   }
 
   // Role costs at each of ROLE_SIZES: the same graph with only some roles as the plugin. cost(role) = floor per
@@ -304,7 +316,8 @@ try {
   }
   const at256 = perSize.get(256);
   if (at256) {
-    console.log(`goal: 256 instances at >= 4 x real time: ${xrt(at256.plugin).toFixed(2)} x${allAt256 ? ` (${xrt(allAt256).toFixed(2)} x in the role run)` : ''}; the floor alone: ${xrt(at256.floor).toFixed(2)} x`);
+    console.log(`goal: 256 instances at >= 4 x real time: ${xrt(at256.plugin).toFixed(2)} x${allAt256 ? ` (${xrt(allAt256).toFixed(2)} x in the role run)` : ''}; the floor alone: ${xrt(at256.floor).toFixed(2)} x; ` +
+      `the standard's arithmetic alone: ${xrt(at256.arithmetic).toFixed(2)} x (median of its rounds ${median(at256.arithmeticRatios).toFixed(2)} x floor)`);
     // What 4 x asks of the plugin against the floor on this machine, beside the ratio measured: the floor's
     // speed is the machine's (the issue measured 1.1 µs per pass-through; 9.5 x real time at 256).
     const f = usPer(at256.floor, 256);

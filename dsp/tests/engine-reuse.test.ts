@@ -59,6 +59,45 @@ test('true-peak skip: the library meter reads exactly the same true peaks, and s
   assert.ok(a.tp[0]! > a.sp[0]!, 'an inter-sample peak above the sample peak is found');
 });
 
+test('shared-buffer meters: written and processed one at a time, beside an engine, they read what private meters read', () => {
+  // Three stereo signals, metered in turn each quantum (as an audio thread runs its processors), every one by
+  // a meter on the shared input buffers and by a private one in the same instance; an engine runs between them
+  // on the same buffers (its input lanes are theirs).
+  const dsp = instantiateDsp(module);
+  const signals = [material(6, 11), material(6, 12).map((x) => x.map((v) => v * 0.25)), material(6, 13).map((x) => x.map((v) => v * 2))];
+  const shared = signals.map(() => dsp.createSharedBufferMeter(FS, 2, Q));
+  const own = signals.map(() => dsp.createMeter(FS, 2, Q));
+  assert.ok(shared.every((h) => h !== 0) && new Set(shared.map((h) => dsp.inputPointer(h, 0))).size === 1, 'one set of buffers');
+  assert.ok(!own.some((h) => dsp.inputPointer(h, 0) === dsp.inputPointer(shared[0]!, 0)), 'private meters keep their own');
+  const engine = dsp.createEngine(FS, Q);
+  assert.is(dsp.inputPointer(shared[0]!, 0), dsp.engineInput(engine, 0), 'the engines\' input lanes');
+  dsp.engineSetChannels(engine, 2, 2);
+  const write = (h: number, audio: Float32Array[], o: number, at: (h: number, c: number) => number) => {
+    for (let c = 0; c < 2; c++) new Float32Array(dsp.memory.buffer, at(h, c), Q).set(audio[c]!.subarray(o, o + Q));
+  };
+  for (let o = 0; o + Q <= signals[0]![0]!.length; o += Q) {
+    signals.forEach((audio, k) => {
+      write(shared[k]!, audio, o, dsp.inputPointer);
+      dsp.processFrames(shared[k]!, Q);
+      write(own[k]!, audio, o, dsp.inputPointer);
+      dsp.processFrames(own[k]!, Q);
+      // The engine writes the shared buffers with other audio in between.
+      write(engine, signals[(k + 1) % 3]!, o, dsp.engineInput);
+      write(engine, audio, o, dsp.engineReference);
+      dsp.engineProcess(engine, Q, 1);
+    });
+  }
+  const readings = (h: number) => [dsp.momentary(h), dsp.shortTerm(h), dsp.momentaryMax(h), dsp.integrated(h), dsp.loudnessRange(h),
+    dsp.truePeak(h, 0), dsp.truePeak(h, 1), dsp.samplePeak(h, 0), dsp.samplePeak(h, 1)];
+  signals.forEach((_, k) => {
+    const a = readings(shared[k]!);
+    assert.ok(a.every(Number.isFinite), `finite readings ${a}`);
+    assert.equal(a, readings(own[k]!), `signal ${k}`);
+  });
+  // Three different signals read differently (a meter that read another's samples would not match its twin).
+  assert.ok(Math.abs(dsp.integrated(shared[1]!) - dsp.integrated(shared[0]!)) > 10, 'the quieter signal reads quieter');
+});
+
 interface EngineRun {
   output: Float32Array[];
   readouts: Float64Array[];

@@ -20,12 +20,67 @@ const PASS_THROUGH = `registerProcessor('levelmatch-bench-pass-through', class e
   }
 });`;
 
+/**
+ * The standard's arithmetic alone, as the bench's second floor: per role, only the metering BS.1770 and the
+ * ceiling require, on LevelMatch's own meter (dsp/meter.ts, from dist/levelmatch.wasm, one WebAssembly instance
+ * per scope, every meter on the instance's shared input buffers as the engines' are), with no gain law, no
+ * link, no latency detection, no glue. A reference copies its input through and
+ * into WebAssembly memory (what publishing costs at least); a match K-weights two stereo signals (its input twice,
+ * standing in for its input and the reference) and applies a fixed gain; a target K-weights its input with true
+ * peak on (the ceiling reads it) and applies a fixed gain. What no implementation that meters by the standard can
+ * go below, beside the pass-through floor.
+ */
+const ARITHMETIC = `registerProcessor('levelmatch-bench-arithmetic', class extends AudioWorkletProcessor {
+  constructor(options) {
+    super();
+    const { module, role } = options.processorOptions;
+    globalThis.levelmatchArithmetic ??= new WebAssembly.Instance(module, {}).exports;
+    const e = this.e = globalThis.levelmatchArithmetic;
+    this.role = role;
+    this.meters = [];
+    const count = role === 'match' ? 2 : 1;
+    for (let m = 0; m < count; m++) {
+      const h = e.createSharedBufferMeter(sampleRate, 2, 128);
+      e.enableTruePeak(h, role === 'target' ? 1 : 0);
+      e.enableRms(h, 0);
+      this.meters.push(h);
+    }
+    this.buffer = null;
+    this.views = [];
+    this.gain = 0.5;
+  }
+  refresh() {
+    this.buffer = this.e.memory.buffer;
+    this.views = this.meters.map((h) => [0, 1].map((c) => new Float32Array(this.buffer, this.e.inputPointer(h, c), 128)));
+  }
+  process(inputs, outputs) {
+    const i = inputs[0], o = outputs[0];
+    if (i.length < 2 || i[0].length !== 128) return true;
+    if (this.buffer !== this.e.memory.buffer) this.refresh();
+    const views = this.views;
+    if (this.role === 'reference') {
+      for (let c = 0; c < 2; c++) { o[c].set(i[c]); views[0][c].set(i[c]); }
+      return true;
+    }
+    for (let m = 0; m < views.length; m++) {
+      for (let c = 0; c < 2; c++) views[m][c].set(i[c]);
+      this.e.processFrames(this.meters[m], 128);
+    }
+    const g = this.gain;
+    for (let c = 0; c < 2; c++) {
+      const x = i[c], y = o[c];
+      for (let k = 0; k < 128; k++) y[k] = x[k] * g;
+    }
+    return true;
+  }
+});`;
+
 const state = (parameters) => ({ format: 'levelmatch', version: 1, parameters });
 const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Builds a session in a new OfflineAudioContext. `roles`: { reference, match, target } each 'plugin' or 'pass'
- * (default plugin). `matchParams`: extra parameters for every match instance. `watch`: a readout listener on
+ * Builds a session in a new OfflineAudioContext. `roles`: { reference, match, target } each 'plugin', 'pass'
+ * or 'arithmetic' (ARITHMETIC; default plugin). `matchParams`: extra parameters for every match instance. `watch`: a readout listener on
  * every plugin instance (as an open GUI would add). `passInputs`: inputs of the pass-through node (2: LevelMatch's
  * own shape, signal and sidechain). `distinct`: every pair's reference at its own level (0, -0.05, -0.1 ... dB)
  * and its effect at its own gain (-9 .. +3 dB), so a match instance that read another pair's reference would
@@ -42,10 +97,21 @@ async function buildSession({ pairs, targets, seconds, roles = {}, watch = false
   const { default: LevelMatch } = await import(PLUGIN_URL);
   const needsPass = timeProcess !== null || Object.values(roles).includes('pass');
   if (needsPass) await ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([PASS_THROUGH], { type: 'text/javascript' })));
+  let arithmetic = null;
+  if (Object.values(roles).includes('arithmetic')) {
+    await ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([ARITHMETIC], { type: 'text/javascript' })));
+    arithmetic = await WebAssembly.compile(await (await fetch('/dist/levelmatch.wasm')).arrayBuffer());
+  }
   const plugins = [];
   const make = async (role, parameters) => {
-    if ((roles[role] ?? 'plugin') === 'pass') {
+    const kind = roles[role] ?? 'plugin';
+    if (kind === 'pass') {
       return new AudioWorkletNode(ctx, 'levelmatch-bench-pass-through', { numberOfInputs: passInputs, numberOfOutputs: 1, outputChannelCount: [2] });
+    }
+    if (kind === 'arithmetic') {
+      return new AudioWorkletNode(ctx, 'levelmatch-bench-arithmetic', {
+        numberOfInputs: passInputs, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: { module: arithmetic, role },
+      });
     }
     const wam = await LevelMatch.createInstance(groupId, ctx, state(parameters));
     const entry = { role, node: wam.audioNode, readouts: 0, last: null, expected: NaN };
