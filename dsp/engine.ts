@@ -33,6 +33,7 @@ import {
   P_CEILING_IN_MATCH, P_AUTO_LOCK, R_GAIN_UNLIMITED, R_CEILING_REDUCTION, R_ESTIMATE_SECONDS, R_DRIFT,
   LINK_CHANNELS, P_AUTO_LATENCY, R_LATENCY_DETECTED, R_LATENCY_CONFIDENCE, R_LATENCY_APPLIED, R_LATENCY_SOURCE, LISTEN_OUTPUT, LISTEN_REFERENCE, LISTEN_DELTA, SOURCE_MANUAL, SOURCE_DETECTED, SOURCE_RESTORED, SOURCE_NONE, S_LISTENING_DELTA,
 } from './engine-slots';
+import { coldAlloc } from './cold-memory';
 
 /** Number of parameter slots (wam/engine-abi.ts PARAM_COUNT). */
 export const ENGINE_PARAM_COUNT: i32 = 19;
@@ -127,11 +128,11 @@ export class Engine {
     this.peaks = new PeakMemory(sampleRate);
     this.law = new GainLaw(sampleRate);
     this.configureMeters();
-    this.readout = heap.alloc(<usize>ENGINE_READOUT_COUNT << 3);
+    this.readout = coldAlloc(<usize>ENGINE_READOUT_COUNT << 3);
     memory.fill(this.readout, 0, <usize>ENGINE_READOUT_COUNT << 3);
     this.ramp = scratch.ramp;
     this.peakScratch = heap.alloc(16);
-    this.pristine = heap.alloc(offsetof<Engine>());
+    this.pristine = coldAlloc(offsetof<Engine>());
     memory.copy(this.pristine, changetype<usize>(this), offsetof<Engine>());
   }
 

@@ -10,6 +10,7 @@
  *
  * Memory: everything is allocated in the constructor; begin() and step() never allocate.
  */
+import { coldAlloc } from './cold-memory';
 
 export class Fft {
   readonly n: i32;
@@ -31,13 +32,13 @@ export class Fft {
     this.n = 1 << l;
     this.log2n = l;
     const bytes = <usize>this.n << 3;
-    this.re = heap.alloc(bytes);
-    this.im = heap.alloc(bytes);
+    this.re = coldAlloc(bytes);
+    this.im = coldAlloc(bytes);
     memory.fill(this.re, 0, bytes);
     memory.fill(this.im, 0, bytes);
     const half = this.n >> 1;
-    this.cosT = heap.alloc(<usize>half << 3);
-    this.sinT = heap.alloc(<usize>half << 3);
+    this.cosT = coldAlloc(<usize>half << 3);
+    this.sinT = coldAlloc(<usize>half << 3);
     for (let k = 0; k < half; k++) {
       const a = (2.0 * Math.PI * <f64>k) / <f64>this.n;
       store<f64>(this.cosT + (<usize>k << 3), Math.cos(a));

@@ -40,6 +40,7 @@ import {
   MODE_REFERENCE, DETECTOR_MOMENTARY, DETECTOR_SHORT_TERM, DETECTOR_INTEGRATED, DETECTOR_RMS,
   FOLLOW_CONTINUOUS, FOLLOW_LEARN, FOLLOW_HOLD, S_GATED, S_AT_RANGE_LIMIT, S_TRACKING, S_LOCKED, S_HELD, S_ACQUIRING,
 } from './engine-slots';
+import { coldAlloc } from './cold-memory';
 
 /** Tracking stops when the engine gain is this close to the wanted gain ("converged fully"), dB. */
 const CONVERGED_DB: f64 = 0.01;
@@ -214,7 +215,7 @@ export class GainLaw {
     this.gated = new GatedShortTerm(sampleRate);
     this.driftWindow = new DriftWindow(sampleRate);
     this.second = new SecondLevel();
-    this.pristine = heap.alloc(offsetof<GainLaw>());
+    this.pristine = coldAlloc(offsetof<GainLaw>());
     memory.copy(this.pristine, changetype<usize>(this), offsetof<GainLaw>());
   }
 

@@ -11,6 +11,7 @@
  * Values are stored as mean-square energies (the argument of the log in BS.1770 eq. 2); loudness is
  * -0.691 + 10*log10(energy) LUFS.
  */
+import { coldAlloc } from './cold-memory';
 
 export const LOWEST_LUFS: f64 = -70.0; // the absolute gate, BS.1770-5 Annex 1 eq. 4 / Tech 3342
 export const BINS_PER_LU: f64 = 100.0;
@@ -58,8 +59,8 @@ export class GatedHistogram {
   private rangeValue: f64 = 0.0;
 
   constructor() {
-    this.energy = heap.alloc(<usize>BIN_COUNT << 3);
-    this.count = heap.alloc(<usize>BIN_COUNT << 3);
+    this.energy = coldAlloc(<usize>BIN_COUNT << 3);
+    this.count = coldAlloc(<usize>BIN_COUNT << 3);
     this.clear();
   }
 

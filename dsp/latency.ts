@@ -58,6 +58,7 @@
  */
 import { Fft } from './fft';
 import { LatencyWatch, REVERIFY_SECONDS, UNSURE_REVERIFY_SECONDS } from './latency-watch';
+import { coldAlloc } from './cold-memory';
 
 /** The largest latency searched, s (the `latency` parameter's range). */
 export const MAX_LATENCY_SECONDS: f64 = 1.0;
@@ -112,13 +113,13 @@ function nextPow2(x: i32): i32 {
 }
 
 function allocF32(n: i32): usize {
-  const p = heap.alloc(<usize>n << 2);
+  const p = coldAlloc(<usize>n << 2);
   memory.fill(p, 0, <usize>n << 2);
   return p;
 }
 
 function allocF64(n: i32): usize {
-  const p = heap.alloc(<usize>n << 3);
+  const p = coldAlloc(<usize>n << 3);
   memory.fill(p, 0, <usize>n << 3);
   return p;
 }
@@ -816,7 +817,7 @@ function hannWindow(w: i32): usize {
   for (let k = 0; k < HANN_CACHE; k++) {
     if (hannLengths[k] == w) return hannTables[k];
   }
-  const table = heap.alloc(<usize>w << 3);
+  const table = coldAlloc(<usize>w << 3);
   for (let j = 0; j < w; j++) store<f64>(table + (<usize>j << 3), hann(j, w));
   for (let k = 0; k < HANN_CACHE; k++) {
     if (hannLengths[k] == 0) {

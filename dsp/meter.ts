@@ -26,6 +26,7 @@ import { kWeightingCoefficients } from './kweighting';
 import { TAPS, FACTOR, TP_INPUT_SCALE, TP_FLUSH_BELOW, COEFFICIENT_BYTES, READ_PAST, designOversampler, oversampledPeakBounded, horizontalMax, oversamplerGainBound, truePeakCannotExceed } from './truepeak';
 import { sanitizeAndPeak, sanitizePeakAndPrepare } from './sanitize';
 import { GatedHistogram, energyToLufs } from './histogram';
+import { coldAlloc } from './cold-memory';
 
 export const MAX_CHANNELS: i32 = 8;
 const MAX_HOP: i32 = 128;
@@ -261,7 +262,7 @@ export class Meter {
     this.tpBuffers = heap.alloc(<usize>lanes * sizeof<usize>());
     for (let c = 0; c < lanes; c++) {
       // READ_PAST more: the oversampler's last group of four may read that far past a block (masked there).
-      store<usize>(this.tpBuffers + <usize>c * sizeof<usize>(), this.oversampling > 1 ? heap.alloc(bufferBytes + (<usize>READ_PAST << 2)) : 0);
+      store<usize>(this.tpBuffers + <usize>c * sizeof<usize>(), this.oversampling > 1 ? coldAlloc(bufferBytes + (<usize>READ_PAST << 2)) : 0);
     }
     this.tpCoef = heap.alloc(<usize>COEFFICIENT_BYTES);
     if (this.oversampling > 1) designOversampler(this.tpCoef);
@@ -269,8 +270,8 @@ export class Meter {
     this.blockSamplePeaks = heap.alloc(<usize>lanes << 2);
     this.truePeaks = heap.alloc(<usize>lanes * 16);
     this.samplePeaks = heap.alloc(<usize>lanes * 16);
-    this.ring = heap.alloc(<usize>this.ringLength << 3);
-    this.rawRing = heap.alloc(<usize>this.ringLength << 3);
+    this.ring = coldAlloc(<usize>this.ringLength << 3);
+    this.rawRing = coldAlloc(<usize>this.ringLength << 3);
     this.slots = heap.alloc(<usize>SLOTS << 3);
     this.rawSlots = heap.alloc(<usize>SLOTS << 3);
     this.blockPeakScratch = heap.alloc(16);
