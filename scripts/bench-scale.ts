@@ -3,7 +3,7 @@
 // 48 kHz, 128-frame quanta), each beside the same graph with a pass-through AudioWorklet in every plugin's place
 // (the floor of any worklet plugin), and beside the graph with the standard's arithmetic alone in every plugin's
 // place (host-test/pages/scale-host.js ARITHMETIC: the metering BS.1770 and the ceiling require, on our meter, and
-// nothing else: what no plugin that meters by the standard can go below), in the same run. Then, at 256, each role's cost from graphs where only that
+// nothing else: what a plugin built on this meter cannot go below), in the same run. Then, at 256, each role's cost from graphs where only that
 // role is the plugin, the same roles timed inside process() beside pass-through nodes (host-test/pages/
 // process-timer.js; at the largest role size also match instances with autoLatency off, sessions alternated: the
 // resting latency detector's share), and the cost with every instance watched (a readout listener each, as open
@@ -206,7 +206,7 @@ try {
     // the ratio of a round is steadier than the ratio of two best-ofs taken minutes apart (round 14 saw the same
     // 256-instance graph render at 1.42 x real time in this row and 2.30 x in the role run below).
     // Each round also renders the graph with the standard's arithmetic alone in every plugin's place
-    // (scale-host.js ARITHMETIC): what no implementation that meters by BS.1770 can go below.
+    // (scale-host.js ARITHMETIC): what a plugin built on this meter cannot go below.
     let floor: Timing | null = null;
     let plugin: Timing | null = null;
     let arithmetic: Timing | null = null;

@@ -27,8 +27,9 @@ const PASS_THROUGH = `registerProcessor('levelmatch-bench-pass-through', class e
  * link, no latency detection, no glue. A reference copies its input through and
  * into WebAssembly memory (what publishing costs at least); a match K-weights two stereo signals (its input twice,
  * standing in for its input and the reference) and applies a fixed gain; a target K-weights its input with true
- * peak on (the ceiling reads it) and applies a fixed gain. What no implementation that meters by the standard can
- * go below, beside the pass-through floor.
+ * peak on (the ceiling reads it; skipped where it cannot raise the reading, which asks less than the ceiling's
+ * memory does) and applies a fixed gain. What a plugin built on this meter cannot go below, beside the
+ * pass-through floor.
  */
 const ARITHMETIC = `registerProcessor('levelmatch-bench-arithmetic', class extends AudioWorkletProcessor {
   constructor(options) {
