@@ -13,7 +13,7 @@
  * or detectors are being made (the memory may grow), never inside a quantum.
  */
 
-/** Bytes of one chunk: a few engines' worth, so that little is left unused at a chunk's end, and few chunks cut the small state apart. */
+/** Bytes of one chunk: about two engines' large buffers (1.7 MB each), so that little is left unused at a chunk's end and few chunks cut the small state apart. */
 const CHUNK: usize = 4 << 20;
 
 let next: usize = 0;

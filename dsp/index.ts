@@ -18,10 +18,15 @@ import { Fft } from './fft';
 import { sharedScratch } from './block-scratch';
 import { allFinite, sanitizeAndPeak } from './sanitize';
 
-export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
+/** A meter (0 for arguments out of range), on the instance's shared input buffers or on buffers of its own. */
+function newMeter(sampleRate: f64, channels: i32, maxFrames: i32, sharedLanes: bool): usize {
   if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
   if (channels < 1 || channels > MAX_CHANNELS || maxFrames < 1) return 0;
-  return changetype<usize>(new Meter(sampleRate, channels, maxFrames));
+  return changetype<usize>(new Meter(sampleRate, channels, maxFrames, sharedLanes ? sharedScratch(maxFrames).inputLanes : 0));
+}
+
+export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
+  return newMeter(sampleRate, channels, maxFrames, false);
 }
 
 /**
@@ -32,9 +37,7 @@ export function createMeter(sampleRate: f64, channels: i32, maxFrames: i32): usi
  * other's samples: createMeter is the one for that.
  */
 export function createSharedBufferMeter(sampleRate: f64, channels: i32, maxFrames: i32): usize {
-  if (!(sampleRate >= 8000.0 && sampleRate <= 384000.0)) return 0;
-  if (channels < 1 || channels > MAX_CHANNELS || maxFrames < 1) return 0;
-  return changetype<usize>(new Meter(sampleRate, channels, maxFrames, sharedScratch(maxFrames).inputLanes));
+  return newMeter(sampleRate, channels, maxFrames, true);
 }
 
 export function setWeight(h: usize, channel: i32, weight: f64): void {
